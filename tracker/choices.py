@@ -1,0 +1,91 @@
+"""Choices shared by models, forms, serializers and fixtures."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemCategory(models.TextChoices):
+    KINETIC = "kinetic", _("Kinetic")
+    NON_KINETIC = "non_kinetic", _("Non-kinetic")
+
+
+class BodyKind(models.TextChoices):
+    FEDERAL_MINISTRY = "federal_ministry", _("Federal ministry or division")
+    FEDERAL_AGENCY = "federal_agency", _("Federal agency")
+    REGULATOR = "regulator", _("Regulator")
+    ARMED_FORCES = "armed_forces", _("Armed forces")
+    PROVINCE = "province", _("Province")
+    REGION = "region", _("Region")
+    FEDERAL_TERRITORY = "federal_territory", _("Federal territory")
+    PROVINCIAL_DEPARTMENT = "provincial_department", _("Provincial department")
+    APEX_COMMITTEE = "apex_committee", _("Apex committee")
+    COURT = "court", _("Court")
+    INTERNATIONAL_PARTNER = "international_partner", _("International partner")
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+    RELIGIOUS_BOARD = "religious_board", _("Religious education board")
+
+
+class ResponsibilityRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    SUPPORTING = "supporting", _("Supporting")
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", _("Count")
+    PKR = "pkr", _("Pakistani rupees")
+    USD = "usd", _("US dollars")
+    PERCENT = "percent", _("Percent")
+    PERCENT_CHANGE = "percent_change", _("Percent change")
+    TEXT = "text", _("Text status")
+
+
+class Scale(models.IntegerChoices):
+    """Power of ten used for display: 98,300,000 with scale MILLION reads "98.3 million"."""
+
+    UNITS = 0, _("units")
+    THOUSAND = 3, _("thousand")
+    MILLION = 6, _("million")
+    BILLION = 9, _("billion")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "up", _("Higher is better")
+    LOWER_IS_BETTER = "down", _("Lower is better")
+    NEUTRAL = "neutral", _("Neutral")
+
+
+class Accumulation(models.TextChoices):
+    RUNNING_TOTAL = "stock", _("Running total")
+    PER_PERIOD = "flow", _("Per period")
+
+
+class DatePrecision(models.TextChoices):
+    """How precisely the source dates a figure. A year-precise period is stored as 1 Jan – 31 Dec."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class ValueQualifier(models.TextChoices):
+    """How the source qualifies a number, kept so "about 30,000" is never shown as "30,000"."""
+
+    EXACT = "exact", _("exactly")
+    ABOUT = "about", _("about")
+    MORE_THAN = "more_than", _("more than")
+    AT_LEAST = "at_least", _("at least")
+    LESS_THAN = "less_than", _("less than")
+
+
+class ObservationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+class Rating(models.TextChoices):
+    SATISFACTORY = "satisfactory", _("Satisfactory")
+    PARTLY_SATISFACTORY = "partly_satisfactory", _("Partly satisfactory")
+    UNSATISFACTORY = "unsatisfactory", _("Unsatisfactory")
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
