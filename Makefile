@@ -12,7 +12,6 @@ export REDIS_URL_TEST ?= redis://127.0.0.1:6379/1
 $(BIN)/.installed: requirements/dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_QUIET) --require-hashes -r requirements/dev.txt 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/pip install $(PIP_QUIET) --no-deps --no-build-isolation -e . 2>&1 | grep -v "^WARNING: Location" || true
 	$(BIN)/python -c "import django, celery" && touch $@
 
 install: $(BIN)/.installed
