@@ -1,0 +1,64 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tracker.choices import DatePrecision, Scale, Unit, ValueQualifier
+from tracker.formatting import (
+    INTERNATIONAL,
+    SOUTH_ASIAN,
+    Figure,
+    format_figure,
+    format_number,
+    format_period,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "expected"),
+    [
+        (506072, SOUTH_ASIAN, "5,06,072"),
+        (506072, INTERNATIONAL, "506,072"),
+        (228640, SOUTH_ASIAN, "2,28,640"),
+        (176000, SOUTH_ASIAN, "1,76,000"),
+        (12345678, SOUTH_ASIAN, "1,23,45,678"),
+        (12345678, INTERNATIONAL, "12,345,678"),
+        (484, SOUTH_ASIAN, "484"),
+        (Decimal("169.5500"), INTERNATIONAL, "169.55"),
+        (Decimal("-91"), INTERNATIONAL, "-91"),
+    ],
+)
+def test_format_number_groups_digits_by_style(value, style, expected):
+    assert format_number(value, style=style) == expected
+
+
+@pytest.mark.parametrize(
+    ("figure", "expected"),
+    [
+        (Figure(Decimal(30000), Unit.COUNT, qualifier=ValueQualifier.ABOUT), "about 30,000"),
+        (Figure(Decimal(700), Unit.COUNT, qualifier=ValueQualifier.MORE_THAN), "700+"),
+        (Figure(Decimal(-91), Unit.PERCENT_CHANGE), "↓91%"),
+        (Figure(Decimal(7), Unit.PERCENT_CHANGE), "↑7%"),
+        (Figure(Decimal(1380000000), Unit.PKR, Scale.BILLION), "Rs 1.38 billion"),
+        (Figure(Decimal(98300000), Unit.COUNT, Scale.MILLION), "98.3 million"),
+        (Figure(Decimal(130000000000), Unit.USD, Scale.BILLION), "US$130 billion"),
+        (Figure(Decimal(157000000), Unit.PKR, Scale.MILLION, ValueQualifier.MORE_THAN), "over Rs 157 million"),
+        (Figure(None, Unit.TEXT, text="Pertains to Provinces"), "Pertains to Provinces"),
+    ],
+)
+def test_format_figure_keeps_the_source_precision(figure, expected):
+    assert format_figure(figure, style=INTERNATIONAL) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "precision", "expected"),
+    [
+        (None, date(2017, 10, 1), DatePrecision.DAY, "as of 1 Oct 2017"),
+        (date(2024, 1, 1), date(2024, 12, 31), DatePrecision.YEAR, "2024"),
+        (date(2019, 1, 1), date(2022, 12, 31), DatePrecision.YEAR, "2019–2022"),
+        (None, date(2024, 11, 30), DatePrecision.MONTH, "as of Nov 2024"),
+        (date(2024, 6, 1), date(2024, 6, 30), DatePrecision.MONTH, "Jun 2024"),
+    ],
+)
+def test_format_period_never_invents_a_day(start, end, precision, expected):
+    assert format_period(start, end, precision) == expected

@@ -1,0 +1,120 @@
+"""How figures and dates read on pages and in reports, as precise as their source and no more.
+
+Numbers are grouped internationally (506,072) or in the South Asian way (5,06,072); the style is a display
+option (``settings.NAP_NUMBER_STYLE`` by default, or per report).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from tracker.choices import DatePrecision, Scale, Unit, ValueQualifier
+
+INTERNATIONAL = "international"
+SOUTH_ASIAN = "south_asian"
+NUMBER_STYLES = (INTERNATIONAL, SOUTH_ASIAN)
+
+
+def default_number_style() -> str:
+    style = getattr(settings, "NAP_NUMBER_STYLE", SOUTH_ASIAN)
+    return style if style in NUMBER_STYLES else SOUTH_ASIAN
+
+
+def group_digits(digits: str, style: str) -> str:
+    """Group a string of digits: 506072 -> 506,072 (international) or 5,06,072 (South Asian)."""
+    if len(digits) <= 3:
+        return digits
+    head, last3 = digits[:-3], digits[-3:]
+    size = 2 if style == SOUTH_ASIAN else 3
+    groups: list[str] = []
+    while head:
+        groups.insert(0, head[-size:])
+        head = head[:-size]
+    return ",".join([*groups, last3])
+
+
+def format_number(value: Decimal | int, *, style: str | None = None, max_decimals: int = 2) -> str:
+    """A number with grouped digits and no trailing zeros: Decimal("98.30") -> "98.3"."""
+    style = style or default_number_style()
+    quantum = Decimal(1).scaleb(-max_decimals)
+    number = Decimal(value).quantize(quantum) if max_decimals >= 0 else Decimal(value)
+    sign = "-" if number < 0 else ""
+    text = format(abs(number), "f")
+    whole, _sep, fraction = text.partition(".")
+    fraction = fraction.rstrip("0")
+    grouped = group_digits(whole, style)
+    return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def scale_word(scale: int) -> str:
+    words = {Scale.THOUSAND: _("thousand"), Scale.MILLION: _("million"), Scale.BILLION: _("billion")}
+    return words.get(Scale(scale), "")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What a formatter needs to know about a figure, whatever holds it (observation, import row, API)."""
+
+    value: Decimal | None
+    unit: str
+    scale: int = Scale.UNITS
+    qualifier: str = ValueQualifier.EXACT
+    text: str = ""
+
+
+def format_figure(figure: Figure, *, style: str | None = None) -> str:
+    """A figure as a person reads it: "about 30,000", "700+", "Rs 1.38 billion", "↓91%", "98.3 million"."""
+    if figure.unit == Unit.TEXT or figure.value is None:
+        return figure.text
+    value = figure.value
+    if figure.unit == Unit.PERCENT_CHANGE:
+        arrow = "↓" if value < 0 else "↑" if value > 0 else "±"
+        body = f"{arrow}{format_number(abs(value), style=style)}%"
+    elif figure.unit == Unit.PERCENT:
+        body = f"{format_number(value, style=style)}%"
+    else:
+        scaled = value.scaleb(-int(figure.scale)) if figure.scale else value
+        body = format_number(scaled, style=style)
+        if figure.scale:
+            body = f"{body} {scale_word(figure.scale)}"
+        if figure.unit == Unit.PKR:
+            body = _("Rs %(amount)s") % {"amount": body}
+        elif figure.unit == Unit.USD:
+            body = _("US$%(amount)s") % {"amount": body}
+    return qualify(body, figure.qualifier, compact=figure.unit == Unit.COUNT and not figure.scale)
+
+
+def qualify(body: str, qualifier: str, *, compact: bool) -> str:
+    if qualifier == ValueQualifier.ABOUT:
+        return _("about %(figure)s") % {"figure": body}
+    if qualifier in (ValueQualifier.MORE_THAN, ValueQualifier.AT_LEAST):
+        return f"{body}+" if compact else _("over %(figure)s") % {"figure": body}
+    if qualifier == ValueQualifier.LESS_THAN:
+        return _("under %(figure)s") % {"figure": body}
+    return body
+
+
+def format_date(day: date, precision: str = DatePrecision.DAY) -> str:
+    """A date only as precise as its source: "1 Oct 2017", "Oct 2024" or "2024"."""
+    if precision == DatePrecision.YEAR:
+        return str(day.year)
+    if precision == DatePrecision.MONTH:
+        return formats.date_format(day, "M Y")
+    return formats.date_format(day, "j M Y")
+
+
+def format_period(start: date | None, end: date, precision: str = DatePrecision.DAY) -> str:
+    """A period as its source gives it: "as of 1 Oct 2017", "2024", "2019–2022", "Jun–Jul 2024"."""
+    if start is None:
+        return _("as of %(date)s") % {"date": format_date(end, precision)}
+    if precision == DatePrecision.YEAR:
+        return str(end.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if precision == DatePrecision.MONTH and (start.year, start.month) == (end.year, end.month):
+        return format_date(end, precision)
+    return f"{format_date(start, precision)} – {format_date(end, precision)}"
