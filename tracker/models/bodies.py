@@ -45,6 +45,8 @@ class Responsibility(models.Model):
     )
     body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="responsibilities")
     role = models.CharField(_("role"), max_length=12, choices=ResponsibilityRole.choices)
+    # Most assignments are the portal's reading of the plan; the sources name only some bodies.
+    is_editorial = models.BooleanField(_("the portal's reading"), default=True)
 
     class Meta:
         ordering = ["item", "role", "body__name"]
