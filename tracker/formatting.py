@@ -10,11 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tracker.choices import DatePrecision, Scale, Unit, ValueQualifier
+
+if TYPE_CHECKING:
+    from tracker.models import Observation
 
 INTERNATIONAL = "international"
 SOUTH_ASIAN = "south_asian"
@@ -66,6 +71,18 @@ class Figure:
     scale: int = Scale.UNITS
     qualifier: str = ValueQualifier.EXACT
     text: str = ""
+
+
+def observation_figure(observation: Observation) -> Figure:
+    """The figure an observation records, with its indicator's unit and display scale."""
+    indicator = observation.indicator
+    return Figure(
+        value=observation.value,
+        unit=indicator.unit,
+        scale=indicator.scale,
+        qualifier=observation.value_qualifier,
+        text=observation.text_value,
+    )
 
 
 def format_figure(figure: Figure, *, style: str | None = None) -> str:

@@ -1,10 +1,41 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Read pages: each view asks one selector and renders; who may see what is decided in the selectors."""
 
-from tracker.models import Framework
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from tracker import selectors
+from tracker.choices import ResponsibilityRole
+from tracker.models import AgendaItem, Framework
 
 
 @login_required
 def framework_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "tracker/framework_list.html", {"frameworks": Framework.objects.all()})
+    return render(request, "tracker/framework_list.html", {"frameworks": selectors.framework_list()})
+
+
+@login_required
+def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        framework = selectors.framework_get(slug=slug)
+    except Framework.DoesNotExist:
+        raise Http404(_("No framework with this address.")) from None
+    items = selectors.framework_items(framework=framework)
+    return render(request, "tracker/framework_detail.html", {"framework": framework, "items": items})
+
+
+@login_required
+def item_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    try:
+        item = selectors.item_detail(framework_slug=slug, number=number)
+    except AgendaItem.DoesNotExist:
+        raise Http404(_("No agenda item with this number.")) from None
+    responsibilities = item.responsibility_list  # type: ignore[attr-defined]
+    context = {
+        "item": item,
+        "framework": item.framework,
+        "lead_responsibilities": [r for r in responsibilities if r.role == ResponsibilityRole.LEAD],
+        "supporting_responsibilities": [r for r in responsibilities if r.role == ResponsibilityRole.SUPPORTING],
+    }
+    return render(request, "tracker/item_detail.html", context)

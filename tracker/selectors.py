@@ -1,0 +1,69 @@
+"""Reads for pages, reports and the API: querysets already joined, so a page costs the same whatever the data.
+
+Visibility is decided here (today: only approved, current observations are published on read pages), so the
+permission policy can narrow these querysets per user without touching the views.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from tracker.choices import ObservationState, ResponsibilityRole
+from tracker.models import AgendaItem, Assessment, CrosswalkLink, Framework, Indicator, Observation, Responsibility
+
+
+def framework_list() -> QuerySet[Framework]:
+    """Every framework with the number of its items and the framework it replaced."""
+    return Framework.objects.select_related("supersedes", "superseded_by").annotate(item_count=Count("items"))
+
+
+def framework_get(*, slug: str) -> Framework:
+    """One framework by slug; raises ``Framework.DoesNotExist``."""
+    return Framework.objects.select_related("supersedes", "superseded_by").get(slug=slug)
+
+
+def framework_items(*, framework: Framework) -> QuerySet[AgendaItem]:
+    """A framework's items in order, each with ``lead_responsibilities`` (body joined) and ``indicator_count``."""
+    leads = Responsibility.objects.filter(role=ResponsibilityRole.LEAD).select_related("body").order_by("body__name")
+    return (
+        AgendaItem.objects.filter(framework=framework)
+        .annotate(indicator_count=Count("indicators"))
+        .prefetch_related(Prefetch("responsibilities", queryset=leads, to_attr="lead_responsibilities"))
+        .order_by("number")
+    )
+
+
+def published_observations() -> QuerySet[Observation]:
+    """Observations the read pages show: approved, and not replaced by an approved correction."""
+    return Observation.objects.filter(state=ObservationState.APPROVED).exclude(
+        superseded_by__state=ObservationState.APPROVED
+    )
+
+
+def item_detail(*, framework_slug: str, number: int) -> AgendaItem:
+    """An agenda item with everything its page shows, in a fixed number of queries.
+
+    Attached lists: ``responsibility_list`` (body joined), ``indicator_list`` each with ``history`` (published
+    observations, newest first, with body, source and publisher), ``assessment_list`` (newest first, with source),
+    ``crosswalk_forward`` / ``crosswalk_back`` (linked items with their frameworks). Raises
+    ``AgendaItem.DoesNotExist``.
+    """
+    history = published_observations().select_related("body", "source__publisher").order_by("-period_end", "-pk")
+    indicators = Indicator.objects.order_by("position", "code").prefetch_related(
+        Prefetch("observations", queryset=history, to_attr="history")
+    )
+    responsibilities = Responsibility.objects.select_related("body").order_by("role", "body__name")
+    assessments = Assessment.objects.select_related("source__publisher").order_by("-as_of", "-pk")
+    forward = CrosswalkLink.objects.select_related("to_item__framework").order_by("to_item__number")
+    back = CrosswalkLink.objects.select_related("from_item__framework").order_by("from_item__number")
+    return (
+        AgendaItem.objects.select_related("framework")
+        .prefetch_related(
+            Prefetch("responsibilities", queryset=responsibilities, to_attr="responsibility_list"),
+            Prefetch("indicators", queryset=indicators, to_attr="indicator_list"),
+            Prefetch("assessments", queryset=assessments, to_attr="assessment_list"),
+            Prefetch("links_forward", queryset=forward, to_attr="crosswalk_forward"),
+            Prefetch("links_back", queryset=back, to_attr="crosswalk_back"),
+        )
+        .get(framework__slug=framework_slug, number=number)
+    )
