@@ -2,6 +2,7 @@
 
 Every default passes the model's ``full_clean()``: periods are day-precise unless a test says otherwise, values
 are ``Decimal`` (never float), and an observation of a text indicator gets a text status instead of a number.
+Call ``XFactory.create(...)`` where the type checker should know the model (``XFactory(...)`` is untyped).
 """
 
 from datetime import date
@@ -34,7 +35,7 @@ from tracker.models import (
 )
 
 
-class FrameworkFactory(DjangoModelFactory):
+class FrameworkFactory(DjangoModelFactory[Framework]):
     class Meta:
         model = Framework
 
@@ -45,7 +46,7 @@ class FrameworkFactory(DjangoModelFactory):
     adopted_precision = DatePrecision.DAY
 
 
-class AgendaItemFactory(DjangoModelFactory):
+class AgendaItemFactory(DjangoModelFactory[AgendaItem]):
     class Meta:
         model = AgendaItem
 
@@ -57,7 +58,7 @@ class AgendaItemFactory(DjangoModelFactory):
     category_is_editorial = False
 
 
-class CrosswalkLinkFactory(DjangoModelFactory):
+class CrosswalkLinkFactory(DjangoModelFactory[CrosswalkLink]):
     """Links items of two different frameworks (each SubFactory makes its own framework)."""
 
     class Meta:
@@ -69,7 +70,7 @@ class CrosswalkLinkFactory(DjangoModelFactory):
     is_editorial = True
 
 
-class BodyFactory(DjangoModelFactory):
+class BodyFactory(DjangoModelFactory[Body]):
     class Meta:
         model = Body
 
@@ -80,7 +81,7 @@ class BodyFactory(DjangoModelFactory):
     parent = None
 
 
-class ResponsibilityFactory(DjangoModelFactory):
+class ResponsibilityFactory(DjangoModelFactory[Responsibility]):
     class Meta:
         model = Responsibility
 
@@ -90,7 +91,7 @@ class ResponsibilityFactory(DjangoModelFactory):
     is_editorial = True
 
 
-class SourceFactory(DjangoModelFactory):
+class SourceFactory(DjangoModelFactory[Source]):
     class Meta:
         model = Source
 
@@ -103,7 +104,7 @@ class SourceFactory(DjangoModelFactory):
     reference = "Printed copy"
 
 
-class IndicatorFactory(DjangoModelFactory):
+class IndicatorFactory(DjangoModelFactory[Indicator]):
     class Meta:
         model = Indicator
 
@@ -115,7 +116,7 @@ class IndicatorFactory(DjangoModelFactory):
     status_template = "{value}"
 
 
-class ObservationFactory(DjangoModelFactory):
+class ObservationFactory(DjangoModelFactory[Observation]):
     """An approved, national, day-precise figure; a text status when the indicator's unit is text."""
 
     class Meta:
@@ -134,7 +135,7 @@ class ObservationFactory(DjangoModelFactory):
     approved_at = factory.LazyAttribute(lambda o: timezone.now() if o.state == ObservationState.APPROVED else None)
 
 
-class AssessmentFactory(DjangoModelFactory):
+class AssessmentFactory(DjangoModelFactory[Assessment]):
     class Meta:
         model = Assessment
 

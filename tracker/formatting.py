@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
 from typing import TYPE_CHECKING
 
 from django.conf import settings

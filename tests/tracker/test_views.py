@@ -218,9 +218,7 @@ def test_item_page_query_count_does_not_grow_with_the_data(
 
 
 @pytest.mark.parametrize("n_items", [2, 20])
-def test_framework_page_query_count_does_not_grow_with_the_data(
-    user_client, item, n_items, django_assert_num_queries
-):
+def test_framework_page_query_count_does_not_grow_with_the_data(user_client, item, n_items, django_assert_num_queries):
     for extra in AgendaItemFactory.create_batch(n_items, framework=item.framework):
         ResponsibilityFactory.create_batch(2, item=extra, role=ResponsibilityRole.LEAD)
         IndicatorFactory.create_batch(2, item=extra)

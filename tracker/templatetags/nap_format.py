@@ -1,11 +1,11 @@
 """Template filters over tracker.formatting, so templates never format a number or a date themselves.
 
-    {% load nap_format %}
-    {{ observation|figure }}          about 30,000 · Rs 1.38 billion · ↓91% · Pertains to Provinces
-    {{ observation|period }}          as of 1 Oct 2017 · 2024 · 2019–2022
-    {{ assessment.as_of|precise_date:assessment.date_precision }}
-    {{ indicator|target }}            the indicator's target value, or ""
-    {{ count|number }}                5,06,072
+{% load nap_format %}
+{{ observation|figure }}          about 30,000 · Rs 1.38 billion · ↓91% · Pertains to Provinces
+{{ observation|period }}          as of 1 Oct 2017 · 2024 · 2019–2022
+{{ assessment.as_of|precise_date:assessment.date_precision }}
+{{ indicator|target }}            the indicator's target value, or ""
+{{ count|number }}                5,06,072
 """
 
 from __future__ import annotations

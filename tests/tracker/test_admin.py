@@ -1,0 +1,259 @@
+"""Admin: every changelist opens, changelists do not N+1, and invalid data is refused on the right field."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    AgendaItemFactory,
+    AssessmentFactory,
+    BodyFactory,
+    CrosswalkLinkFactory,
+    FrameworkFactory,
+    IndicatorFactory,
+    ObservationFactory,
+    ResponsibilityFactory,
+    SourceFactory,
+)
+from tracker.choices import DatePrecision, ObservationState, Unit
+from tracker.models import AgendaItem, CrosswalkLink, Observation
+
+pytestmark = pytest.mark.django_db
+
+# session, user; the framework, body and source filters' choices; count of all rows, count of filtered rows;
+# the page of rows with indicator, body, source and publisher joined.
+OBSERVATION_CHANGELIST_QUERIES = 8
+
+
+def changelist_url(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def add_url(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+
+
+def test_every_registered_changelist_answers_a_superuser(admin_client):
+    ObservationFactory.create(body=BodyFactory.create(parent=BodyFactory.create()))
+    ResponsibilityFactory.create()
+    AssessmentFactory.create()
+    CrosswalkLinkFactory.create()
+    for model in admin.site._registry:
+        response = admin_client.get(changelist_url(model))
+        assert response.status_code == 200, model
+        add = admin_client.get(add_url(model))
+        assert add.status_code in (200, 403), model
+
+
+def test_tracker_changelists_search_and_filter(admin_client):
+    observation = ObservationFactory.create(indicator=IndicatorFactory.create(code="executions", name="Executions"))
+    framework = observation.indicator.item.framework
+    cases = [
+        ("observation", {"q": "Executions", "state__exact": "approved"}),
+        ("observation", {"indicator__item__framework__id__exact": framework.pk}),
+        ("indicator", {"q": "executions", "unit__exact": "count", "item__framework__id__exact": framework.pk}),
+        ("agendaitem", {"q": observation.indicator.item.title, "framework__id__exact": framework.pk}),
+        ("source", {"q": observation.source.title}),
+        ("body", {"q": observation.source.publisher.name, "kind__exact": "federal_agency"}),
+    ]
+    for model_name, params in cases:
+        response = admin_client.get(reverse(f"admin:tracker_{model_name}_changelist"), params)
+        assert response.status_code == 200, model_name
+        assert response.context["cl"].result_count == 1, (model_name, params)
+
+
+@pytest.mark.parametrize("n_observations", [3, 40])
+def test_observation_changelist_query_count_does_not_grow(admin_client, n_observations, django_assert_num_queries):
+    bodies = BodyFactory.create_batch(3)
+    indicators = IndicatorFactory.create_batch(3)
+    for i in range(n_observations):
+        ObservationFactory.create(indicator=indicators[i % 3], body=bodies[i % 3] if i % 2 else None)
+    with django_assert_num_queries(OBSERVATION_CHANGELIST_QUERIES):
+        response = admin_client.get(changelist_url(Observation))
+    assert response.status_code == 200
+    assert response.content.decode().count("5,06,072") == n_observations
+
+
+def build_reference_data(copies: int) -> None:
+    for _ in range(copies):
+        item = AgendaItemFactory.create()
+        ResponsibilityFactory.create(item=item, body=BodyFactory.create(parent=BodyFactory.create()))
+        AssessmentFactory.create(item=item)
+        CrosswalkLinkFactory.create(from_item=item)
+        ObservationFactory.create(indicator=IndicatorFactory.create(item=item), body=BodyFactory.create())
+
+
+def tracker_changelist_query_counts(client) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for model in admin.site._registry:
+        if model._meta.app_label == "tracker":
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(changelist_url(model)).status_code == 200
+            counts[str(model._meta.model_name)] = len(queries)
+    return counts
+
+
+def test_no_tracker_changelist_grows_with_the_data(admin_client):
+    build_reference_data(2)
+    small = tracker_changelist_query_counts(admin_client)
+    build_reference_data(10)
+    assert tracker_changelist_query_counts(admin_client) == small
+
+
+@pytest.fixture
+def observation_form():
+    """A valid admin form for a count indicator; tests spoil one field."""
+    indicator = IndicatorFactory.create(unit=Unit.COUNT)
+    source = SourceFactory.create()
+    return {
+        "indicator": indicator.pk,
+        "body": "",
+        "period_start": "",
+        "period_end": "2017-10-01",
+        "date_precision": DatePrecision.DAY,
+        "value": "484",
+        "value_qualifier": "exact",
+        "text_value": "",
+        "source": source.pk,
+        "quote": "",
+        "note": "",
+        "editorial_note": "",
+        "supersedes": "",
+        "correction_reason": "",
+        "_save": "Save",
+    }
+
+
+def test_admin_saves_a_valid_observation_as_a_draft_by_its_author(admin_client, admin_user, observation_form):
+    response = admin_client.post(add_url(Observation), observation_form)
+    assert response.status_code == 302
+    saved = Observation.objects.get()
+    assert saved.value == Decimal("484")
+    assert saved.state == ObservationState.DRAFT
+    assert saved.created_by == admin_user
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"value": "-5"}, "value", "A count cannot be negative."),
+        ({"value": "", "text_value": "Pertains to Provinces"}, "value", "This indicator is measured in Count"),
+        ({"period_end": ""}, "period_end", "This field is required."),
+        (
+            {"date_precision": DatePrecision.YEAR, "period_end": "2024-06-30"},
+            "period_end",
+            "A year-precise period ends on 31 December of its year.",
+        ),
+        (
+            {"date_precision": DatePrecision.MONTH, "period_start": "2024-06-15", "period_end": "2024-07-31"},
+            "period_start",
+            "A month-precise period starts on the first of its month.",
+        ),
+        ({"period_start": "2017-12-01"}, "period_start", "The period starts after it ends."),
+    ],
+)
+def test_admin_refuses_an_invalid_observation_on_the_field_concerned(
+    admin_client, observation_form, changes, field, message
+):
+    response = admin_client.post(add_url(Observation), {**observation_form, **changes})
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert any(message in error for error in form.errors[field]), form.errors
+    assert message in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_admin_refuses_a_number_for_a_text_indicator(admin_client, observation_form):
+    text_indicator = IndicatorFactory.create(unit=Unit.TEXT)
+    data = {**observation_form, "indicator": text_indicator.pk, "value": "12", "text_value": "Drafts reforms"}
+    response = admin_client.post(add_url(Observation), data)
+    assert response.status_code == 200
+    assert "This indicator records a text status, not a number." in response.context["adminform"].form.errors["value"]
+    assert not Observation.objects.exists()
+
+
+def test_approved_observation_is_read_only_in_the_admin(admin_client):
+    observation = ObservationFactory.create(value=Decimal("484"))
+    url = reverse("admin:tracker_observation_change", args=[observation.pk])
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+
+    data = {"value": "999", "period_end": "2017-10-01", "_save": "Save"}
+    assert admin_client.post(url, data).status_code == 403
+    assert admin_client.post(reverse("admin:tracker_observation_delete", args=[observation.pk])).status_code == 403
+    observation.refresh_from_db()
+    assert observation.value == Decimal("484")
+
+
+def test_draft_observation_can_be_edited_in_the_admin(admin_client, observation_form):
+    draft = ObservationFactory.create(state=ObservationState.DRAFT, indicator_id=observation_form["indicator"])
+    url = reverse("admin:tracker_observation_change", args=[draft.pk])
+    assert 'name="_save"' in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {**observation_form, "value": "485"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.value == Decimal("485")
+
+
+def test_admin_refuses_a_crosswalk_inside_one_framework(admin_client):
+    framework = FrameworkFactory.create()
+    first, second = AgendaItemFactory.create_batch(2, framework=framework)
+    data = {"from_item": first.pk, "to_item": second.pk, "note": "", "is_editorial": "on", "_save": "Save"}
+    response = admin_client.post(add_url(CrosswalkLink), data)
+    assert response.status_code == 200
+    assert "A crosswalk link must join items of two different frameworks." in response.content.decode()
+    assert not CrosswalkLink.objects.exists()
+
+
+def test_admin_saves_a_crosswalk_across_frameworks(admin_client):
+    earlier, later = AgendaItemFactory.create(), AgendaItemFactory.create()
+    data = {"from_item": earlier.pk, "to_item": later.pk, "note": "", "is_editorial": "on", "_save": "Save"}
+    assert admin_client.post(add_url(CrosswalkLink), data).status_code == 302
+    link = CrosswalkLink.objects.get()
+    assert (link.from_framework, link.to_framework) == (earlier.framework, later.framework)
+
+
+def test_admin_refuses_a_duplicate_item_number(admin_client):
+    existing = AgendaItemFactory.create(number=7)
+    data = {
+        "framework": existing.framework.pk,
+        "number": "7",
+        "title": "Duplicate",
+        "description": "",
+        "category": "kinetic",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
+        "responsibilities-TOTAL_FORMS": "0",
+        "responsibilities-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+    response = admin_client.post(add_url(AgendaItem), data)
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert AgendaItem.objects.count() == 1
+
+
+def test_admin_refuses_an_assessment_dated_more_precisely_than_its_precision(admin_client):
+    item = AgendaItemFactory.create()
+    data = {
+        "item": item.pk,
+        "as_of": "2024-07-15",
+        "date_precision": DatePrecision.MONTH,
+        "rating": "satisfactory",
+        "narrative": "",
+        "source": "",
+        "quote": "",
+        "editorial_note": "",
+        "_save": "Save",
+    }
+    response = admin_client.post(reverse("admin:tracker_assessment_add"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["as_of"]
+    assert "A month-precise period ends on the last day of its month." in errors
+    assert not item.assessments.exists()
