@@ -3,6 +3,7 @@ from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
+from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
 
 __all__ = [
     "AgendaItem",
@@ -11,10 +12,13 @@ __all__ = [
     "AuditImmutable",
     "Body",
     "CrosswalkLink",
+    "Evidence",
     "Framework",
     "Indicator",
     "Membership",
+    "NotificationLog",
     "Observation",
+    "ReportingAssignment",
     "Responsibility",
     "Source",
     "UserRole",

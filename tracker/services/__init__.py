@@ -1,5 +1,6 @@
 """Every write in the portal goes through a service here: one transaction, policy checked, one audit entry."""
 
+from tracker.services.evidence import check_upload, evidence_attach
 from tracker.services.observations import (
     ObservationInput,
     assessment_create,
@@ -16,6 +17,8 @@ __all__ = [
     "ObservationInput",
     "assessment_create",
     "changes_since",
+    "check_upload",
+    "evidence_attach",
     "observation_approve",
     "observation_correct",
     "observation_create_draft",

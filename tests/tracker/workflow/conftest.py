@@ -96,11 +96,13 @@ def administrator(make_user, world):
 def make_obs(world) -> Callable[..., Observation]:
     """An observation put directly in a state, for setting the scene (the services are what is under test)."""
 
-    def make(state: str = ObservationState.DRAFT, body: Body | None = None, created_by: Any = None, **kw: Any):
+    default = object()
+
+    def make(state: str = ObservationState.DRAFT, body: Any = default, created_by: Any = None, **kw: Any):
         now = timezone.now()
         values: dict[str, Any] = {
             "indicator": world.indicator,
-            "body": body if body is not None else world.punjab,
+            "body": world.punjab if body is default else body,
             "period_end": date(2024, 12, 31),
             "date_precision": "year",
             "period_start": date(2024, 1, 1),
