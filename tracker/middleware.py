@@ -5,8 +5,10 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from tracker.audit import RequestContext, current_request
 
@@ -49,6 +51,10 @@ class MFARequiredMiddleware:
             from tracker import permissions
 
             if permissions.role_of(user) in permissions.MFA_REQUIRED_ROLES and not _has_second_factor(user):
+                messages.warning(
+                    request,
+                    _("Your role requires two-factor authentication. Set up an authenticator app or a security key."),
+                )
                 return HttpResponseRedirect(reverse("mfa_index"))
         return self.get_response(request)
 

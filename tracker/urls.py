@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracker import views, workflow_views
+from tracker.accounts import views as account_views
 
 app_name = "tracker"
 
@@ -23,4 +24,5 @@ urlpatterns = [
     ),
     path("review/", workflow_views.review_queue, name="review-queue"),
     path("audit/", workflow_views.audit_log, name="audit-log"),
+    path("users/invite/", account_views.invite_user, name="user-invite"),
 ]

@@ -47,8 +47,8 @@ MIDDLEWARE = [
     "tracker.middleware.RequestContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "tracker.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,6 +135,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "NAP Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("NAP_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 # Sessions are recorded at login; tracking "last seen" would cost a write on every request.
+# Absolute links in emails (invitations, reminders).
+NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
+# Evidence files: at most this many bytes each.
+NAP_EVIDENCE_MAX_BYTES = env.int("NAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 USERSESSIONS_TRACK_ACTIVITY = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,5 +1,6 @@
 """Every write in the portal goes through a service here: one transaction, policy checked, one audit entry."""
 
+from tracker.services.accounts import send_invitation, user_create, user_set_role
 from tracker.services.evidence import check_upload, evidence_attach
 from tracker.services.observations import (
     ObservationInput,
@@ -25,4 +26,7 @@ __all__ = [
     "observation_return",
     "observation_submit",
     "observation_update",
+    "send_invitation",
+    "user_create",
+    "user_set_role",
 ]
