@@ -77,6 +77,10 @@ def check_upload(upload: File) -> CheckedFile:
         )
     stored_ext, accepted = ALLOWED_TYPES[kind.mime]
     claimed = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not claimed:
+        raise ValidationError(
+            _("The file name has no extension: it should end in .%(expected)s.") % {"expected": stored_ext}
+        )
     if claimed not in accepted:
         raise ValidationError(
             _("The file is named “.%(claimed)s” but its content is a %(actual)s file.")
