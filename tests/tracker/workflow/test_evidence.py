@@ -68,7 +68,7 @@ def test_accepted_types_are_stored_under_server_names(name, content, mime, draft
     assert (entry.after or {})["sha256"] == evidence.sha256
 
     download = client_as(reporter).get(reverse("tracker:evidence-download", args=[draft.pk, evidence.pk]))
-    assert b"".join(download.streaming_content) == content  # type: ignore[attr-defined]
+    assert b"".join(download.streaming_content) == content
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
 
