@@ -6,6 +6,7 @@ See https://docs.djangoproject.com/en/5.2/ref/settings/ and https://django-envir
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -99,6 +100,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The database scheduler installs these entries; times are CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE = {
+    "reporting-reminders": {"task": "tracker.send_reporting_reminders", "schedule": crontab(hour=8, minute=0)},
+    "review-digest": {"task": "tracker.send_review_digest", "schedule": crontab(hour=8, minute=30)},
+}
 CELERY_TIMEZONE = "Asia/Karachi"
 
 # --- Authentication ---------------------------------------------------------------------------------------
