@@ -263,3 +263,13 @@ def test_account_management_pages_use_the_portal_layout(url_name, reporter, clie
     page = response.content.decode()
     assert response.status_code == 200
     assert 'class="site-header"' in page and 'class="account-nav"' in page
+
+
+def test_a_new_email_address_must_be_verified(account, client):
+    client.post(reverse("account_login"), {"login": account.email, "password": PASSWORD})
+    client.post(reverse("account_email"), {"action_add": "", "email": "second@punjab.example.org"})
+    from allauth.account.models import EmailAddress
+
+    added = EmailAddress.objects.get(email="second@punjab.example.org")
+    assert added.verified is False and added.primary is False
+    assert mail.outbox and mail.outbox[-1].to == ["second@punjab.example.org"]
