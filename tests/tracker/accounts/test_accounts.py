@@ -273,3 +273,10 @@ def test_a_new_email_address_must_be_verified(account, client):
     added = EmailAddress.objects.get(email="second@punjab.example.org")
     assert added.verified is False and added.primary is False
     assert mail.outbox and mail.outbox[-1].to == ["second@punjab.example.org"]
+
+
+def test_login_and_logout_names_resolve_to_allauth(db):
+    from django.urls import resolve
+
+    assert resolve(reverse("login")).func.__name__ == resolve(reverse("account_login")).func.__name__
+    assert reverse("logout") == reverse("account_logout")
