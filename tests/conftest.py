@@ -15,3 +15,15 @@ def user_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def admin_user(db, django_user_model, django_username_field):
+    """pytest-django's superuser, with the second factor that administrators must have enrolled."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    admin = django_user_model._default_manager.create_superuser(
+        **{django_username_field: "admin"}, email="admin@example.com", password="password"
+    )
+    TOTP.activate(admin, generate_totp_secret())
+    return admin

@@ -6,6 +6,7 @@ See https://docs.djangoproject.com/en/5.2/ref/settings/ and https://django-envir
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,6 +29,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "django_celery_beat",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "tracker",
     "reporting",
 ]
@@ -40,7 +45,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.middleware.RequestContextMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -58,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tracker.context_processors.navigation",
             ],
         },
     },
@@ -91,12 +101,52 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The database scheduler installs these entries; times are CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE = {
+    "reporting-reminders": {"task": "tracker.send_reporting_reminders", "schedule": crontab(hour=8, minute=0)},
+    "review-digest": {"task": "tracker.send_review_digest", "schedule": crontab(hour=8, minute=30)},
+}
 CELERY_TIMEZONE = "Asia/Karachi"
 
 # --- Authentication ---------------------------------------------------------------------------------------
-LOGIN_URL = "login"
+# django-allauth: https://docs.allauth.org/en/latest/account/configuration.html
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "tracker:framework-list"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Accounts are created by invitation or `manage.py add_user`; the adapter closes sign-up.
+ACCOUNT_ADAPTER = "tracker.accounts.adapter.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[NAP Portal] "
+# Counted in the default cache (Redis wherever REDIS_URL is set), so every web worker shares the counts.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "NAP Portal"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("NAP_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
+# Sessions are recorded at login; tracking "last seen" would cost a write on every request.
+# Absolute links in emails (invitations, reminders).
+NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
+# Evidence files: at most this many bytes each.
+NAP_EVIDENCE_MAX_BYTES = env.int("NAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+USERSESSIONS_TRACK_ACTIVITY = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

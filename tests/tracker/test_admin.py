@@ -24,9 +24,10 @@ from tracker.models import AgendaItem, CrosswalkLink, Observation
 
 pytestmark = pytest.mark.django_db
 
-# session, user; the framework, body and source filters' choices; count of all rows, count of filtered rows;
-# the page of rows with indicator, body, source and publisher joined.
-OBSERVATION_CHANGELIST_QUERIES = 8
+# session, user, role and bodies, enrolled second factor; the framework, body and source filters'
+# choices; count of all rows, count of filtered rows; the page of rows with indicator, body, source and
+# publisher joined.
+OBSERVATION_CHANGELIST_QUERIES = 10
 
 
 def changelist_url(model) -> str:

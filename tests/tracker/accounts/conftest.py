@@ -1,0 +1,14 @@
+from tests.tracker.workflow.conftest import (  # noqa: F401  (shared fixtures)
+    _clear_cache,
+    administrator,
+    analyst,
+    audit_rows,
+    client_as,
+    client_as_enrolled,
+    make_obs,
+    make_user,
+    other_reporter,
+    reporter,
+    reviewer,
+    world,
+)

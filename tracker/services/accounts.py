@@ -1,0 +1,125 @@
+"""Accounts: created by an administrator or M&E (never by sign-up), each change audited."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tracker import audit, permissions
+from tracker.choices import Role
+from tracker.models import Body, Membership, UserRole
+
+
+def _check_may_grant(actor: Any, role: str) -> None:
+    """Administrators give any role; M&E reviewers invite reporters and analysts. ``None`` = a command."""
+    if actor is None:
+        return
+    if permissions.can(actor, "manage_users"):
+        return
+    if permissions.can(actor, "invite") and role in permissions.REVIEWER_INVITABLE_ROLES:
+        return
+    raise PermissionDenied(_("You may not give the role %(role)s.") % {"role": Role(role).label})
+
+
+def invitation_url(user: Any) -> str:
+    """A link to allauth's set-password page, valid like a password-reset link."""
+    key = default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    return settings.NAP_SITE_URL.rstrip("/") + path
+
+
+def user_create(
+    *,
+    actor: Any,
+    email: str,
+    role: str,
+    bodies: Iterable[Body] = (),
+    password: str | None = None,
+    invite: bool = True,
+) -> Any:
+    """Create an account with a role and bodies. Without a password, an invitation email sets one."""
+    email = email.strip().lower()
+    validate_email(email)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+    _check_may_grant(actor, role)
+    bodies = list(bodies)
+    if role == Role.REPORTER and not bodies:
+        raise ValidationError({"bodies": _("A reporter reports for at least one body.")})
+    User = get_user_model()
+    with transaction.atomic():
+        if (
+            User.objects.filter(email__iexact=email).exists()
+            or EmailAddress.objects.filter(email__iexact=email).exists()
+        ):
+            raise ValidationError({"email": _("An account with this email address already exists.")})
+        user = User.objects.create_user(username=email[:150], email=email, password=password)
+        if password is None:
+            user.set_unusable_password()
+        user.is_staff = role == Role.ADMINISTRATOR  # administrators manage reference data in the admin
+        user.save()
+        # The address is vouched for by whoever created the account, and the invitation link reaches only it.
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+        UserRole.objects.create(user=user, role=role)
+        Membership.objects.bulk_create([Membership(user=user, body=body) for body in bodies])
+        audit.record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            object_label=email,
+            after={"email": email, "role": role, "bodies": sorted(b.slug for b in bodies), "invited": invite},
+        )
+        if invite and password is None:
+            transaction.on_commit(lambda: send_invitation(user=user))
+    return user
+
+
+def send_invitation(*, user: Any) -> None:
+    context = {"user": user, "url": invitation_url(user), "site_url": settings.NAP_SITE_URL}
+    send_mail(
+        subject=render_to_string("account/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("account/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def user_set_role(*, actor: Any, user: Any, role: str, bodies: Iterable[Body]) -> Any:
+    """Change a user's role and bodies (one audit entry with both before and after)."""
+    _check_may_grant(actor, role)
+    bodies = list(bodies)
+    with transaction.atomic():
+        current = UserRole.objects.select_for_update().filter(user=user).first()
+        before = {
+            "role": current.role if current else None,
+            "bodies": sorted(Membership.objects.filter(user=user).values_list("body__slug", flat=True)),
+        }
+        if current and current.role != Role.REPORTER and actor is not None:
+            _check_may_grant(actor, current.role)
+        UserRole.objects.update_or_create(user=user, defaults={"role": role})
+        Membership.objects.filter(user=user).exclude(body__in=bodies).delete()
+        for body in bodies:
+            Membership.objects.get_or_create(user=user, body=body)
+        user.is_staff = role == Role.ADMINISTRATOR
+        user.save(update_fields=["is_staff"])
+        permissions.forget_access(user)
+        audit.record(
+            actor=actor,
+            action="user.role_change",
+            obj=user,
+            object_label=user.email,
+            before=before,
+            after={"role": role, "bodies": sorted(b.slug for b in bodies)},
+        )
+    return user

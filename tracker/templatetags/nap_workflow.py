@@ -1,0 +1,56 @@
+"""Template filters for the workflow pages; they delegate to tracker.formatting."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from tracker.formatting import Figure, format_date, format_figure, format_number, format_period
+
+register = template.Library()
+
+
+@register.filter
+def observation_figure(obs: Any) -> str:
+    """An observation's figure as its source gives it ("about 30,000", "Rs 1.38 billion")."""
+    if obs is None:
+        return ""
+    indicator = obs.indicator
+    return format_figure(
+        Figure(
+            value=obs.value,
+            unit=indicator.unit,
+            scale=indicator.scale,
+            qualifier=obs.value_qualifier,
+            text=obs.text_value,
+        )
+    )
+
+
+@register.filter
+def observation_period(obs: Any) -> str:
+    if obs is None:
+        return ""
+    return format_period(obs.period_start, obs.period_end, obs.date_precision)
+
+
+@register.filter
+def signed_number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{format_number(abs(value))}"
+
+
+@register.filter
+def day(value: date | None) -> str:
+    return format_date(value) if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def can(context: Any, action: str, obj: Any = None) -> bool:
+    """``{% can "approve" obs as may_approve %}``: ask the policy from a template."""
+    from tracker import permissions
+
+    return permissions.can(context["request"].user, action, obj)

@@ -1,0 +1,199 @@
+"""Reads for the workflow pages. Every observation query starts from the policy's visible set."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, When
+
+from tracker import permissions
+from tracker.cadence import Period, due_date, due_status, last_closed_period
+from tracker.choices import Cadence, DueStatus, ObservationState
+from tracker.models import AuditEntry, Observation, ReportingAssignment
+
+S = ObservationState
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: ReportingAssignment
+    period: Period
+    due: date
+    status: str
+    last_value: Decimal | None
+    last_text: str | None
+    last_qualifier: str | None
+    last_period_end: date | None
+
+
+def _latest_approved(**filters: Any) -> QuerySet[Observation]:
+    return Observation.objects.filter(state=S.APPROVED, **filters).order_by("-period_end", "-approved_at", "-pk")
+
+
+def assignments_with_status(*, assignments: QuerySet[ReportingAssignment], today: date) -> list[AssignmentRow]:
+    """Each assignment with its latest closed period, due date, status and last approved figure (one query)."""
+    periods = {cadence: last_closed_period(cadence, today) for cadence in Cadence.values}
+    reported = Observation.objects.filter(
+        indicator=OuterRef("indicator"), body=OuterRef("body"), state__in=[S.SUBMITTED, S.APPROVED]
+    )
+    last = _latest_approved(indicator=OuterRef("indicator"), body=OuterRef("body"))
+    qs = assignments.select_related("indicator__item__framework", "body").annotate(
+        covered=Case(
+            *[
+                When(cadence=cadence, then=Exists(reported.filter(period_end__gte=period.start)))
+                for cadence, period in periods.items()
+            ],
+            default=Value(False),
+        ),
+        last_value=Subquery(last.values("value")[:1]),
+        last_text=Subquery(last.values("text_value")[:1]),
+        last_qualifier=Subquery(last.values("value_qualifier")[:1]),
+        last_period_end=Subquery(last.values("period_end")[:1]),
+    )
+    rows = []
+    for a in qs:
+        period = periods[a.cadence]
+        due = due_date(period, a.due_day)
+        rows.append(
+            AssignmentRow(
+                assignment=a,
+                period=period,
+                due=due,
+                status=due_status(covered=a.covered, due=due, today=today),
+                last_value=a.last_value,
+                last_text=a.last_text,
+                last_qualifier=a.last_qualifier,
+                last_period_end=a.last_period_end,
+            )
+        )
+    rank = {DueStatus.OVERDUE: 0, DueStatus.DUE: 1, DueStatus.UP_TO_DATE: 2}
+    rows.sort(key=lambda r: (rank[DueStatus(r.status)], r.due, r.assignment.body.name, r.assignment.indicator.name))
+    return rows
+
+
+def my_open_observations(*, user: Any) -> QuerySet[Observation]:
+    """The user's bodies' unapproved work: returned first (it waits on them), then drafts, then submitted."""
+    bodies = sorted(permissions.access(user).body_ids)
+    order = Case(
+        When(state=S.RETURNED, then=Value(0)),
+        When(state=S.DRAFT, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        permissions.visible_observations(user)
+        .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED])
+        .select_related("indicator", "body", "source__publisher")
+        .annotate(open_rank=order)
+        .order_by("open_rank", "-updated_at", "-pk")
+    )
+
+
+def my_assignments(*, user: Any, today: date) -> list[AssignmentRow]:
+    bodies = sorted(permissions.access(user).body_ids)
+    return assignments_with_status(
+        assignments=ReportingAssignment.objects.filter(active=True, body_id__in=bodies), today=today
+    )
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    observation: Observation
+    previous: Observation | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.previous is None or self.previous.value is None or self.observation.value is None:
+            return None
+        return self.observation.value - self.previous.value
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        change = self.change
+        if change is None or not self.previous or not self.previous.value:
+            return None
+        return (change / self.previous.value * 100).quantize(Decimal("0.1"))
+
+
+def review_queue(*, user: Any) -> QuerySet[Observation]:
+    """Submissions waiting for review, oldest first, with the id of the approved figure they would follow."""
+    same_body = _latest_approved(indicator=OuterRef("indicator"), body=OuterRef("body")).exclude(pk=OuterRef("pk"))
+    national = _latest_approved(indicator=OuterRef("indicator"), body__isnull=True).exclude(pk=OuterRef("pk"))
+    return (
+        permissions.visible_observations(user)
+        .filter(state=S.SUBMITTED)
+        .select_related("indicator", "body", "source__publisher", "created_by")
+        .annotate(
+            previous_id=Case(
+                When(body__isnull=True, then=Subquery(national.values("pk")[:1])),
+                default=Subquery(same_body.values("pk")[:1]),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def review_rows(page: Any) -> list[ReviewRow]:
+    """Pair each submission of a page with its previous approved figure (one query for the whole page)."""
+    observations = list(page)
+    previous_ids = [o.previous_id for o in observations if o.previous_id]
+    previous = Observation.objects.in_bulk(previous_ids) if previous_ids else {}
+    return [ReviewRow(observation=o, previous=previous.get(o.previous_id)) for o in observations]
+
+
+def observation_detail(*, user: Any, pk: int) -> Observation:
+    """One observation the user may see (else 404), with what the detail page shows."""
+    from django.http import Http404
+
+    obs = (
+        permissions.visible_observations(user)
+        .select_related("indicator__item__framework", "body", "source__publisher", "created_by", "approved_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if obs is None:
+        raise Http404
+    return obs
+
+
+def correction_chain(*, user: Any, observation: Observation) -> list[Observation]:
+    """The figures this one corrects and those that correct it, oldest first, as far as the user may see."""
+    chain_ids = {observation.pk}
+    # Walk back and forward; chains are short (a handful of corrections at most).
+    current: Observation | None = observation
+    while current is not None and current.supersedes_id:
+        chain_ids.add(current.supersedes_id)
+        current = Observation.objects.filter(pk=current.supersedes_id).first()
+    current = observation
+    while current is not None:
+        current = Observation.objects.filter(supersedes=current).first()
+        if current is not None:
+            chain_ids.add(current.pk)
+    if len(chain_ids) == 1:
+        return []
+    return list(
+        permissions.visible_observations(user).filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
+    )
+
+
+def audit_for_object(*, obj: Any) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
+
+
+def pending_count(*, user: Any) -> int:
+    return permissions.visible_observations(user).filter(state=S.SUBMITTED).count()
+
+
+__all__ = [
+    "AssignmentRow",
+    "ReviewRow",
+    "assignments_with_status",
+    "audit_for_object",
+    "correction_chain",
+    "my_assignments",
+    "my_open_observations",
+    "observation_detail",
+    "pending_count",
+    "review_queue",
+    "review_rows",
+]
