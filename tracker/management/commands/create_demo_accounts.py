@@ -73,9 +73,14 @@ class Command(BaseCommand):
 
         login_url = base_url.rstrip("/") + resolve_url(settings.LOGIN_URL)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Demo accounts — log in at {login_url}"))
-        width = max(len(spec.username) for spec, _ in rows)
+        name_width = max(len(spec.username) for spec, _ in rows)
+        email_width = max(len(spec.email) for spec, _ in rows)
+        password_width = max(len(password) for _, password in rows)
         for spec, password in rows:
-            self.stdout.write(f"  {spec.username:<{width}}  {spec.email:<28} {password:<20} {spec.description}")
+            self.stdout.write(
+                f"  {spec.username:<{name_width}}  {spec.email:<{email_width}}  {password:<{password_width}}  "
+                f"{spec.description}"
+            )
 
     def ensure_account(self, spec: AccountSpec, *, reset: bool) -> str:
         """Create or reset one account; returns what to print in the password column."""
