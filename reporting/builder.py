@@ -239,7 +239,9 @@ def _build(params: ReportParams) -> Report:
             if not observations:
                 continue
             figures = [_figure(indicator, o, params, footnotes) for o in observations]
-            change = _change(indicator, previous.get(indicator.pk), observations[-1], params) if params.compare else None
+            change = (
+                _change(indicator, previous.get(indicator.pk), observations[-1], params) if params.compare else None
+            )
             cells.append(StatusCell(indicator.code, indicator.name, indicator.direction, figures, change))
         responsibilities = list(item.responsibilities.all())
         rows.append(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import RowNumber
 from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 
 from tracker.choices import ObservationState
 from tracker.models import Assessment, Body, Framework, Indicator, Observation
@@ -65,7 +65,8 @@ def latest_observations_as_of(*, framework: Framework, as_of: date, body: Body |
     One row per (series, body); see :func:`current_observations_as_of` for what "current" and "series" mean.
     Runs as one window query on SQLite and PostgreSQL alike.
     """
-    return current_observations_as_of(framework=framework, as_of=as_of, body=body).filter(rank=1)
+    # Q() because the window annotation is not part of the declared return type.
+    return current_observations_as_of(framework=framework, as_of=as_of, body=body).filter(Q(rank=1))
 
 
 def latest_assessments_as_of(*, framework: Framework, as_of: date) -> QuerySet[Assessment]:

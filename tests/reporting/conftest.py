@@ -95,21 +95,34 @@ class World:
 
 def _indicator(item: AgendaItem, code: str, template: str, **kwargs: Any) -> Indicator:
     kwargs.setdefault("unit", Unit.COUNT)
-    return Indicator.objects.create(item=item, code=code, name=code.replace("-", " "), status_template=template, **kwargs)
+    return Indicator.objects.create(
+        item=item, code=code, name=code.replace("-", " "), status_template=template, **kwargs
+    )
 
 
 @pytest.fixture
 def world(db) -> World:
-    nacta = Body.objects.create(slug="nacta", name="National Counter Terrorism Authority", short_name="NACTA",
-                                kind=BodyKind.FEDERAL_AGENCY)
-    issra_body = Body.objects.create(slug="issra", name="Institute for Strategic Studies, Research and Analysis",
-                                     short_name="ISSRA", kind=BodyKind.RESEARCH_INSTITUTE)
+    nacta = Body.objects.create(
+        slug="nacta", name="National Counter Terrorism Authority", short_name="NACTA", kind=BodyKind.FEDERAL_AGENCY
+    )
+    issra_body = Body.objects.create(
+        slug="issra",
+        name="Institute for Strategic Studies, Research and Analysis",
+        short_name="ISSRA",
+        kind=BodyKind.RESEARCH_INSTITUTE,
+    )
     punjab = Body.objects.create(slug="punjab", name="Punjab", short_name="Punjab", kind=BodyKind.PROVINCE)
     sbp = Body.objects.create(slug="sbp", name="State Bank of Pakistan", short_name="SBP", kind=BodyKind.REGULATOR)
-    nap2014 = Framework.objects.create(slug="nap-2014", title="National Action Plan 2014", short_title="NAP 2014",
-                                       adopted_on=date(2014, 12, 24))
-    nap2021 = Framework.objects.create(slug="nap-2021", title="Revised National Action Plan 2021",
-                                       short_title="NAP 2021", adopted_on=date(2021, 8, 1), supersedes=nap2014)
+    nap2014 = Framework.objects.create(
+        slug="nap-2014", title="National Action Plan 2014", short_title="NAP 2014", adopted_on=date(2014, 12, 24)
+    )
+    nap2021 = Framework.objects.create(
+        slug="nap-2021",
+        title="Revised National Action Plan 2021",
+        short_title="NAP 2021",
+        adopted_on=date(2021, 8, 1),
+        supersedes=nap2014,
+    )
     titles14 = {
         1: "Death Sentence to Convicted Terrorists",
         2: "Special (Army’s) Anti-terrorism Trial Courts",
@@ -131,10 +144,16 @@ def world(db) -> World:
     Responsibility.objects.create(item=items14[1], body=nacta, role=ResponsibilityRole.LEAD)
     Responsibility.objects.create(item=items14[1], body=punjab, role=ResponsibilityRole.SUPPORTING)
     Responsibility.objects.create(item=items21[4], body=sbp, role=ResponsibilityRole.LEAD)
-    nacta_report = Source.objects.create(slug="nacta-2017", publisher=nacta, title="National CE Policy Guidelines",
-                                         published_on=date(2017, 8, 23))
-    issra = Source.objects.create(slug="issra-2025", publisher=issra_body, title="NAP after 2021",
-                                  published_on=date(2025, 10, 1), date_precision=DatePrecision.MONTH)
+    nacta_report = Source.objects.create(
+        slug="nacta-2017", publisher=nacta, title="National CE Policy Guidelines", published_on=date(2017, 8, 23)
+    )
+    issra = Source.objects.create(
+        slug="issra-2025",
+        publisher=issra_body,
+        title="NAP after 2021",
+        published_on=date(2025, 10, 1),
+        date_precision=DatePrecision.MONTH,
+    )
     urls_2014 = _indicator(items14[14], "urls-blocked-2014", "{value} URLs blocked")
     w = World(
         nap2014=nap2014,
@@ -148,18 +167,30 @@ def world(db) -> World:
         courts=_indicator(items14[2], "military-courts", "{value} Courts", position=1),
         court_cases=_indicator(items14[2], "military-court-cases", "{value} Cases", position=2),
         sims=_indicator(items14[13], "sims-blocked", "{value} SIMS", scale=Scale.MILLION),
-        target_killing=_indicator(items14[16], "karachi-target-killing", "Target Killing ({value})",
-                                  unit=Unit.PERCENT_CHANGE, direction=Direction.LOWER_IS_BETTER),
-        sectarian=_indicator(items14[18], "sectarian-cases", "{value} Cases ({period})",
-                             direction=Direction.LOWER_IS_BETTER),
+        target_killing=_indicator(
+            items14[16],
+            "karachi-target-killing",
+            "Target Killing ({value})",
+            unit=Unit.PERCENT_CHANGE,
+            direction=Direction.LOWER_IS_BETTER,
+        ),
+        sectarian=_indicator(
+            items14[18], "sectarian-cases", "{value} Cases ({period})", direction=Direction.LOWER_IS_BETTER
+        ),
         refugees_text=_indicator(items14[19], "refugee-law", "{value}", unit=Unit.TEXT),
         accounts=_indicator(items21[4], "accounts-blocked", "{value} accounts", direction=Direction.HIGHER_IS_BETTER),
-        urls_2021=_indicator(items21[2], "urls-blocked", "{value} URLs blocked", scale=Scale.MILLION,
-                             continues=urls_2014),
+        urls_2021=_indicator(
+            items21[2], "urls-blocked", "{value} URLs blocked", scale=Scale.MILLION, continues=urls_2014
+        ),
         urls_2014=urls_2014,
     )
-    Assessment.objects.create(item=items21[2], as_of=date(2023, 12, 31), date_precision=DatePrecision.YEAR,
-                              rating=Rating.SATISFACTORY, source=issra)
+    Assessment.objects.create(
+        item=items21[2],
+        as_of=date(2023, 12, 31),
+        date_precision=DatePrecision.YEAR,
+        rating=Rating.SATISFACTORY,
+        source=issra,
+    )
     return w
 
 

@@ -92,8 +92,15 @@ def test_the_2021_report_shows_the_2014_figure_through_the_crosswalk(nacta_2017)
     assert urls.text == "937 URLs blocked"
     assert urls.latest.via == "via crosswalk from NAP 2014 item 14"
     # Once the 2021 indicator has its own figure, it is the latest of the series.
-    nacta_2017.observe(nacta_2017.urls_2021, 1_300_000, date(2023, 12, 31), start=date(2023, 1, 1),
-                       precision=DatePrecision.YEAR, source=nacta_2017.issra, qualifier="about")
+    nacta_2017.observe(
+        nacta_2017.urls_2021,
+        1_300_000,
+        date(2023, 12, 31),
+        start=date(2023, 1, 1),
+        precision=DatePrecision.YEAR,
+        source=nacta_2017.issra,
+        qualifier="about",
+    )
     urls = cell(build_report(ReportParams("nap-2021", date(2024, 12, 31))), 2, "urls-blocked")
     assert urls.text == "about 1.3 million URLs blocked"
     assert urls.latest.via == ""
