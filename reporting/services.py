@@ -46,12 +46,13 @@ def reports_root() -> Path:
 
 
 def edition_request(
-    *, params: ReportParams, requested_by: User | None = None, schedule_name: str = ""
+    *, params: ReportParams, requested_by: User | None = None, schedule_name: str = "", queue: bool = True
 ) -> ReportEdition:
     """The edition for ``params`` and the data as they are now, created (and queued) only if there is none.
 
     Raises ``ReportParamsError`` for parameters that describe no report. A failed edition asked for again is
     queued again; a queued one is queued once more (building is idempotent, a lost message costs nothing).
+    ``queue=False`` leaves the build to the caller (the command builds in its own process).
     """
     report = build_report(params)
     fingerprint = report.fingerprint
@@ -78,7 +79,7 @@ def edition_request(
             edition.status = EditionStatus.QUEUED
             edition.failure_reason = ""
             edition.save(update_fields=["status", "failure_reason"])
-        if edition.status == EditionStatus.QUEUED:
+        if edition.status == EditionStatus.QUEUED and queue:
             _queue_build(edition.pk)
     return edition
 
