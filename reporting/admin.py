@@ -18,7 +18,7 @@ class EditionFileInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["format", "path", "size", "sha256"]
-    readonly_fields = fields
+    readonly_fields = ["format", "path", "size", "sha256"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
