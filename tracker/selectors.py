@@ -17,22 +17,27 @@ def current_observations_as_of(*, framework: Framework, as_of: date, body: Body 
 
     "Current" means approved and not superseded by an approved correction: a correction replaces the figure
     it corrects for every as-of date, so an earlier report regenerated after a correction shows the corrected
-    figure. The series of an indicator includes the earlier framework's indicator it ``continues``, so a 2021
-    report as of 2017 shows the 2014 figure. ``series_id`` is the id of this framework's indicator, ``rank`` 1
-    the latest figure of the series, ``via_crosswalk`` true for a figure of the other framework. ``body``
-    ``None`` means national figures (observations without a reporting body).
+    figure. The series of an indicator includes the other framework's indicator linked to it by ``continues``
+    (either way), so a 2021 report as of 2017 shows the 2014 figure and a 2014 report as of 2024 the 2021 one.
+    ``series_id`` is the id of this framework's indicator, ``rank`` 1 the latest figure of the series,
+    ``via_crosswalk`` true for a figure of the other framework. ``body`` ``None`` means national figures
+    (observations without a reporting body).
     """
     own = Q(indicator__item__framework=framework)
+    # A later indicator feeds the earlier one it continues (a 2014 report as of 2024), and an earlier indicator
+    # feeds the later one that continues it (a 2021 report as of 2017).
+    continues_ours = Q(indicator__continues__item__framework=framework)
     continuing = Indicator.objects.filter(continues=OuterRef("indicator_id"), item__framework=framework)
     corrected = Observation.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
     # An earlier indicator continued by two of this framework's indicators feeds the first one only.
     series = Case(
         When(own, then=F("indicator_id")),
+        When(continues_ours, then=F("indicator__continues_id")),
         default=Subquery(continuing.order_by("position", "pk").values("pk")[:1]),
         output_field=IntegerField(),
     )
     queryset = Observation.objects.filter(
-        own | Exists(continuing),
+        own | continues_ours | Exists(continuing),
         state=ObservationState.APPROVED,
         period_end__lte=as_of,
     ).exclude(Exists(corrected))

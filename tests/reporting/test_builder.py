@@ -106,6 +106,21 @@ def test_the_2021_report_shows_the_2014_figure_through_the_crosswalk(nacta_2017)
     assert urls.latest.via == ""
 
 
+def test_the_2014_report_shows_a_later_2021_figure_through_the_crosswalk(nacta_2017):
+    nacta_2017.observe(
+        nacta_2017.urls_2021,
+        1_300_000,
+        date(2023, 12, 31),
+        start=date(2023, 1, 1),
+        precision=DatePrecision.YEAR,
+        qualifier="about",
+    )
+    urls = cell(build_report(ReportParams("nap-2014", date(2024, 12, 31))), 14, "urls-blocked-2014")
+    assert urls.text == "about 1.3 million URLs blocked"
+    assert urls.latest.via == "via crosswalk from NAP 2021 item 2"
+    assert cell(build_report(ReportParams("nap-2014", OCT17)), 14, "urls-blocked-2014").latest.via == ""
+
+
 def test_rating_is_the_latest_assessment_on_or_before_the_as_of_date(nacta_2017):
     assert row(build_report(ReportParams("nap-2021", date(2023, 12, 30))), 2).rating is None
     rating = row(build_report(ReportParams("nap-2021", date(2024, 12, 31))), 2).rating
