@@ -82,7 +82,10 @@ def test_generate_now_needs_staff(user_client, nacta_2017, media_root):
 def test_generate_now_publishes_an_edition_and_shows_its_files(
     staff_client, staff, nacta_2017, media_root, django_capture_on_commit_callbacks
 ):
-    assert "Generate now" in staff_client.get(reverse("reporting:report"), REPORT_GET).content.decode()
+    page = staff_client.get(reverse("reporting:report"), REPORT_GET).content.decode()
+    assert "Generate now" in page
+    for name, value in REPORT_GET.items():
+        assert f'<input type="hidden" name="{name}" value="{value}">' in page
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(reverse("reporting:generate"), REPORT_GET)
     edition = ReportEdition.objects.get()
