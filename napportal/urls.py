@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/logout/", allauth_views.logout, name="logout"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("reporting.urls")),
     path("", include("tracker.urls")),
 ]

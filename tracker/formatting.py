@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -134,3 +135,33 @@ def format_period(start: date | None, end: date, precision: str = DatePrecision.
     if precision == DatePrecision.MONTH and (start.year, start.month) == (end.year, end.month):
         return format_date(end, precision)
     return f"{format_date(start, precision)} – {format_date(end, precision)}"
+
+
+def format_date_long(day: date, precision: str = DatePrecision.DAY) -> str:
+    """A date as NACTA heads its tables: "1st October 2017"; "October 2024" or "2024" when less precise."""
+    if precision == DatePrecision.YEAR:
+        return str(day.year)
+    if precision == DatePrecision.MONTH:
+        return formats.date_format(day, "F Y")
+    return f"{ordinal(day.day)} {formats.date_format(day, 'F Y')}"
+
+
+def format_period_label(start: date | None, end: date, precision: str = DatePrecision.DAY) -> str:
+    """A period as a short label inside a status ("185 Cases (2012)"): no "as of" in front of a single date."""
+    if start is None:
+        return format_date(end, precision)
+    return format_period(start, end, precision)
+
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text for a CSV/XLSX cell that no spreadsheet will run as a formula: "=HYPERLINK(…)" -> "'=HYPERLINK(…)".
+
+    Only for text: numbers the portal writes itself (``-91``) are stored as numbers, not passed through here.
+    """
+    if text.startswith(FORMULA_TRIGGERS):
+        return f"'{text}"
+    return text

@@ -27,9 +27,11 @@ UserLike = AbstractBaseUser | AnonymousUser
 # Actions that need no object: what a role may do at all.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REPORTER: frozenset({"my_updates", "report"}),
-    Role.REVIEWER: frozenset({"review", "report", "assess", "view_audit", "export", "invite"}),
+    Role.REVIEWER: frozenset({"review", "report", "assess", "view_audit", "export", "invite", "generate_report"}),
     Role.ANALYST: frozenset({"export"}),
-    Role.ADMINISTRATOR: frozenset({"view_audit", "export", "invite", "manage_users", "manage_reference"}),
+    Role.ADMINISTRATOR: frozenset(
+        {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report"}
+    ),
 }
 # Roles that must enrol a second factor before they can do anything else.
 MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})

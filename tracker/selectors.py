@@ -6,10 +6,37 @@ permission policy can narrow these querysets per user without touching the views
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from datetime import date
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 
 from tracker.choices import ObservationState, ResponsibilityRole
-from tracker.models import AgendaItem, Assessment, CrosswalkLink, Framework, Indicator, Observation, Responsibility
+from tracker.models import (
+    AgendaItem,
+    Assessment,
+    Body,
+    CrosswalkLink,
+    Framework,
+    Indicator,
+    Observation,
+    Responsibility,
+)
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -66,4 +93,78 @@ def item_detail(*, framework_slug: str, number: int) -> AgendaItem:
             Prefetch("links_back", queryset=back, to_attr="crosswalk_back"),
         )
         .get(framework__slug=framework_slug, number=number)
+    )
+
+
+def current_observations_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
+    """Every current observation that feeds ``framework``'s report on ``as_of``, ranked within its series.
+
+    "Current" means approved and not superseded by an approved correction: a correction replaces the figure
+    it corrects for every as-of date, so an earlier report regenerated after a correction shows the corrected
+    figure. The series of an indicator includes the other framework's indicator linked to it by ``continues``
+    (either way), so a 2021 report as of 2017 shows the 2014 figure and a 2014 report as of 2024 the 2021 one.
+    ``series_id`` is the id of this framework's indicator, ``rank`` 1 the latest figure of the series,
+    ``via_crosswalk`` true for a figure of the other framework. With ``body`` only that body's figures; without,
+    every figure, national ones and those a named body reported (each body its own series).
+    """
+    own = Q(indicator__item__framework=framework)
+    # A later indicator feeds the earlier one it continues (a 2014 report as of 2024), and an earlier indicator
+    # feeds the later one that continues it (a 2021 report as of 2017).
+    continues_ours = Q(indicator__continues__item__framework=framework)
+    continuing = Indicator.objects.filter(continues=OuterRef("indicator_id"), item__framework=framework)
+    # An earlier indicator continued by two of this framework's indicators feeds the first one only.
+    series = Case(
+        When(own, then=F("indicator_id")),
+        When(continues_ours, then=F("indicator__continues_id")),
+        default=Subquery(continuing.order_by("position", "pk").values("pk")[:1]),
+        output_field=IntegerField(),
+    )
+    queryset = published_observations().filter(own | continues_ours | Exists(continuing), period_end__lte=as_of)
+    if body is not None:
+        queryset = queryset.filter(body=body)
+    return (
+        queryset.annotate(
+            series_id=series,
+            via_crosswalk=Case(When(own, then=Value(False)), default=Value(True), output_field=BooleanField()),
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("series_id"), F("body_id")],
+                # On a tie the figure of this framework wins over the crosswalk, then the later approval.
+                order_by=[
+                    F("period_end").desc(),
+                    F("via_crosswalk").asc(),
+                    F("approved_at").desc(nulls_last=True),
+                    F("pk").desc(),
+                ],
+            )
+        )
+        .select_related("indicator__item__framework", "body", "source__publisher")
+    )
+
+
+def latest_observations_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
+    """The latest current observation of each indicator series of ``framework`` dated on or before ``as_of``.
+
+    One row per (series, body); see :func:`current_observations_as_of` for what "current" and "series" mean.
+    Runs as one window query on SQLite and PostgreSQL alike.
+    """
+    # Q() because the window annotation is not part of the declared return type.
+    return current_observations_as_of(framework=framework, as_of=as_of, body=body).filter(Q(rank=1))
+
+
+def latest_assessments_as_of(*, framework: Framework, as_of: date) -> QuerySet[Assessment]:
+    """The latest assessment of each agenda item of ``framework`` made on or before ``as_of``."""
+    return (
+        Assessment.objects.filter(item__framework=framework, as_of__lte=as_of)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("item_id")],
+                order_by=[F("as_of").desc(), F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .select_related("source__publisher")
     )

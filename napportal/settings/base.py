@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django_htmx",
     "tracker",
     "reporting",
 ]
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tracker.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "napportal.urls"
@@ -183,6 +185,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
+
+# Absolute links in emails (report editions) point here.
+NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
+# WeasyPrint embeds these font files in report PDFs (Debian: fonts-dejavu-core).
+NAP_REPORT_FONT_DIR = env("NAP_REPORT_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="NAP Portal <noreply@napportal.local>")

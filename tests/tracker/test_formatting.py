@@ -8,9 +8,12 @@ from tracker.formatting import (
     INTERNATIONAL,
     SOUTH_ASIAN,
     Figure,
+    format_date_long,
     format_figure,
     format_number,
     format_period,
+    format_period_label,
+    spreadsheet_safe,
 )
 
 
@@ -62,3 +65,50 @@ def test_format_figure_keeps_the_source_precision(figure, expected):
 )
 def test_format_period_never_invents_a_day(start, end, precision, expected):
     assert format_period(start, end, precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "precision", "expected"),
+    [
+        (date(2017, 10, 1), DatePrecision.DAY, "1st October 2017"),
+        (date(2014, 12, 24), DatePrecision.DAY, "24th December 2014"),
+        (date(2024, 12, 22), DatePrecision.DAY, "22nd December 2024"),
+        (date(2024, 12, 23), DatePrecision.DAY, "23rd December 2024"),
+        (date(2024, 12, 11), DatePrecision.DAY, "11th December 2024"),
+        (date(2024, 11, 30), DatePrecision.MONTH, "November 2024"),
+        (date(2024, 12, 31), DatePrecision.YEAR, "2024"),
+    ],
+)
+def test_format_date_long_writes_the_ordinal_day_as_nacta_does(day, precision, expected):
+    assert format_date_long(day, precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "precision", "expected"),
+    [
+        (None, date(2012, 12, 31), DatePrecision.YEAR, "2012"),
+        (date(2016, 1, 1), date(2016, 12, 31), DatePrecision.YEAR, "2016"),
+        (None, date(2024, 10, 31), DatePrecision.MONTH, "Oct 2024"),
+        (date(2019, 1, 1), date(2022, 12, 31), DatePrecision.YEAR, "2019–2022"),
+    ],
+)
+def test_format_period_label_has_no_as_of(start, end, precision, expected):
+    assert format_period_label(start, end, precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+2", "'+1+2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("484 Executions", "484 Executions"),
+        ("Target Killing (↓91%)", "Target Killing (↓91%)"),
+        ("", ""),
+    ],
+)
+def test_spreadsheet_safe_defuses_formulas_only(text, expected):
+    assert spreadsheet_safe(text) == expected

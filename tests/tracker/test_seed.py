@@ -94,7 +94,7 @@ FIGURES = [
         6,
         "nap2014-06-status",
         text="Model Laws, NGOs, obligatory Cash Declaration, CFT investigation Units, "
-        "Freezing & Seizure Rules' 16, Hawala/Hundi Regulation, CFT Directorate",
+        "Freezing & Seizure Rules’ 16, Hawala/Hundi Regulation, CFT Directorate",
     ),
     nacta(7, "nap2014-07-status", text="Passport / Bank AC Ban, ATA 1997 Bans"),
     nacta(8, "nap2014-08-status", text="Under provincial police"),
@@ -104,7 +104,7 @@ FIGURES = [
     nacta(12, "nap2014-12-status", text="Drafts Reforms in Cabinet"),
     nacta(13, "nap2014-13-sims", "98300000"),
     nacta(14, "nap2014-14-urls-blocked", "937"),
-    nacta(14, "nap2014-14-status", text="FIA, PTA, Tat'heer"),
+    nacta(14, "nap2014-14-status", text="FIA, PTA, Tat’heer"),
     nacta(15, "nap2014-15-status", text="Pertains to Punjab Government"),
     nacta(16, "nap2014-16-target-killing-change", "-91"),
     nacta(16, "nap2014-16-murder-change", "-62"),

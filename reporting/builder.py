@@ -1,0 +1,379 @@
+"""Builds the annotated status report: one row per agenda item with its current status as NACTA writes it.
+
+The builder reads the database in a fixed number of queries and returns plain data (``Report``); renderers
+turn that into HTML, PDF, XLSX and CSV, and an edition stores its JSON form to compare editions later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from reporting.definitions import NATIONAL, ReportParams, ReportParamsError, canonical_digest
+from tracker.choices import Direction, ResponsibilityRole, Unit
+from tracker.formatting import (
+    Figure,
+    format_date,
+    format_date_long,
+    format_figure,
+    format_number,
+    format_period_label,
+)
+from tracker.models import AgendaItem, Assessment, Body, Framework, Indicator, Observation, Responsibility, Source
+from tracker.selectors import current_observations_as_of, latest_assessments_as_of, latest_observations_as_of
+
+# Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
+REPORT_LAYOUT_VERSION = 1
+HISTORY_PLACEHOLDER = "{period}"
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    publisher: str
+    title: str
+    date: str
+    url: str
+
+    @property
+    def text(self) -> str:
+        parts = [self.publisher, f"“{self.title}”"]
+        if self.date:
+            parts.append(self.date)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    """One dated figure of a status cell, with the footnote of its source."""
+
+    text: str
+    value: Decimal | None
+    unit: str
+    scale: int
+    qualifier: str
+    period: str
+    period_start: date | None
+    period_end: date
+    date_precision: str
+    footnote: int
+    via: str  # "via crosswalk from NAP 2014 item 14", or empty
+
+
+@dataclass(frozen=True)
+class Change:
+    text: str  # "5,489 → 5,089 accounts, ↓7%"
+    trend: str  # better / worse / neutral / unchanged / new
+    percent: Decimal | None
+
+    @property
+    def trend_label(self) -> str:
+        labels = {
+            "better": _("better"),
+            "worse": _("worse"),
+            "neutral": "",
+            "unchanged": _("unchanged"),
+            "new": _("new"),
+        }
+        return labels.get(self.trend, "")
+
+
+@dataclass(frozen=True)
+class StatusCell:
+    """The status of one indicator: its latest figure, or its dated series when the template names the period."""
+
+    indicator: str  # code: the stable key of the cell across editions
+    label: str
+    direction: str
+    figures: list[FigureEntry]
+    change: Change | None = None
+    body: str = ""  # the reporting body's short name; empty for a national figure
+
+    @property
+    def text(self) -> str:
+        text = "; ".join(f.text for f in self.figures)
+        return f"{self.body}: {text}" if self.body else text
+
+    @property
+    def latest(self) -> FigureEntry:
+        return self.figures[-1]
+
+
+@dataclass(frozen=True)
+class Rating:
+    code: str
+    label: str
+    date: str
+    footnote: int | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    number: int
+    title: str
+    category: str
+    cells: list[StatusCell]
+    lead_bodies: list[str]
+    supporting_bodies: list[str]
+    rating: Rating | None
+
+    @property
+    def status_text(self) -> str:
+        return " ".join(cell.text for cell in self.cells)
+
+    @property
+    def bodies_text(self) -> str:
+        parts = []
+        if self.lead_bodies:
+            parts.append(_("Lead: %(bodies)s") % {"bodies": ", ".join(self.lead_bodies)})
+        if self.supporting_bodies:
+            parts.append(_("Supporting: %(bodies)s") % {"bodies": ", ".join(self.supporting_bodies)})
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Report:
+    params: ReportParams
+    framework_title: str
+    heading: str  # "Status as of 1st October 2017"
+    scope_label: str
+    compare_heading: str
+    rows: list[ReportRow]
+    footnotes: list[Footnote] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """Plain JSON (Decimals and dates as strings): stored with an edition, hashed into its fingerprint."""
+        data = asdict(self)
+        data["params"] = self.params.to_json()
+        data["layout_version"] = REPORT_LAYOUT_VERSION
+        return _jsonable(data)  # type: ignore[return-value]
+
+    @property
+    def fingerprint(self) -> str:
+        return canonical_digest(self.to_json())
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return value
+
+
+def fill_status_template(template: str, *, value: str, period: str) -> str:
+    """Fill "{value} Cases ({period})" by plain replacement: a template is data, never a format string."""
+    return template.replace("{value}", value).replace(HISTORY_PLACEHOLDER, period)
+
+
+class _Footnotes:
+    """Numbers sources in order of first use in the table."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[int, int] = {}
+        self.notes: list[Footnote] = []
+
+    def number(self, source: Source) -> int:
+        if source.pk not in self.numbers:
+            self.numbers[source.pk] = len(self.numbers) + 1
+            self.notes.append(
+                Footnote(
+                    number=self.numbers[source.pk],
+                    publisher=source.publisher.name,
+                    title=source.title,
+                    date=format_date(source.published_on, source.date_precision) if source.published_on else "",
+                    url=source.url,
+                )
+            )
+        return self.numbers[source.pk]
+
+
+def build_report(params: ReportParams) -> Report:
+    """The report for ``params`` from the data in the database now. Queries: 6, +1 with a comparison date,
+    +1 for a body's scope — whatever the number of items, indicators or observations."""
+    with translation.override(params.language):
+        return _build(params)
+
+
+def _build(params: ReportParams) -> Report:
+    framework = Framework.objects.filter(slug=params.framework).first()
+    if framework is None:
+        raise ReportParamsError(_("Unknown framework “%(slug)s”.") % {"slug": params.framework})
+    body: Body | None = None
+    if params.scope != NATIONAL:
+        body = Body.objects.filter(slug=params.scope).first()
+        if body is None:
+            raise ReportParamsError(_("Unknown body “%(slug)s”.") % {"slug": params.scope})
+
+    items = list(
+        AgendaItem.objects.filter(framework=framework)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related("body").order_by("body__short_name"),
+            ),
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position", "code")),
+        )
+    )
+    series = _series_as_of(framework, params.as_of, body)
+    previous: dict[tuple[int, int | None], Observation] = {}
+    if params.compare:
+        previous = {
+            (o.series_id, o.body_id): o  # type: ignore[attr-defined]
+            for o in latest_observations_as_of(framework=framework, as_of=params.compare, body=body)
+        }
+    ratings = {a.item_id: a for a in latest_assessments_as_of(framework=framework, as_of=params.as_of)}
+
+    footnotes = _Footnotes()
+    rows = []
+    for item in items:
+        cells = []
+        for indicator in item.indicators.all():
+            # National figures first, then each reporting body's own series, named in the cell.
+            for (series_id, body_id), observations in sorted(
+                ((key, obs) for key, obs in series.items() if key[0] == indicator.pk), key=_national_first
+            ):
+                reporter = observations[-1].body
+                figures = [_figure(indicator, o, params, footnotes) for o in observations]
+                change = (
+                    _change(indicator, previous.get((series_id, body_id)), observations[-1], params)
+                    if params.compare
+                    else None
+                )
+                cells.append(
+                    StatusCell(
+                        indicator.code if reporter is None else f"{indicator.code}@{reporter.slug}",
+                        indicator.name,
+                        indicator.direction,
+                        figures,
+                        change,
+                        # A body's own report need not repeat its name in every cell.
+                        body=reporter.short_name if reporter and body is None else "",
+                    )
+                )
+        responsibilities = list(item.responsibilities.all())
+        rows.append(
+            ReportRow(
+                number=item.number,
+                title=item.title,
+                category=item.get_category_display(),
+                cells=cells,
+                lead_bodies=[r.body.short_name for r in responsibilities if r.role == ResponsibilityRole.LEAD],
+                supporting_bodies=[
+                    r.body.short_name for r in responsibilities if r.role == ResponsibilityRole.SUPPORTING
+                ],
+                rating=_rating(ratings.get(item.pk), footnotes),
+            )
+        )
+    return Report(
+        params=params,
+        framework_title=framework.title,
+        heading=_("Status as of %(date)s") % {"date": format_date_long(params.as_of)},
+        scope_label=body.name if body else _("National figures"),
+        compare_heading=(
+            _("Change since %(date)s") % {"date": format_date_long(params.compare)} if params.compare else ""
+        ),
+        rows=rows,
+        footnotes=footnotes.notes,
+    )
+
+
+def _national_first(entry: tuple[tuple[int, int | None], list[Observation]]) -> tuple[bool, str]:
+    reporter = entry[1][-1].body
+    return (reporter is not None, reporter.short_name if reporter else "")
+
+
+def _series_as_of(
+    framework: Framework, as_of: date, body: Body | None
+) -> dict[tuple[int, int | None], list[Observation]]:
+    """Observations to show per indicator of ``framework``, oldest first: the latest one, or every dated one
+    when the status template names the period ("185 Cases (2012)", "37 Cases (2016)") as NACTA writes it."""
+    shown: dict[tuple[int, int | None], list[Observation]] = {}
+    for obs in current_observations_as_of(framework=framework, as_of=as_of, body=body).order_by("period_end", "pk"):
+        if obs.rank == 1 or HISTORY_PLACEHOLDER in obs.indicator.status_template:  # type: ignore[attr-defined]
+            shown.setdefault((obs.series_id, obs.body_id), []).append(obs)  # type: ignore[attr-defined]
+    return shown
+
+
+def _figure(indicator: Indicator, obs: Observation, params: ReportParams, footnotes: _Footnotes) -> FigureEntry:
+    # A figure carried over the crosswalk reads as its own indicator wrote it.
+    template = obs.indicator.status_template or indicator.status_template
+    period = format_period_label(obs.period_start, obs.period_end, obs.date_precision)
+    value_text = format_figure(_as_figure(obs), style=params.number_style)
+    via = ""
+    if obs.via_crosswalk:  # type: ignore[attr-defined]
+        source_item = obs.indicator.item
+        via = _("via crosswalk from %(framework)s item %(number)s") % {
+            "framework": source_item.framework.short_title,
+            "number": source_item.number,
+        }
+    return FigureEntry(
+        text=fill_status_template(template, value=value_text, period=period),
+        value=obs.value,
+        unit=obs.indicator.unit,
+        scale=obs.indicator.scale,
+        qualifier=obs.value_qualifier,
+        period=period,
+        period_start=obs.period_start,
+        period_end=obs.period_end,
+        date_precision=obs.date_precision,
+        footnote=footnotes.number(obs.source),
+        via=via,
+    )
+
+
+def _as_figure(obs: Observation) -> Figure:
+    ind = obs.indicator
+    return Figure(obs.value, ind.unit, ind.scale, obs.value_qualifier, obs.text_value)
+
+
+def _change(indicator: Indicator, before: Observation | None, now: Observation, params: ReportParams) -> Change:
+    """ "5,489 → 5,089 accounts, ↓7%": the arrow shows the movement; the trend reads it by the indicator's
+    direction (fewer attacks is better, fewer blocked accounts is worse)."""
+    style = params.number_style
+    template = now.indicator.status_template or indicator.status_template
+    period = format_period_label(now.period_start, now.period_end, now.date_precision)
+    new_text = fill_status_template(template, value=format_figure(_as_figure(now), style=style), period=period)
+    if before is None:
+        return Change(_("new: %(status)s") % {"status": new_text}, "new", None)
+    if before.pk == now.pk:
+        return Change("", "unchanged", None)
+    old_figure = format_figure(_as_figure(before), style=style)
+    new_figure = format_figure(_as_figure(now), style=style)
+    # Both figures inside the indicator's own wording: "Schedule IV: 2,646 → 8,374", "5,489 → 5,089 accounts".
+    both = fill_status_template(template, value=f"{old_figure} → {new_figure}", period=period)
+    if before.value is None or now.value is None or now.indicator.unit == Unit.PERCENT_CHANGE:
+        if old_figure == new_figure:
+            return Change("", "unchanged", None)
+        return Change(both, "neutral", None)
+    delta = now.value - before.value
+    movement = "up" if delta > 0 else "down" if delta < 0 else "flat"
+    if movement == "flat" or indicator.direction == Direction.NEUTRAL:
+        trend = "neutral" if movement != "flat" else "unchanged"
+    else:
+        better = (movement == "up") == (indicator.direction == Direction.HIGHER_IS_BETTER)
+        trend = "better" if better else "worse"
+    if before.value == 0:
+        return Change(both, trend, None)
+    percent = (delta / before.value * 100).quantize(Decimal(1))
+    arrow = "↑" if delta > 0 else "↓" if delta < 0 else "±"
+    return Change(f"{both}, {arrow}{format_number(abs(percent), style=style)}%", trend, percent)
+
+
+def _rating(assessment: Assessment | None, footnotes: _Footnotes) -> Rating | None:
+    if assessment is None:
+        return None
+    return Rating(
+        code=assessment.rating,
+        label=assessment.get_rating_display(),
+        date=format_date(assessment.as_of, assessment.date_precision),
+        footnote=footnotes.number(assessment.source) if assessment.source else None,
+    )

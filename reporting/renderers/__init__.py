@@ -1,0 +1,52 @@
+"""Renderers turn a built ``Report`` into files: HTML (standalone), PDF, XLSX and CSV.
+
+Both the Celery task and the ``status_report`` command write files through ``render_report_files``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import translation
+
+from reporting.builder import Report
+from reporting.definitions import FORMATS
+from reporting.renderers.csv import render_csv
+from reporting.renderers.html import render_html
+from reporting.renderers.pdf import render_pdf
+from reporting.renderers.xlsx import render_xlsx
+
+RENDERERS: dict[str, Callable[[Report], bytes]] = {
+    "html": lambda report: render_html(report).encode(),
+    "pdf": render_pdf,
+    "xlsx": render_xlsx,
+    "csv": render_csv,
+}
+assert tuple(RENDERERS) == FORMATS
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    format: str
+    path: Path
+    size: int
+    sha256: str
+
+
+def render_report_files(report: Report, formats: Iterable[str], directory: Path) -> list[RenderedFile]:
+    """Write ``report`` in each format into ``directory`` under a name the server chooses."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = []
+    with translation.override(report.params.language):
+        for fmt in formats:
+            content = RENDERERS[fmt](report)
+            path = directory / f"{report.params.file_stem}.{fmt}"
+            path.write_bytes(content)
+            files.append(RenderedFile(fmt, path, len(content), hashlib.sha256(content).hexdigest()))
+    return files
+
+
+__all__ = ["RENDERERS", "RenderedFile", "render_csv", "render_html", "render_pdf", "render_report_files", "render_xlsx"]
