@@ -84,8 +84,41 @@ class ObservationState(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+# The observation workflow, in one place: which state may follow which. Approved is final: a correction is
+# a new observation that supersedes the approved one.
+OBSERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ObservationState.DRAFT: frozenset({ObservationState.SUBMITTED}),
+    ObservationState.RETURNED: frozenset({ObservationState.SUBMITTED}),
+    ObservationState.SUBMITTED: frozenset({ObservationState.APPROVED, ObservationState.RETURNED}),
+    ObservationState.APPROVED: frozenset(),
+}
+# States in which the values of an observation may still be edited by its reporter.
+EDITABLE_STATES = frozenset({ObservationState.DRAFT, ObservationState.RETURNED})
+
+
 class Rating(models.TextChoices):
     SATISFACTORY = "satisfactory", _("Satisfactory")
     PARTLY_SATISFACTORY = "partly_satisfactory", _("Partly satisfactory")
     UNSATISFACTORY = "unsatisfactory", _("Unsatisfactory")
     NOT_ASSESSED = "not_assessed", _("Not assessed")
+
+
+class Role(models.TextChoices):
+    """What a user does in the portal; the scope (which bodies) comes from memberships."""
+
+    REPORTER = "reporter", _("Reporter")
+    REVIEWER = "reviewer", _("Reviewer")
+    ANALYST = "analyst", _("Analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    ANNUAL = "annual", _("Annual")
+
+
+class DueStatus(models.TextChoices):
+    UP_TO_DATE = "up_to_date", _("Up to date")
+    DUE = "due", _("Due")
+    OVERDUE = "overdue", _("Overdue")

@@ -3,14 +3,17 @@
 import calendar
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import (
+    OBSERVATION_TRANSITIONS,
     Accumulation,
     DatePrecision,
     Direction,
@@ -20,6 +23,7 @@ from tracker.choices import (
     Unit,
     ValueQualifier,
 )
+from tracker.exceptions import IllegalTransition
 
 NON_NEGATIVE_UNITS = {Unit.COUNT, Unit.PKR, Unit.USD, Unit.PERCENT}
 
@@ -204,6 +208,30 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value if self.value is not None else self.text_value} ({self.period_end})"
+
+    def transition_to(self, target: str, *, by: Any, reason: str = "") -> list[str]:
+        """Move to ``target`` if the workflow allows it; returns the fields changed (the caller saves them).
+
+        Every change bumps ``version`` so that an edit made from an older copy is refused.
+        """
+        if target not in OBSERVATION_TRANSITIONS[self.state]:
+            raise IllegalTransition(self.get_state_display(), str(ObservationState(target).label))
+        now = timezone.now()
+        self.state = target
+        changed = ["state", "version", "updated_at"]
+        if target == ObservationState.SUBMITTED:
+            self.submitted_at = now
+            changed.append("submitted_at")
+        elif target == ObservationState.RETURNED:
+            self.return_reason = reason
+            changed.append("return_reason")
+        elif target == ObservationState.APPROVED:
+            self.approved_by = by
+            self.approved_at = now
+            self.return_reason = ""
+            changed += ["approved_by", "approved_at", "return_reason"]
+        self.version += 1
+        return changed
 
     def clean(self) -> None:
         errors: dict[str, str] = period_errors(self.period_start, self.period_end, self.date_precision)

@@ -1,0 +1,257 @@
+"""Writes of the observation workflow: draft → submitted → approved, or returned → edited → submitted again.
+
+Each service runs in one transaction, locks the row it changes (``select_for_update``), asks the policy,
+refuses a stale version, changes the row and writes exactly one audit entry beside it.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tracker import audit, permissions
+from tracker.choices import DatePrecision, ObservationState, ValueQualifier
+from tracker.exceptions import StaleVersion, WorkflowError
+from tracker.models import AgendaItem, Assessment, AuditEntry, Body, Indicator, Observation, Source
+
+# What the audit trail keeps of an observation, before and after each change.
+AUDITED_FIELDS = (
+    "indicator",
+    "body",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "value",
+    "value_qualifier",
+    "text_value",
+    "source",
+    "quote",
+    "note",
+    "state",
+    "version",
+    "supersedes",
+    "correction_reason",
+    "return_reason",
+    "approved_by",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObservationInput:
+    """The values a reporter enters; everything else (state, version, approver) belongs to the workflow."""
+
+    indicator: Indicator
+    body: Body | None
+    period_end: date
+    source: Source
+    period_start: date | None = None
+    date_precision: str = DatePrecision.DAY
+    value: Decimal | None = None
+    value_qualifier: str = ValueQualifier.EXACT
+    text_value: str = ""
+    quote: str = ""
+    note: str = ""
+
+    def apply_to(self, obs: Observation) -> None:
+        for f in fields(self):
+            setattr(obs, f.name, getattr(self, f.name))
+
+
+INPUT_FIELDS = tuple(f.name for f in fields(ObservationInput))
+
+
+def _require_may_report_for(actor: Any, body: Body | None) -> None:
+    if body is None:
+        if not permissions.can_report_national(actor):
+            raise PermissionDenied(_("Only NACTA M&E enters national figures."))
+        return
+    if not permissions.can(actor, "report_for", body):
+        raise PermissionDenied(_("You do not report for %(body)s.") % {"body": body})
+
+
+def _lock(observation_id: int) -> Observation:
+    obs = Observation.objects.select_for_update().filter(pk=observation_id).first()
+    if obs is None:
+        raise Http404
+    return obs
+
+
+def _check_version(obs: Observation, version: int) -> None:
+    if obs.version != version:
+        raise StaleVersion(
+            current_version=obs.version, seen_version=version, changes=changes_since(obs=obs, version=version)
+        )
+
+
+def changes_since(*, obs: Observation, version: int) -> dict[str, tuple[Any, Any]]:
+    """Fields changed after ``version``, as (value at that version, value now), read from the audit trail."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    entries = AuditEntry.objects.filter(object_type="tracker.observation", object_id=str(obs.pk)).order_by("at", "id")
+    for entry in entries:
+        after = entry.after or {}
+        if int(after.get("version", 0)) <= version:
+            continue
+        before = entry.before or {}
+        for name, new in after.items():
+            if name in ("version",):
+                continue
+            old = changes[name][0] if name in changes else before.get(name)
+            changes[name] = (old, new)
+    return {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = [name for name in after if before.get(name) != after[name]]
+    return {n: before.get(n) for n in changed}, {n: after[n] for n in changed}
+
+
+def _validate(obs: Observation) -> None:
+    # seed_key uniqueness and the like are the database's job; here we want the field rules and clean().
+    obs.full_clean(exclude=["seed_key", "supersedes"])
+
+
+def observation_create_draft(*, actor: Any, data: ObservationInput) -> Observation:
+    """A new draft for one of the actor's bodies (or a national figure, for M&E)."""
+    _require_may_report_for(actor, data.body)
+    with transaction.atomic():
+        obs = Observation(state=ObservationState.DRAFT, created_by=actor)
+        data.apply_to(obs)
+        _validate(obs)
+        obs.save()
+        audit.record(actor=actor, action="observation.create", obj=obs, after=audit.snapshot(obs, AUDITED_FIELDS))
+    return obs
+
+
+def observation_update(*, actor: Any, observation_id: int, version: int, data: ObservationInput) -> Observation:
+    """Edit a draft or returned observation. Approved ones are never edited: see ``observation_correct``."""
+    with transaction.atomic():
+        obs = _lock(observation_id)
+        if not permissions.is_visible(actor, obs):
+            raise Http404
+        _check_version(obs, version)
+        permissions.require(actor, "edit", obs)
+        if data.body != obs.body:
+            _require_may_report_for(actor, data.body)
+        if obs.supersedes_id and (data.indicator != obs.indicator or data.body != obs.body):
+            raise ValidationError(_("A correction keeps the indicator and body of the figure it corrects."))
+        before = audit.snapshot(obs, AUDITED_FIELDS)
+        data.apply_to(obs)
+        _validate(obs)
+        obs.version += 1
+        obs.save()
+        old, new = _diff(before, audit.snapshot(obs, AUDITED_FIELDS))
+        audit.record(actor=actor, action="observation.update", obj=obs, before=old, after=new)
+    return obs
+
+
+def _transition(
+    *, actor: Any, observation_id: int, version: int, action: str, target: str, reason: str = ""
+) -> Observation:
+    with transaction.atomic():
+        obs = _lock(observation_id)
+        if not permissions.is_visible(actor, obs):
+            raise Http404
+        _check_version(obs, version)
+        if action == "approve" and obs.created_by_id == actor.pk:
+            raise PermissionDenied(_("You cannot approve an observation you entered yourself."))
+        permissions.require(actor, action, obs)
+        if target == ObservationState.SUBMITTED:
+            _validate(obs)
+        before = audit.snapshot(obs, AUDITED_FIELDS)
+        changed = obs.transition_to(target, by=actor, reason=reason)
+        obs.save(update_fields=changed)
+        old, new = _diff(before, audit.snapshot(obs, AUDITED_FIELDS))
+        audit.record(actor=actor, action=f"observation.{action}", obj=obs, before=old, after=new, reason=reason)
+    return obs
+
+
+def observation_submit(*, actor: Any, observation_id: int, version: int) -> Observation:
+    return _transition(
+        actor=actor, observation_id=observation_id, version=version, action="submit", target=ObservationState.SUBMITTED
+    )
+
+
+def observation_return(*, actor: Any, observation_id: int, version: int, reason: str) -> Observation:
+    """Send a submission back to its reporter with a reason they will see."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the update is returned: the reporter sees this reason.")})
+    return _transition(
+        actor=actor,
+        observation_id=observation_id,
+        version=version,
+        action="return",
+        target=ObservationState.RETURNED,
+        reason=reason,
+    )
+
+
+def observation_approve(*, actor: Any, observation_id: int, version: int) -> Observation:
+    """Approve a submission. Reviewers only, never their own entry; concurrent approvals: one wins."""
+    return _transition(
+        actor=actor, observation_id=observation_id, version=version, action="approve", target=ObservationState.APPROVED
+    )
+
+
+def observation_correct(*, actor: Any, observation_id: int, data: ObservationInput, reason: str) -> Observation:
+    """Start a correction of an approved figure: a new draft that supersedes it once approved.
+
+    The approved observation is never changed; both stay in the history. An observation has at most one
+    correction (later corrections correct the correction, forming a chain).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the approved figure needs a correction.")})
+    with transaction.atomic():
+        original = _lock(observation_id)
+        permissions.require(actor, "correct", original)
+        existing = Observation.objects.filter(supersedes=original).first()
+        if existing is not None:
+            raise WorkflowError(
+                _("This figure already has a correction (#%(id)s, %(state)s): work on that one instead.")
+                % {"id": existing.pk, "state": existing.get_state_display()}
+            )
+        if data.indicator != original.indicator or data.body != original.body:
+            raise ValidationError(_("A correction keeps the indicator and body of the figure it corrects."))
+        obs = Observation(state=ObservationState.DRAFT, created_by=actor, supersedes=original, correction_reason=reason)
+        data.apply_to(obs)
+        _validate(obs)
+        try:
+            with transaction.atomic():
+                obs.save()
+        except IntegrityError as exc:  # a concurrent correction won the one-to-one slot
+            raise WorkflowError(_("Someone else has just started a correction of this figure.")) from exc
+        audit.record(
+            actor=actor,
+            action="observation.correct",
+            obj=obs,
+            before={"corrects": original.pk},
+            after=audit.snapshot(obs, AUDITED_FIELDS),
+            reason=reason,
+        )
+    return obs
+
+
+def assessment_create(
+    *, actor: Any, item: AgendaItem, as_of: date, rating: str, narrative: str = "", date_precision: str = "day"
+) -> Assessment:
+    """NACTA M&E rates an agenda item's progress at a date."""
+    permissions.require(actor, "assess")
+    with transaction.atomic():
+        assessment = Assessment(
+            item=item, as_of=as_of, date_precision=date_precision, rating=rating, narrative=narrative, created_by=actor
+        )
+        assessment.full_clean(exclude=["seed_key", "source"])
+        assessment.save()
+        audit.record(
+            actor=actor,
+            action="assessment.create",
+            obj=assessment,
+            after=audit.snapshot(assessment, ("item", "as_of", "date_precision", "rating", "narrative")),
+        )
+    return assessment
