@@ -194,7 +194,7 @@ def bulk_observations(dash: Dash, n: int) -> None:
 
 
 @pytest.fixture
-def users(make_user, dash) -> dict[str, Any]:
+def users(make_user, dash) -> dict[str, Any]:  # noqa: F811  (the imported fixture, by pytest)
     return {
         "reporter": make_user(Role.REPORTER, dash.punjab, email="reporter@punjab.example.org"),
         "other_reporter": make_user(Role.REPORTER, dash.sindh, email="reporter@sindh.example.org"),
@@ -205,6 +205,6 @@ def users(make_user, dash) -> dict[str, Any]:
 
 
 @pytest.fixture
-def as_role(users, client_as_enrolled) -> Callable[[str], Client]:
+def as_role(users, client_as_enrolled) -> Callable[[str], Client]:  # noqa: F811
     """A logged-in client for a role (reviewers and administrators enrolled in TOTP, as the portal requires)."""
     return lambda role: client_as_enrolled(users[role])

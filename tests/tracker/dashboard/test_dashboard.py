@@ -141,11 +141,12 @@ def test_chart_data_has_series_per_body_target_and_sources(as_role, dash, obs):
     assert attacks["Punjab"]["points"][0]["period"] == "2023"
     executions = by_id["executions"]["series"]
     assert executions[0]["points"][0]["figure"] == "about 480"
-    target = [s for s in executions if s["kind"] == "target"][0]
+    target = next(s for s in executions if s["kind"] == "target")
     assert {p["y"] for p in target["points"]} == {600}
-    assert 'canvas data-chart-source="dashboard-charts" data-chart-id="attacks"' in as_role("analyst").get(
-        f"{DASHBOARD}?{AS_OF}"
-    ).content.decode()
+    assert (
+        'canvas data-chart-source="dashboard-charts" data-chart-id="attacks"'
+        in as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    )
 
 
 def test_text_indicators_get_a_headline_but_no_chart(as_role, dash, obs):
@@ -179,7 +180,7 @@ def test_compliance_matrix_statuses_and_worst_offenders_first(as_role, dash, obs
     assert rows["National"] == ["due", "no_data"]
     assert rows["Punjab"] == ["up_to_date", "not_expected"]
     html = response.content.decode()
-    assert "?framework=nap-2021&amp;item=%d&amp;body=sindh&amp;state=approved" % dash.executions_item.pk in html
+    assert f"?framework=nap-2021&amp;item={dash.executions_item.pk}&amp;body=sindh&amp;state=approved" in html
     assert "&amp;body=national&amp;state=approved" in html
 
 
@@ -221,16 +222,21 @@ def test_dashboard_has_a_print_stylesheet_and_no_inline_script(as_role, dash, ob
         assert "src=" in tag or 'type="application/json"' in tag, tag
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/dashboard.css"), encoding="utf-8").read()
-    assert "@media print" in css
+    path = finders.find("css/dashboard.css")
+    assert isinstance(path, str)
+    with open(path, encoding="utf-8") as css:
+        assert "@media print" in css.read()
 
 
 def test_every_control_has_a_label(as_role, dash):
     import re
 
     html = as_role("analyst").get(DASHBOARD).content.decode()
-    form = html[html.index('<form method="get" action="/dashboard/"') : html.index("</form>")]
-    for control_id in re.findall(r'<(?:select|input)[^>]* id="([^"]+)"', form):
+    start = html.index('<form method="get" action="/dashboard/"')
+    form = html[start : html.index("</form>", start)]
+    ids = re.findall(r'<(?:select|input)[^>]* id="([^"]+)"', form)
+    assert len(ids) == 4
+    for control_id in ids:
         assert f'<label for="{control_id}">' in form, control_id
 
 
