@@ -345,7 +345,9 @@ def _headline(
     headline.trend = trend_between(chosen[0], headline.previous, indicator.direction)
     if compare is not None:
         same_series = [p for p in points if p.body_id == chosen[0].body_id and p.period_end <= compare]
-        headline.compared = same_series[-1] if same_series else None
+        # Only a different, earlier figure is a comparison; the same one twice says nothing.
+        if same_series and same_series[-1].period_end != chosen[0].period_end:
+            headline.compared = same_series[-1]
     return headline
 
 
