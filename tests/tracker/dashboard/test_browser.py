@@ -176,6 +176,27 @@ def test_reviewer_logs_in_with_totp_and_sees_the_backlog(page, live_server, figu
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 2")
     shoot(page, "reviewer-dashboard")
 
+    # Paper: the settings form, the page's own navigation and the site chrome stay off the print.
+    page.emulate_media(media="print")
+    assert not page.locator("form.controls").is_visible()
+    assert not page.locator(".site-header").is_visible()
+    assert page.locator(".dash-card").first.is_visible()
+    shoot(page, "reviewer-dashboard-print")
+    page.emulate_media(media="screen")
+
+    # A tablet in portrait: nothing wider than the screen but the matrix, which scrolls in its own region.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, "reviewer-dashboard-tablet")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Keyboard: the skip link comes first, and the matrix cells are links reachable with Tab.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('skip-link')")
+    cell = page.locator("a.cell").first
+    cell.focus()
+    assert page.evaluate("() => document.activeElement.classList.contains('cell')")
+
     page.goto(f"{live_server.url}/indicators/executions/")
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 1")
     shoot(page, "reviewer-indicator")

@@ -75,3 +75,30 @@ def test_trend_reads_the_indicator_direction(before, after, direction, change, j
 def test_no_trend_without_a_comparable_previous_figure():
     assert trend_between(figure(10), None, Direction.HIGHER_IS_BETTER) is None
     assert trend_between(figure(10), figure(5, DatePrecision.MONTH), Direction.HIGHER_IS_BETTER) is None
+
+
+@pytest.mark.django_db
+def test_the_matrix_takes_another_rule_where_cadences_will_plug_in(dash, obs, users):
+    from tracker.dashboard_selectors import compliance_matrix
+
+    obs(dash.attacks, value=5, body=dash.punjab, end=date(2024, 12, 31))
+
+    class EveryoneMonthly:
+        """What a cadence rule could say: every body reports every item, monthly."""
+
+        def expects(self, *, body_id, responsible_body_ids):
+            return True
+
+        def series_status(self, *, latest, as_of):
+            return CellStatus.UP_TO_DATE if (as_of - latest.period_end).days <= 45 else CellStatus.OVERDUE
+
+    as_of = date(2025, 1, 31)
+    inferred = compliance_matrix(user=users["analyst"], framework=dash.nap2021, as_of=as_of)
+    assert {(r.body.slug if r.body else None): [c.status for c in r.cells] for r in inferred}["punjab"] == [
+        "up_to_date",
+        "not_expected",
+    ]
+    monthly = compliance_matrix(user=users["analyst"], framework=dash.nap2021, as_of=as_of, rule=EveryoneMonthly())
+    statuses = {(r.body.slug if r.body else None): [c.status for c in r.cells] for r in monthly}
+    assert statuses["punjab"] == ["up_to_date", "no_data"]
+    assert statuses["sindh"] == ["no_data", "no_data"]
