@@ -14,14 +14,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tracker import permissions
 from tracker.choices import Direction, ItemCategory, ObservationState, ResponsibilityRole, Unit
 from tracker.compliance import SEVERITY, CellStatus, ComplianceRule, InferredRule, LatestFigure, worst
-from tracker.models import AgendaItem, Assessment, AuditEntry, Body, Framework, Indicator, Observation
+from tracker.models import (
+    AgendaItem,
+    Assessment,
+    AuditEntry,
+    Body,
+    Framework,
+    Indicator,
+    Observation,
+    Responsibility,
+)
 
 UserLike = permissions.UserLike
 
@@ -103,7 +112,6 @@ class Headline:
     previous: Observation | None = None
     trend: Trend | None = None
     compared: SeriesPoint | None = None
-    series_count: int = 0
 
 
 @dataclass
@@ -195,11 +203,11 @@ def dashboard(
     category: str = "",
     rule: ComplianceRule | None = None,
 ) -> Dashboard:
-    """Everything the M&E dashboard shows, scoped by the policy, in a fixed number of queries:
+    """Everything the M&E dashboard shows, scoped by the policy, in a fixed number of queries whatever the data:
 
-    items with responsibilities and indicators (3), latest assessments (1), latest two figures per series (1),
-    chart points (1), pending per item (1); reviewers add the backlog (2) and everyone allowed the audit trail
-    adds recent activity (1).
+    items, their responsibilities and indicators (3), latest assessments (1), the two latest figures of every
+    series (1), chart points (1), pending submissions per item (1); reviewers add the backlog (2), and users
+    the policy lets read the audit trail add recent activity (1). The matrix is built from what was read.
     """
     items = dashboard_items(framework=framework, category=category)
     indicators = [ind for item in items for ind in item.indicator_list]  # type: ignore[attr-defined]
@@ -248,10 +256,6 @@ def dashboard(
 
 def dashboard_items(*, framework: Framework, category: str = "") -> list[AgendaItem]:
     """The framework's items (optionally one category) with ``responsibility_list`` and ``indicator_list``."""
-    from django.db.models import Prefetch
-
-    from tracker.models import Responsibility
-
     qs = AgendaItem.objects.filter(framework=framework).select_related("framework").order_by("number")
     if category in ItemCategory.values:
         qs = qs.filter(category=category)
@@ -335,7 +339,7 @@ def _headline(
 ) -> Headline:
     """National series first; otherwise the series with the most recent figure."""
     series = [(body_id, obs) for (ind_id, body_id), obs in by_series.items() if ind_id == indicator.pk]
-    headline = Headline(indicator=indicator, series_count=len(series))
+    headline = Headline(indicator=indicator)
     if not series:
         return headline
     national = [obs for body_id, obs in series if body_id is None]

@@ -80,7 +80,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "labels": _chart_labels(),
             "charts": [chart_payload(chart.indicator, chart.points) for chart in data.charts],
         }
-        context["show_pending"] = permissions.role_of(request.user) != Role.ANALYST and request.user.is_authenticated
+        # Analysts see approved figures only, so a pending count would always read zero for them.
+        context["show_pending"] = permissions.role_of(request.user) in (
+            Role.REVIEWER,
+            Role.ADMINISTRATOR,
+            Role.REPORTER,
+        )
         context["review_url"] = _optional_url("tracker:review-queue")
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
