@@ -1,8 +1,15 @@
 """Shared fixtures: users, logged-in clients and factories live here and in tests/factories.py."""
 
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+
+# pytest-playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM calls
+# from a thread with a running loop; the browser tests (marked `browser`) set up and tear down their data
+# synchronously there, so the test environment allows it. The app itself never runs inside that loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

@@ -32,11 +32,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "django_celery_beat",
+    "django_htmx",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
-    "django_htmx",
     "tracker",
     "reporting",
 ]
@@ -119,7 +119,7 @@ CELERY_TIMEZONE = "Asia/Karachi"
 # --- Authentication ---------------------------------------------------------------------------------------
 # django-allauth: https://docs.allauth.org/en/latest/account/configuration.html
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "tracker:framework-list"
+LOGIN_REDIRECT_URL = "tracker:home"
 LOGOUT_REDIRECT_URL = "account_login"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

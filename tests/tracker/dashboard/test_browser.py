@@ -1,0 +1,202 @@
+"""In a real browser (Debian's Chromium through Playwright) against a live server and real PostgreSQL/Redis.
+
+An analyst logs in through allauth's login page, reads the dashboard (card and chart show the approved
+value), filters in the explorer and downloads an XLSX whose rows are exactly the filtered ones; a reviewer
+logs in with a TOTP code and sees the backlog. No page may log a console error. Screenshots go to
+artifacts/screenshots/ (kept by CI as artifacts, ignored by git).
+
+Not here yet: the reporter entering and submitting an update and the reviewer approving it in the review
+queue need the workflow pages (My updates, Review queue), which are not on this branch.
+"""
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from openpyxl import load_workbook
+
+from tracker.choices import ObservationState
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "accept_downloads": True, "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def console_errors(page) -> Iterator[list[str]]:
+    """Every console error and uncaught exception of every page the test visits; must stay empty."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+    # The console says only "Failed to load resource"; name the resource.
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    yield errors
+    assert errors == []
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def verified(user) -> Any:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def log_in(page, live_server, user, *, next_path: str) -> None:
+    cache.clear()  # allauth's rate-limit counters
+    page.goto(f"{live_server.url}{next_path}")
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
+
+
+@pytest.fixture
+def figures(dash, obs):
+    obs(value=450, end=date(2024, 12, 31), quote="450 executions")
+    obs(value=300, end=date(2023, 12, 31))
+    obs(dash.attacks, value=20, body=dash.punjab, end=date(2024, 12, 31))
+    obs(dash.attacks, value=12, body=dash.sindh, end=date(2024, 12, 31))
+    obs(dash.attacks, value=15, body=dash.sindh, end=date(2023, 12, 31))
+    obs(dash.attacks, value=77, body=dash.sindh, state=ObservationState.SUBMITTED)
+    return dash
+
+
+def test_analyst_reads_the_dashboard_filters_and_downloads_the_selection(
+    page, live_server, figures, users, console_errors
+):
+    analyst = verified(users["analyst"])
+    log_in(page, live_server, analyst, next_path="/dashboard/")
+    page.wait_for_url(re.compile(r"/dashboard/"))
+
+    # The card shows the approved figure with its rating in words.
+    headline = page.locator('[data-testid="headline-executions"]')
+    assert headline.inner_text() == "450"
+    assert page.locator(".dash-card").first.get_by_text("Partly satisfactory").is_visible()
+
+    # The chart is drawn, with the approved value among its data.
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart-id=\"executions\"]'))"
+    )
+    values = page.evaluate(
+        "() => Chart.getChart(document.querySelector('canvas[data-chart-id=\"executions\"]'))"
+        ".data.datasets.filter(d => d.label !== 'Target').flatMap(d => d.data.map(p => p.y))"
+    )
+    assert 450 in values and 300 in values
+    box = page.locator('canvas[data-chart-id="executions"]').bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 100
+    shoot(page, "analyst-dashboard")
+
+    # A category switch through htmx keeps the page and updates the address.
+    page.select_option("#id_category", "non_kinetic")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"category=non_kinetic"))
+    assert page.locator('[data-testid="headline-executions"]').count() == 0
+    assert page.get_by_text("Registration of madaris").first.is_visible()
+
+    # The explorer: filter, then download exactly what is shown.
+    page.get_by_role("link", name="Explore").click()
+    page.wait_for_url(re.compile(r"/explore/"))
+    page.select_option("#id_indicator", "attacks")
+    page.select_option("#id_body", "sindh")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"indicator=attacks.*body=sindh|body=sindh.*indicator=attacks"))
+    page.wait_for_selector('[data-testid="result-count"]:has-text("2 observations")')
+    shown = [int(v) for v in page.locator("tr[data-obs]").evaluate_all("rows => rows.map(r => r.dataset.obs)")]
+    assert len(shown) == 2
+    shoot(page, "analyst-explorer")
+
+    with page.expect_download() as download_info:
+        page.locator('[data-testid="export-xlsx"]').click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    rows = list(book["Observations"].iter_rows(values_only=True))
+    header, data = rows[0], rows[1:]
+    records = [dict(zip(header, row, strict=True)) for row in data]
+    assert [r["Observation id"] for r in records] == shown
+    assert {r["Indicator code"] for r in records} == {"attacks"}
+    assert {r["Reported for"] for r in records} == {"Sindh"}
+    assert sorted(r["Value"] for r in records) == [12, 15]  # the pending 77 is neither shown nor exported
+
+
+def test_reviewer_logs_in_with_totp_and_sees_the_backlog(page, live_server, figures, users, console_errors):
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+
+    reviewer = verified(users["reviewer"])
+    secret = generate_totp_secret()
+    TOTP.activate(reviewer, secret)
+    log_in(page, live_server, reviewer, next_path="/dashboard/")
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))  # what an authenticator app shows
+    page.fill("input[name=code]", code)
+    page.locator("form").filter(has=page.locator("input[name=code]")).locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/dashboard/"))
+
+    assert page.locator('[data-testid="backlog-total"]').inner_text() == "1"
+    assert page.get_by_text("1 update awaiting review").is_visible()
+    assert page.locator('[data-testid="headline-executions"]').inner_text() == "450"
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 2")
+    shoot(page, "reviewer-dashboard")
+
+    # Paper: the settings form, the page's own navigation and the site chrome stay off the print.
+    page.emulate_media(media="print")
+    assert not page.locator("form.controls").is_visible()
+    assert not page.locator(".site-header").is_visible()
+    assert page.locator(".dash-card").first.is_visible()
+    shoot(page, "reviewer-dashboard-print")
+    page.emulate_media(media="screen")
+
+    # A tablet in portrait: nothing wider than the screen but the matrix, which scrolls in its own region.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, "reviewer-dashboard-tablet")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Keyboard: the skip link comes first, and the matrix cells are links reachable with Tab.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('skip-link')")
+    cell = page.locator("a.cell").first
+    cell.focus()
+    assert page.evaluate("() => document.activeElement.classList.contains('cell')")
+
+    page.goto(f"{live_server.url}/indicators/executions/")
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 1")
+    shoot(page, "reviewer-indicator")

@@ -1,0 +1,270 @@
+"""The M&E dashboard: home routing, cards, compliance matrix, charts, backlog, activity, controls, cost."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
+from tracker import audit
+from tracker.choices import DatePrecision, ObservationState
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/dashboard/"
+AS_OF = "as_of=2025-03-31&framework=nap-2021"
+
+
+def test_home_sends_each_role_to_its_page(as_role, client):
+    try:
+        reporter_home = reverse("tracker:my-updates")
+    except NoReverseMatch:  # the workflow pages are not merged yet: reporters start on the dashboard too
+        reporter_home = reverse("tracker:dashboard")
+    assert as_role("reporter").get("/").url == reporter_home
+    for role in ("reviewer", "analyst", "administrator"):
+        response = as_role(role).get("/")
+        assert response.status_code == 302
+        assert response.url == reverse("tracker:dashboard"), role
+    anonymous = client.get("/")
+    assert anonymous.status_code == 302
+    assert anonymous.url.startswith(reverse("account_login"))
+
+
+def test_dashboard_needs_a_login(client, dash):
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_card_shows_rating_text_figure_period_trend_and_leads(as_role, dash, obs):
+    obs(value=500, end=date(2023, 12, 31))
+    obs(value=120, end=date(2024, 12, 31))  # fewer executions: worse, since higher is better
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert "Death sentences carried out" in html
+    assert "Partly satisfactory" in html  # the rating in words, not only its colour
+    assert 'data-testid="headline-executions">120<' in html
+    assert "2024" in html
+    assert "down" in html and "(worse)" in html and "↓" in html
+    assert "Punjab" in html  # the lead body
+
+
+def test_lower_is_better_reads_a_fall_as_better(as_role, dash, obs):
+    obs(dash.attacks, value=300, end=date(2023, 12, 31))
+    obs(dash.attacks, value=200, end=date(2024, 12, 31))
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert 'data-testid="headline-attacks">200<' in html
+    assert "(better)" in html
+
+
+def test_headline_prefers_the_national_figure_and_shows_only_approved_ones(as_role, dash, obs):
+    obs(value=77, body=dash.punjab, end=date(2024, 12, 31))
+    obs(value=450, end=date(2023, 12, 31))
+    obs(value=999, end=date(2024, 12, 31), state=ObservationState.SUBMITTED)
+    html = as_role("reviewer").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert 'data-testid="headline-executions">450<' in html
+    assert ">999<" not in html
+
+
+def test_as_of_date_leaves_out_later_figures_and_the_comparison_shows_the_earlier_one(as_role, dash, obs):
+    obs(value=300, end=date(2022, 12, 31))
+    obs(value=400, end=date(2023, 12, 31))
+    obs(value=500, end=date(2024, 12, 31))
+    html = as_role("analyst").get(f"{DASHBOARD}?framework=nap-2021&as_of=2024-06-30&compare=2023-01-31").content
+    text = html.decode()
+    assert 'data-testid="headline-executions">400<' in text
+    assert ">500<" not in text
+    assert "At the comparison date" in text
+    assert "300" in text
+
+
+def test_category_filter_keeps_one_kind_of_item(as_role, dash):
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}&category=non_kinetic").content.decode()
+    assert "Registration of madaris" in html
+    assert "Death sentences carried out" not in html
+
+
+def test_framework_switch(as_role, dash):
+    html = as_role("analyst").get(f"{DASHBOARD}?framework=nap-2014").content.decode()
+    assert "Execution of convicted terrorists" in html
+    assert "Registration of madaris" not in html
+    default = as_role("analyst").get(DASHBOARD).content.decode()
+    assert "Registration of madaris" in default  # the framework in force by default
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in default  # as of today by default
+
+
+def test_bad_settings_say_so_and_fall_back_without_losing_the_rest(as_role, dash):
+    response = as_role("analyst").get(f"{DASHBOARD}?framework=nope&as_of=31/31/2024&category=non_kinetic")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "Enter a valid date." in html
+    assert "Select a valid choice." in html
+    assert "Registration of madaris" in html  # the valid category still applies
+    assert "Death sentences carried out" not in html
+
+
+def test_comparison_after_the_as_of_date_is_refused(as_role, dash):
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}&compare=2026-01-01").content.decode()
+    assert "Choose a comparison date before the as-of date." in html
+
+
+def test_htmx_request_gets_only_the_dashboard_body(as_role, dash):
+    response = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="dashboard-charts"' in html
+    assert "Compliance matrix" in html
+
+
+def charts(response) -> dict:
+    html = response.content.decode()
+    start = html.index('<script id="dashboard-charts" type="application/json">') + len(
+        '<script id="dashboard-charts" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_chart_data_has_series_per_body_target_and_sources(as_role, dash, obs):
+    obs(dash.attacks, value=30, body=dash.punjab, end=date(2023, 12, 31))
+    obs(dash.attacks, value=20, body=dash.punjab, end=date(2024, 12, 31))
+    obs(dash.attacks, value=10, body=dash.sindh, end=date(2024, 12, 31))
+    obs(dash.executions, value=480, end=date(2024, 12, 31), value_qualifier="about")
+    data = charts(as_role("analyst").get(f"{DASHBOARD}?{AS_OF}"))
+    by_id = {chart["id"]: chart for chart in data["charts"]}
+    attacks = {s["label"]: s for s in by_id["attacks"]["series"]}
+    assert set(attacks) == {"Punjab", "Sindh"}
+    assert [p["y"] for p in attacks["Punjab"]["points"]] == [30, 20]
+    assert attacks["Punjab"]["points"][0]["source"] == "NACTA: NAP status report"
+    assert attacks["Punjab"]["points"][0]["period"] == "2023"
+    executions = by_id["executions"]["series"]
+    assert executions[0]["points"][0]["figure"] == "about 480"
+    target = next(s for s in executions if s["kind"] == "target")
+    assert {p["y"] for p in target["points"]} == {600}
+    assert (
+        'canvas data-chart-source="dashboard-charts" data-chart-id="attacks"'
+        in as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    )
+
+
+def test_text_indicators_get_a_headline_but_no_chart(as_role, dash, obs):
+    obs(dash.madaris, value="Pertains to Provinces", end=date(2024, 12, 31))
+    response = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}")
+    assert "Pertains to Provinces" in response.content.decode()
+    assert "madaris" not in {c["id"] for c in charts(response)["charts"]}
+
+
+def matrix_rows(response) -> dict[str, list[str]]:
+    """{row label: [cell status per item]} read from the rendered matrix, in page order."""
+    import re
+
+    html = response.content.decode()
+    table = html[html.index('<table class="table matrix">') : html.index("</table>", html.index("table matrix"))]
+    rows = {}
+    for row in re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S):
+        rows[row[0].strip()] = re.findall(r'class="cell cell--(\w+)"', row[1])
+    return rows
+
+
+def test_compliance_matrix_statuses_and_worst_offenders_first(as_role, dash, obs):
+    as_of = date(2025, 3, 31)
+    obs(dash.attacks, value=5, body=dash.punjab, end=date(2024, 12, 31))  # year 2024: up to date in March 2025
+    obs(dash.attacks, value=5, body=dash.sindh, end=date(2022, 12, 31))  # two years closed since: overdue
+    obs(dash.executions, value=5, end=date(2023, 12, 31))  # national, 2023: the 2024 figure is due
+    response = as_role("analyst").get(f"{DASHBOARD}?framework=nap-2021&as_of={as_of}")
+    rows = matrix_rows(response)
+    assert list(rows) == ["Sindh", "National", "Punjab"]  # overdue first, then due + no data, then up to date
+    assert rows["Sindh"] == ["overdue", "no_data"]  # Sindh leads the madaris item and reported nothing
+    assert rows["National"] == ["due", "no_data"]
+    assert rows["Punjab"] == ["up_to_date", "not_expected"]
+    html = response.content.decode()
+    assert f"?framework=nap-2021&amp;item={dash.executions_item.pk}&amp;body=sindh&amp;state=approved" in html
+    assert "&amp;body=national&amp;state=approved" in html
+
+
+def test_pending_reviews_backlog_and_activity_for_reviewers(as_role, dash, obs, users):
+    now = timezone.now()
+    obs(value=1, state=ObservationState.SUBMITTED, body=dash.punjab, submitted_at=now - timedelta(days=2))
+    obs(value=2, state=ObservationState.SUBMITTED, body=dash.sindh, submitted_at=now - timedelta(days=10))
+    obs(value=3, state=ObservationState.SUBMITTED, body=dash.sindh, submitted_at=now - timedelta(days=45))
+    audit.record(actor=users["reporter"], action="observation.submit", object_label="Executions 2024")
+    html = as_role("reviewer").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert "3 updates awaiting review" in html
+    assert 'data-testid="backlog-total">3<' in html
+    assert "Review backlog" in html and "Waiting longest" in html
+    assert "Recent activity" in html and "observation.submit" in html
+
+    analyst = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert "awaiting review" not in analyst
+    assert "Review backlog" not in analyst
+    assert "observation.submit" not in analyst
+
+
+def test_backlog_ages_submissions(dash, obs, users):
+    from tracker.dashboard_selectors import review_backlog
+
+    now = timezone.now()
+    for days in (1, 3, 8, 20, 31, 90):
+        obs(value=days, state=ObservationState.SUBMITTED, submitted_at=now - timedelta(days=days))
+    backlog = review_backlog(users["reviewer"], now=now)
+    assert (backlog.total, backlog.under_week, backlog.week_to_month, backlog.over_month) == (6, 2, 2, 2)
+    assert [o.value for o in backlog.oldest][:2] == [Decimal(90), Decimal(31)]
+
+
+def test_dashboard_has_a_print_stylesheet_and_no_inline_script(as_role, dash, obs):
+    obs(value=5)
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert "css/dashboard.css" in html
+    for chunk in html.split("<script")[1:]:
+        tag = chunk.split(">", 1)[0]
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("css/dashboard.css")
+    assert isinstance(path, str)
+    with open(path, encoding="utf-8") as css:
+        assert "@media print" in css.read()
+
+
+def test_every_control_has_a_label(as_role, dash):
+    import re
+
+    html = as_role("analyst").get(DASHBOARD).content.decode()
+    start = html.index('<form method="get" action="/dashboard/"')
+    form = html[start : html.index("</form>", start)]
+    ids = re.findall(r'<(?:select|input)[^>]* id="([^"]+)"', form)
+    assert len(ids) == 4
+    for control_id in ids:
+        assert f'<label for="{control_id}">' in form, control_id
+
+
+@pytest.mark.parametrize("n_obs", [10, 10_000])
+@pytest.mark.parametrize(
+    ("role", "queries"),
+    [
+        # frameworks, items, responsibilities, indicators, assessments, latest figures, chart points, pending
+        ("analyst", AUTH_QUERIES + 8),
+        ("reporter", AUTH_QUERIES + 8),
+        # + backlog (aggregate, oldest), recent activity, and allauth's check of the second factor
+        ("reviewer", AUTH_QUERIES + 8 + 3 + 1),
+    ],
+)
+def test_dashboard_query_count_is_flat(as_role, dash, role, queries, n_obs, django_assert_num_queries):
+    bulk_observations(dash, n_obs)
+    client = as_role(role)
+    url = f"{DASHBOARD}?framework=nap-2021&as_of=2025-01-31&category="
+    assert client.get(url).status_code == 200  # the session's first request creates allauth's session row
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert 'data-testid="headline-executions"' in response.content.decode()
+
+
+def test_precision_day_trend_and_compare_are_safe_with_mixed_precision(as_role, dash, obs):
+    obs(value=10, end=date(2024, 6, 30), precision=DatePrecision.DAY)
+    obs(value=20, end=date(2024, 12, 31), precision=DatePrecision.YEAR)
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert 'data-testid="headline-executions">20<' in html
+    assert "(better)" not in html  # a year against a day is no trend

@@ -1,0 +1,254 @@
+"""The analyst explorer: filters held in the URL, sorting, pages, scope, and exports of exactly the selection."""
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
+from tracker.choices import DatePrecision, ObservationState
+from tracker.formatting import spreadsheet_safe
+
+pytestmark = pytest.mark.django_db
+
+EXPLORE = "/explore/"
+
+
+def ids_on_page(response) -> list[int]:
+    """Observation ids, read from the indicator links' rows via the rendered figure cells."""
+    return [int(i) for i in re.findall(r'data-obs="(\d+)"', response.content.decode())]
+
+
+def rows(client, query: str = "") -> list[int]:
+    response = client.get(f"{EXPLORE}?{query}")
+    assert response.status_code == 200
+    return ids_on_page(response)
+
+
+@pytest.fixture
+def sample(dash, obs):
+    return {
+        "national_2024": obs(value=450, end=date(2024, 12, 31)),
+        "national_2023": obs(value=300, end=date(2023, 12, 31)),
+        "punjab_attacks": obs(dash.attacks, value=20, body=dash.punjab, end=date(2024, 6, 30), precision="day"),
+        "sindh_attacks": obs(dash.attacks, value=12, body=dash.sindh, end=date(2022, 12, 31)),
+        "madaris": obs(dash.madaris, value="Registered: 300", end=date(2024, 12, 31)),
+        "old": obs(dash.old_executions, value=333, end=date(2017, 12, 31)),
+        "punjab_draft": obs(dash.attacks, value=99, body=dash.punjab, state=ObservationState.DRAFT),
+        "sindh_submitted": obs(dash.attacks, value=98, body=dash.sindh, state=ObservationState.SUBMITTED),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("framework=nap-2014", ["old"]),
+        ("indicator=attacks", ["punjab_attacks", "sindh_attacks"]),
+        ("body=sindh", ["sindh_attacks"]),
+        ("body=national&framework=nap-2021", ["national_2024", "madaris", "national_2023"]),
+        ("category=non_kinetic", ["madaris"]),
+        ("period_from=2024-01-01&period_to=2024-07-31", ["punjab_attacks"]),
+        ("state=approved&framework=nap-2014", ["old"]),
+    ],
+)
+def test_each_filter_narrows_the_approved_figures_an_analyst_sees(as_role, sample, query, expected):
+    got = rows(as_role("analyst"), query)
+    assert sorted(got) == sorted(sample[name].pk for name in expected)
+
+
+def test_item_filter(as_role, dash, sample):
+    got = rows(as_role("analyst"), f"item={dash.madaris_item.pk}")
+    assert got == [sample["madaris"].pk]
+
+
+def test_analyst_sees_approved_only_whatever_the_url_says(as_role, sample):
+    unapproved = {sample["punjab_draft"].pk, sample["sindh_submitted"].pk}
+    for state in ("draft", "submitted"):
+        response = as_role("analyst").get(f"{EXPLORE}?state={state}")
+        assert "Select a valid choice." in response.content.decode()  # not a state an analyst can see
+        assert not unapproved & set(ids_on_page(response))
+    everything = rows(as_role("analyst"))
+    assert sample["punjab_draft"].pk not in everything
+    assert sample["sindh_submitted"].pk not in everything
+    html = as_role("analyst").get(EXPLORE).content.decode()
+    assert '<option value="draft"' not in html  # the form offers only what the analyst can see
+
+
+def test_reviewer_sees_pending_work(as_role, sample):
+    assert rows(as_role("reviewer"), "state=submitted") == [sample["sindh_submitted"].pk]
+
+
+def test_current_only_leaves_out_figures_replaced_by_an_approved_correction(as_role, dash, sample, obs):
+    correction = obs(value=451, end=date(2024, 12, 31), supersedes=sample["national_2024"])
+    got = rows(as_role("analyst"), "indicator=executions&current=on")
+    assert correction.pk in got
+    assert sample["national_2024"].pk not in got
+    assert sample["national_2024"].pk in rows(as_role("analyst"), "indicator=executions")
+
+
+def test_sort_by_value_both_ways_and_the_url_keeps_the_filters(as_role, sample):
+    client = as_role("analyst")
+    ascending = rows(client, "indicator=attacks&sort=value")
+    assert ascending == [sample["sindh_attacks"].pk, sample["punjab_attacks"].pk]
+    assert rows(client, "indicator=attacks&sort=-value") == ascending[::-1]
+    html = client.get(f"{EXPLORE}?indicator=attacks&sort=value").content.decode()
+    assert 'href="?indicator=attacks&amp;sort=-value"' in html  # a second click reverses, filters kept
+    assert 'aria-sort="ascending"' in html
+
+
+def test_pages_keep_the_filters(as_role, dash, obs):
+    for day in range(1, 61):
+        obs(dash.attacks, value=day, end=date(2024, 1, 1).replace(day=(day % 28) + 1, month=(day % 12) + 1),
+            precision=DatePrecision.DAY)  # fmt: skip
+    client = as_role("analyst")
+    first = client.get(f"{EXPLORE}?indicator=attacks")
+    html = first.content.decode()
+    assert "60 observations" in html
+    assert len(ids_on_page(first)) == 50
+    assert 'href="?indicator=attacks&amp;page=2"' in html
+    second = ids_on_page(client.get(f"{EXPLORE}?indicator=attacks&page=2"))
+    assert len(second) == 10
+    assert not set(second) & set(ids_on_page(first))
+
+
+def test_bad_filter_input_says_so_and_keeps_the_rest(as_role, sample):
+    response = as_role("analyst").get(f"{EXPLORE}?period_from=someday&body=sindh")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid date." in html
+    assert ids_on_page(response) == [sample["sindh_attacks"].pk]
+    assert 'value="someday"' in html  # what was typed stays in the field
+
+
+def test_htmx_gets_only_the_results(as_role, sample):
+    html = as_role("analyst").get(f"{EXPLORE}?body=sindh", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in html and "<form" not in html
+    assert "1 observation" in html
+
+
+def test_every_filter_has_a_label(as_role, dash):
+    html = as_role("analyst").get(EXPLORE).content.decode()
+    start = html.index('<form method="get" action="/explore/"')
+    form = html[start : html.index("</form>", start)]
+    ids = re.findall(r'<(?:select|input)[^>]* id="([^"]+)"', form)
+    assert len(ids) == 10
+    for control_id in ids:
+        assert f'<label for="{control_id}">' in form, control_id
+
+
+# --- Exports ----------------------------------------------------------------------------------------------
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def xlsx_rows(response) -> tuple[list[dict], list[list]]:
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["Observations"]
+    values = list(sheet.iter_rows(values_only=True))
+    header = values[0]
+    selection = [list(r) for r in book["Selection"].iter_rows(values_only=True)]
+    return [dict(zip(header, row, strict=True)) for row in values[1:]], selection
+
+
+@pytest.mark.parametrize("role", ["analyst", "reviewer", "administrator"])
+def test_exports_carry_exactly_the_filtered_approved_figures(as_role, sample, role):
+    client = as_role(role)
+    query = "indicator=attacks&sort=value"
+    shown = rows(client, f"{query}&state=approved")
+    csv_ids = [int(r["Observation id"]) for r in csv_rows(client.get(f"/explore/export.csv?{query}"))]
+    xlsx, selection = xlsx_rows(client.get(f"/explore/export.xlsx?{query}"))
+    assert csv_ids == shown == [sample["sindh_attacks"].pk, sample["punjab_attacks"].pk]
+    assert [r["Observation id"] for r in xlsx] == shown
+    assert {r["Status"] for r in xlsx} == {"Approved"}
+    assert any(row[:1] == ["Indicator"] and "Terrorist attacks" in row[1] for row in selection)
+
+
+def test_export_values_stay_numbers_and_dates(as_role, sample):
+    xlsx, _ = xlsx_rows(as_role("analyst").get("/explore/export.xlsx?body=sindh"))
+    (row,) = xlsx
+    assert row["Value"] == 12
+    assert row["Period end"].date() == date(2022, 12, 31)
+    assert row["Figure as published"] == "12"
+    assert row["Reported for"] == "Sindh"
+    assert row["Source"] == "NAP status report"
+
+
+def test_reporters_may_not_export(as_role, sample):
+    client = as_role("reporter")
+    assert client.get("/explore/export.csv").status_code == 403
+    assert client.get("/explore/export.xlsx").status_code == 403
+    assert 'data-testid="export-xlsx"' not in client.get(EXPLORE).content.decode()
+
+
+def test_exports_defuse_formulas_in_text_but_keep_numbers(as_role, dash, obs):
+    obs(dash.madaris, value='=HYPERLINK("http://evil.example","x")', note="+1-2", quote="@SUM(A1)")
+    obs(dash.attacks, value=7, note="-3", end=date(2023, 12, 31))
+    client = as_role("analyst")
+    by_csv = {r["Indicator code"]: r for r in csv_rows(client.get("/explore/export.csv"))}
+    assert by_csv["madaris"]["Figure as published"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert by_csv["madaris"]["Note"] == "'+1-2"
+    assert by_csv["madaris"]["Source wording"] == "'@SUM(A1)"
+    assert by_csv["attacks"]["Note"] == "'-3"
+    assert by_csv["attacks"]["Value"] == "7.0000"
+    xlsx, _ = xlsx_rows(client.get("/explore/export.xlsx"))
+    by_xlsx = {r["Indicator code"]: r for r in xlsx}
+    assert by_xlsx["madaris"]["Figure as published"].startswith("'=")
+    assert by_xlsx["attacks"]["Value"] == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+92 300", "'+92 300"),
+        ("-5", "'-5"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Punjab", "Punjab"),
+        ("about 30,000", "about 30,000"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
+def test_spreadsheet_safe(text, expected):
+    assert spreadsheet_safe(text) == expected
+
+
+# --- Cost -------------------------------------------------------------------------------------------------
+
+# Form choices (frameworks, items, indicators, bodies), the chosen indicator's lookup, count, page.
+EXPLORER_QUERIES = AUTH_QUERIES + 7
+# The chosen indicator's lookup, then the rows in one streamed query.
+EXPORT_QUERIES = AUTH_QUERIES + 2
+
+
+@pytest.mark.parametrize("n_obs", [10, 10_000])
+def test_explorer_query_count_is_flat(as_role, dash, n_obs, django_assert_num_queries):
+    bulk_observations(dash, n_obs)
+    client = as_role("analyst")
+    url = f"{EXPLORE}?indicator=attacks&sort=-value&page=2"
+    client.get(url)
+    with django_assert_num_queries(EXPLORER_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n_obs", [10, 10_000])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_query_count_is_flat(as_role, dash, n_obs, fmt, django_assert_num_queries):
+    bulk_observations(dash, n_obs)
+    client = as_role("analyst")
+    url = f"/explore/export.{fmt}?indicator=attacks"
+    client.get(EXPLORE)
+    with django_assert_num_queries(EXPORT_QUERIES):
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if fmt == "csv" else response.content
+    assert response.status_code == 200
+    assert body

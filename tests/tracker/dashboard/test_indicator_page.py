@@ -1,0 +1,69 @@
+"""The indicator page: chart, full history with sources, and the crosswalk series across 2014 → 2021."""
+
+import json
+from datetime import date
+
+import pytest
+
+from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
+from tracker.choices import ObservationState
+
+pytestmark = pytest.mark.django_db
+
+
+def chart(html: str) -> dict:
+    marker = '<script id="indicator-chart" type="application/json">'
+    start = html.index(marker) + len(marker)
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_history_with_sources_and_the_crosswalk_both_ways(as_role, dash, obs):
+    obs(dash.old_executions, value=333, end=date(2017, 12, 31), quote="333 executions")
+    obs(dash.executions, value=450, end=date(2024, 12, 31))
+    obs(dash.executions, value=999, state=ObservationState.SUBMITTED)
+    client = as_role("analyst")
+
+    later = client.get("/indicators/executions/").content.decode()
+    assert "450" in later and "NAP status report" in later
+    assert "999" not in later
+    assert "Continues" in later and "/indicators/executions-2014/" in later
+    assert "333" in later  # the 2014 series, in the crosswalk history
+    series = {s["label"]: s for s in chart(later)["charts"][0]["series"]}
+    assert [p["y"] for p in series["NAP 2014 · National"]["points"]] == [333]
+    assert [p["y"] for p in series["NAP 2021 · National"]["points"]] == [450]
+    assert series["Target"]["kind"] == "target"
+
+    earlier = client.get("/indicators/executions-2014/").content.decode()
+    assert "Continued by" in earlier and "/indicators/executions/" in earlier
+    assert "450" in earlier
+
+
+def test_a_corrected_figure_stays_in_the_history_marked_and_off_the_chart(as_role, dash, obs):
+    original = obs(value=450, end=date(2024, 12, 31))
+    obs(value=451, end=date(2024, 12, 31), supersedes=original, correction_reason="Typo in the source table")
+    html = as_role("analyst").get("/indicators/executions/").content.decode()
+    assert "Replaced by a correction" in html
+    assert "Typo in the source table" in html
+    (series,) = [s for s in chart(html)["charts"][0]["series"] if s["kind"] == "series"]
+    assert [p["y"] for p in series["points"]] == [451]
+
+
+def test_text_indicator_has_history_but_no_chart(as_role, dash, obs):
+    obs(dash.madaris, value="Pertains to Provinces")
+    html = as_role("analyst").get("/indicators/madaris/").content.decode()
+    assert "Pertains to Provinces" in html
+    assert "<canvas" not in html
+
+
+def test_unknown_indicator_is_404(as_role, dash):
+    assert as_role("analyst").get("/indicators/nope/").status_code == 404
+
+
+@pytest.mark.parametrize("n_obs", [10, 10_000])
+def test_indicator_page_query_count_is_flat(as_role, dash, n_obs, django_assert_num_queries):
+    bulk_observations(dash, n_obs)
+    client = as_role("analyst")
+    client.get("/indicators/executions/")
+    # indicator (item, framework, continued indicator), indicators continuing it, observations of all three
+    with django_assert_num_queries(AUTH_QUERIES + 3):
+        assert client.get("/indicators/executions/").status_code == 200

@@ -1,0 +1,89 @@
+"""Chart data for ``static/js/charts.js``: plain JSON, rendered with ``json_script`` (no inline script).
+
+Values are sent scaled for display (98,300,000 with a million scale is 98.3) together with the label the
+portal writes everywhere else ("about 98.3 million"), the period as precise as its source and the source
+itself, so the tooltip says exactly what the tables say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tracker.choices import Scale
+from tracker.dashboard_selectors import SeriesPoint
+from tracker.formatting import Figure, format_figure, format_period, scale_word
+from tracker.models import Indicator
+
+
+def _timestamp(day: date) -> int:
+    """Milliseconds since the epoch at noon UTC, so no time zone moves a point to the day before."""
+    return int(datetime(day.year, day.month, day.day, 12, tzinfo=UTC).timestamp() * 1000)
+
+
+def _scaled(value: Decimal, scale: int) -> float:
+    # Charts draw floats; the exact Decimal stays in the label and the tables.
+    return float(value.scaleb(-int(scale)) if scale else value)
+
+
+def axis_title(indicator: Indicator) -> str:
+    unit = str(indicator.get_unit_display())
+    if indicator.scale != Scale.UNITS:
+        return f"{unit} ({scale_word(indicator.scale)})"
+    return unit
+
+
+def chart_payload(
+    indicator: Indicator,
+    points: Iterable[SeriesPoint],
+    *,
+    series_label: dict[int, str] | None = None,
+    indicators: dict[int, Indicator] | None = None,
+) -> dict[str, Any]:
+    """One chart: a dataset per series (indicator × body), and the target line where the indicator has one.
+
+    ``indicators`` maps the ids of linked indicators (the crosswalk) to their objects, so their points are
+    scaled and labelled by their own unit; ``series_label`` prefixes their series (e.g. "NAP 2014").
+    """
+    indicators = {indicator.pk: indicator, **(indicators or {})}
+    datasets: dict[tuple[int, int | None], dict[str, Any]] = {}
+    xs: list[int] = []
+    for point in points:
+        owner = indicators[point.indicator_id]
+        key = (point.indicator_id, point.body_id)
+        if key not in datasets:
+            body = point.body_label or _("National")
+            prefix = (series_label or {}).get(point.indicator_id)
+            datasets[key] = {"label": f"{prefix} · {body}" if prefix else body, "kind": "series", "points": []}
+        x = _timestamp(point.period_end)
+        xs.append(x)
+        figure = Figure(value=point.value, unit=owner.unit, scale=owner.scale, qualifier=point.qualifier)
+        datasets[key]["points"].append(
+            {
+                "x": x,
+                "y": _scaled(point.value, owner.scale),
+                "figure": format_figure(figure),
+                "period": format_period(point.period_start, point.period_end, point.date_precision),
+                "source": point.source,
+            }
+        )
+    series = list(datasets.values())
+    if indicator.target_value is not None and xs:
+        target_figure = format_figure(Figure(value=indicator.target_value, unit=indicator.unit, scale=indicator.scale))
+        end = _timestamp(indicator.target_date) if indicator.target_date else max(xs)
+        y = _scaled(indicator.target_value, indicator.scale)
+        series.append(
+            {
+                "label": _("Target"),
+                "kind": "target",
+                "points": [
+                    {"x": min(xs), "y": y, "figure": target_figure, "period": "", "source": ""},
+                    {"x": max(end, min(xs)), "y": y, "figure": target_figure, "period": "", "source": ""},
+                ],
+            }
+        )
+    return {"id": indicator.code, "title": indicator.name, "axis": axis_title(indicator), "series": series}

@@ -1,0 +1,196 @@
+"""Home, the M&E dashboard, the analyst explorer with its exports, and the indicator page.
+
+Thin views: each reads its parameters, asks the selectors (which start from the permission policy) and
+renders. htmx requests get only the part of the page that changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker import dashboard_selectors as selectors
+from tracker import exports, permissions
+from tracker.charts import chart_payload
+from tracker.choices import ObservationState, Role
+from tracker.dashboard_forms import DashboardForm
+from tracker.filters import ObservationFilter
+from tracker.models import Indicator
+
+EXPLORER_PAGE_SIZE = 50
+# The explorer's columns: (sort parameter or None, heading, numeric).
+EXPLORER_COLUMNS = (
+    ("period", gettext_lazy("Period"), False),
+    ("indicator", gettext_lazy("Indicator"), False),
+    ("body", gettext_lazy("Reported for"), False),
+    ("value", gettext_lazy("Value"), True),
+    ("state", gettext_lazy("Status"), False),
+    ("approved", gettext_lazy("Approved"), False),
+    (None, gettext_lazy("Source"), False),
+)
+
+
+def _chart_labels() -> dict[str, str]:
+    return {"source": _("Source"), "target": _("Target"), "period": _("Period")}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's home: My updates for reporters (once that page exists), the dashboard otherwise."""
+    if permissions.role_of(request.user) == Role.REPORTER:
+        try:
+            return redirect(reverse("tracker:my-updates"))
+        except NoReverseMatch:
+            pass
+    return redirect("tracker:dashboard")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    frameworks = selectors.dashboard_frameworks()
+    default = selectors.default_framework(frameworks)
+    bound = bool(request.GET)
+    form = DashboardForm(
+        request.GET if bound else None, frameworks=frameworks, default=default, today=timezone.localdate()
+    )
+    params = form.params()
+    if not bound:
+        form = DashboardForm(
+            initial=form.initial_for(params), frameworks=frameworks, default=default, today=timezone.localdate()
+        )
+    context: dict[str, Any] = {"form": form, "params": params, "frameworks": frameworks}
+    if params.framework is not None:
+        data = selectors.dashboard(
+            user=request.user,
+            framework=params.framework,
+            as_of=params.as_of,
+            compare=params.compare,
+            category=params.category,
+        )
+        context["data"] = data
+        context["chart_data"] = {
+            "labels": _chart_labels(),
+            "charts": [chart_payload(chart.indicator, chart.points) for chart in data.charts],
+        }
+        # Analysts see approved figures only, so a pending count would always read zero for them.
+        context["show_pending"] = permissions.role_of(request.user) in (
+            Role.REVIEWER,
+            Role.ADMINISTRATOR,
+            Role.REPORTER,
+        )
+        context["review_url"] = _optional_url("tracker:review-queue")
+    template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
+    return render(request, template, context)
+
+
+def _optional_url(name: str) -> str:
+    """A page another part of the portal provides, if it is there yet."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+def _explorer_filter(request: HttpRequest) -> ObservationFilter:
+    return ObservationFilter(
+        request.GET or None, queryset=selectors.explorer_observations(user=request.user), user=request.user
+    )
+
+
+@login_required
+def explorer(request: HttpRequest) -> HttpResponse:
+    filterset = _explorer_filter(request)
+    page = Paginator(filterset.qs, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "columns": _sort_columns(request),
+        "query": query.urlencode(),
+        "can_export": permissions.can(request.user, "export"),
+        "sees_unapproved": permissions.role_of(request.user) in (Role.REVIEWER, Role.ADMINISTRATOR, Role.REPORTER),
+    }
+    template = "tracker/explorer/_results.html" if getattr(request, "htmx", False) else "tracker/explorer/explorer.html"
+    return render(request, template, context)
+
+
+def _sort_columns(request: HttpRequest) -> list[dict[str, Any]]:
+    """Column headings that sort the table (a second click reverses), keeping the other filters."""
+    current = request.GET.get("sort", "")
+    columns = []
+    for param, label, numeric in EXPLORER_COLUMNS:
+        url, state = "", ""
+        if param is not None:
+            query = request.GET.copy()
+            query.pop("page", None)
+            query["sort"] = f"-{param}" if current == param else param
+            url = query.urlencode()
+            if current == param:
+                state = "ascending"
+            elif current == f"-{param}" or (not current and param == "period"):
+                state = "descending"
+        columns.append({"label": label, "url": url, "current": state, "numeric": numeric})
+    return columns
+
+
+def _export_selection(request: HttpRequest) -> tuple[ObservationFilter, Any]:
+    """Exactly the explorer's selection, approved figures only: exports never carry drafts or pending work."""
+    permissions.require(request.user, "export")
+    filterset = _explorer_filter(request)
+    observations = filterset.qs.filter(state=ObservationState.APPROVED)
+    return filterset, observations
+
+
+def _filename(extension: str) -> str:
+    return f"nap-observations-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@login_required
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _filterset, observations = _export_selection(request)
+    response = StreamingHttpResponse(
+        exports.csv_lines(observations.iterator(chunk_size=exports.EXPORT_CHUNK)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+@login_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    filterset, observations = _export_selection(request)
+    content = exports.xlsx_bytes(
+        observations.iterator(chunk_size=exports.EXPORT_CHUNK),
+        filters=filterset.applied,
+        title=_("NAP Portal: observations (approved figures)"),
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response
+
+
+@login_required
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        page = selectors.indicator_page(user=request.user, code=code)
+    except Indicator.DoesNotExist:
+        raise Http404(_("No indicator with this code.")) from None
+    linked = {ind.pk: ind for ind in (*page.earlier, *page.later)}
+    labels = {ind.pk: ind.item.framework.short_title for ind in (page.indicator, *linked.values())}
+    chart = chart_payload(page.indicator, page.points, series_label=labels if linked else None, indicators=linked)
+    context = {
+        "page": page,
+        "indicator": page.indicator,
+        "item": page.indicator.item,
+        "framework": page.indicator.item.framework,
+        "chart_data": {"labels": _chart_labels(), "charts": [chart] if page.points else []},
+    }
+    return render(request, "tracker/indicator_detail.html", context)
