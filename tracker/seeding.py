@@ -20,7 +20,9 @@ from typing import Any, NoReturn, TypeVar
 import yaml
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
+from tracker import audit
 from tracker.choices import ObservationState, ResponsibilityRole, Scale
 from tracker.models import (
     AgendaItem,
@@ -356,7 +358,44 @@ class _Loader:
                 # Seeded figures are published sources, not entries awaiting review: approved, by no one.
                 "state": ObservationState.APPROVED,
             }
-            self.upsert(entry, Observation, {"seed_key": entry.get("key", str)}, values)
+            self.upsert_observation(entry, entry.get("key", str), values)
+
+    def upsert_observation(self, entry: _Entry, key: str, values: dict[str, Any]) -> None:
+        """Like ``upsert``, except that an approved figure is never edited in place: a changed fixture row
+        becomes a correction that supersedes the current figure of its chain, and both stay in the history."""
+        first = Observation.objects.filter(seed_key=key).first()
+        if first is None:
+            self.upsert(entry, Observation, {"seed_key": key}, values)
+            return
+        entry.check_all_used()
+        current = first
+        while (later := Observation.objects.filter(supersedes=current).first()) is not None:
+            current = later
+        changed = sorted(name for name, value in values.items() if getattr(current, name) != value)
+        tally = self.result.tally(Observation)
+        if not changed:
+            tally.unchanged += 1
+            return
+        correction = Observation(
+            **values,
+            supersedes=current,
+            approved_at=timezone.now(),
+            correction_reason=f"Seed fixture {key} corrected: {', '.join(changed)}.",
+        )
+        try:
+            correction.full_clean()
+        except ValidationError as exc:
+            entry.fail(_describe(exc))
+        correction.save()
+        audit.record(
+            actor=None,
+            action="observation.correct",
+            obj=correction,
+            reason=correction.correction_reason,
+            before=audit.snapshot(current, changed),
+            after=audit.snapshot(correction, changed),
+        )
+        tally.updated += 1
 
     def load_assessments(self) -> None:
         file = "assessments.yaml"

@@ -411,14 +411,28 @@ def fixture_copy(tmp_path: Path, file: str, key: str, change: Callable[[dict[str
 
 
 @pytest.mark.django_db
-def test_a_changed_fixture_value_updates_only_that_row(tmp_path):
+def test_a_changed_fixture_figure_becomes_an_audited_correction_never_an_edit(tmp_path):
+    from tracker.models import AuditEntry
+    from tracker.selectors import published_observations
+
     seed_load(directory=FIXTURES)
     key = "nap2014-01-executions@2017-10-01"
+    original = Observation.objects.get(seed_key=key)
     directory = fixture_copy(tmp_path, "observations/nacta-2017.yaml", key, lambda row: row.update(value=485))
     result = seed_load(directory=directory)
     assert result.tallies["Observation"].updated == 1
     assert sum(t.created + t.updated for t in result.tallies.values()) == 1
-    assert Observation.objects.get(seed_key=key).value == 485
+    original.refresh_from_db()
+    assert original.value == 484 and original.state == ObservationState.APPROVED  # untouched
+    correction = original.superseded_by
+    assert correction.value == 485 and "value" in correction.correction_reason
+    assert list(published_observations().filter(indicator=original.indicator)) == [correction]
+    entry = AuditEntry.objects.get(action="observation.correct", object_id=str(correction.pk))
+    assert Decimal(entry.before["value"]) == 484 and Decimal(entry.after["value"]) == 485
+    # Loading the corrected fixtures again changes nothing; the original fixtures correct it back.
+    assert seed_load(directory=directory).tallies["Observation"].updated == 0
+    assert seed_load(directory=FIXTURES).tallies["Observation"].updated == 1
+    assert published_observations().get(indicator=original.indicator).value == 484
 
 
 NACTA_FILE, ISSRA_FILE = "observations/nacta-2017.yaml", "observations/issra-2021-framework.yaml"
