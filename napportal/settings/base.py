@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tracker.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -115,6 +117,26 @@ CELERY_BEAT_SCHEDULE = {
     "review-digest": {"task": "tracker.send_review_digest", "schedule": crontab(hour=8, minute=30)},
 }
 CELERY_TIMEZONE = "Asia/Karachi"
+
+# --- Content Security Policy -----------------------------------------------------------------------------
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# Pages carry no inline script or style (chart data travels in json_script blocks); images may be data: URIs
+# (allauth's TOTP QR code). The Django admin is excluded: its widgets still use inline style attributes.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # --- Authentication ---------------------------------------------------------------------------------------
 # django-allauth: https://docs.allauth.org/en/latest/account/configuration.html
