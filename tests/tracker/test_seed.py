@@ -428,6 +428,7 @@ def test_a_changed_fixture_figure_becomes_an_audited_correction_never_an_edit(tm
     assert correction.value == 485 and "value" in correction.correction_reason
     assert list(published_observations().filter(indicator=original.indicator)) == [correction]
     entry = AuditEntry.objects.get(action="observation.correct", object_id=str(correction.pk))
+    assert entry.before is not None and entry.after is not None
     assert Decimal(entry.before["value"]) == 484 and Decimal(entry.after["value"]) == 485
     # Loading the corrected fixtures again changes nothing; the original fixtures correct it back.
     assert seed_load(directory=directory).tallies["Observation"].updated == 0
