@@ -1,6 +1,14 @@
 """Every write in the portal goes through a service here: one transaction, policy checked, one audit entry."""
 
-from tracker.services.accounts import send_invitation, user_create, user_set_role
+from tracker.services.accounts import (
+    membership_add,
+    membership_remove,
+    send_invitation,
+    user_create,
+    user_set_role,
+    user_update,
+)
+from tracker.services.assignments import assignment_create, assignment_update
 from tracker.services.evidence import check_upload, evidence_attach
 from tracker.services.observations import (
     ObservationInput,
@@ -17,9 +25,13 @@ from tracker.services.observations import (
 __all__ = [
     "ObservationInput",
     "assessment_create",
+    "assignment_create",
+    "assignment_update",
     "changes_since",
     "check_upload",
     "evidence_attach",
+    "membership_add",
+    "membership_remove",
     "observation_approve",
     "observation_correct",
     "observation_create_draft",
@@ -29,4 +41,5 @@ __all__ = [
     "send_invitation",
     "user_create",
     "user_set_role",
+    "user_update",
 ]

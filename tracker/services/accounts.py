@@ -123,3 +123,83 @@ def user_set_role(*, actor: Any, user: Any, role: str, bodies: Iterable[Body]) -
             after={"role": role, "bodies": sorted(b.slug for b in bodies)},
         )
     return user
+
+
+def _require_manage_users(actor: Any) -> None:
+    if actor is not None and not permissions.can(actor, "manage_users"):
+        raise PermissionDenied(_("You may not change accounts."))
+
+
+def _body_slugs(user: Any) -> list[str]:
+    return sorted(Membership.objects.filter(user=user).values_list("body__slug", flat=True))
+
+
+def membership_add(*, actor: Any, user: Any, body: Body) -> Membership:
+    """Make ``user`` a member of ``body`` (administrators only; one audit entry)."""
+    _require_manage_users(actor)
+    with transaction.atomic():
+        before = _body_slugs(user)
+        if body.slug in before:
+            raise ValidationError(
+                {"body": _("%(user)s is already a member of %(body)s.") % {"user": user, "body": body}}
+            )
+        membership = Membership.objects.create(user=user, body=body)
+        permissions.forget_access(user)
+        audit.record(
+            actor=actor,
+            action="user.membership_add",
+            obj=user,
+            object_label=user.email,
+            before={"bodies": before},
+            after={"bodies": sorted([*before, body.slug])},
+        )
+    return membership
+
+
+def membership_remove(*, actor: Any, user: Any, body: Body) -> None:
+    """End ``user``'s membership of ``body`` (administrators only; one audit entry). Absent: nothing to do."""
+    _require_manage_users(actor)
+    with transaction.atomic():
+        before = _body_slugs(user)
+        deleted, _counts = Membership.objects.filter(user=user, body=body).delete()
+        if not deleted:
+            return
+        permissions.forget_access(user)
+        audit.record(
+            actor=actor,
+            action="user.membership_remove",
+            obj=user,
+            object_label=user.email,
+            before={"bodies": before},
+            after={"bodies": [slug for slug in before if slug != body.slug]},
+        )
+
+
+# What an administrator may change on an account directly. The role decides ``is_staff``; the email address
+# is the login and is changed (and verified again) through allauth's email page, never by overwriting it.
+USER_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "is_active", "is_superuser"})
+
+
+def user_update(*, actor: Any, user: Any, fields: dict[str, Any]) -> Any:
+    """Change an account's plain fields (name, active, superuser); one audit entry with before and after."""
+    _require_manage_users(actor)
+    unknown = set(fields) - USER_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        before = {name: getattr(locked, name) for name in sorted(fields)}
+        after = {name: fields[name] for name in sorted(fields)}
+        if before == after:
+            return locked
+        for name, value in after.items():
+            setattr(locked, name, value)
+            setattr(user, name, value)
+        locked.save(update_fields=list(after))
+        permissions.forget_access(user)
+        audit.record(
+            actor=actor, action="user.update", obj=locked, object_label=locked.email, before=before, after=after
+        )
+    return user

@@ -1,0 +1,6 @@
+"""The Django admin, by sub-domain: reference data, accounts (users, roles, memberships, audit trail) and the
+workflow's supporting records (reporting assignments, evidence, notifications). Importing registers them."""
+
+from tracker.admin import accounts, reference, workflow
+
+__all__ = ["accounts", "reference", "workflow"]
