@@ -1,5 +1,6 @@
 """Admin for reference data: frameworks, items, crosswalk, bodies, sources, indicators, observations, assessments.
 
+Every save and delete here, inline rows included, writes its audit entry (``AuditedModelAdmin``).
 Validation lives in the models' ``clean()``; the admin's model forms call it, so the admin refuses what the
 loader refuses, with the message on the field concerned. Approved observations are read-only here: a correction
 is a new observation that supersedes the approved one (the reporting workflow arrives with the accounts work).
@@ -14,6 +15,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from tracker.admin.audited import AuditedModelAdmin
 from tracker.choices import ObservationState
 from tracker.formatting import format_date, format_figure, format_period, observation_figure
 from tracker.models import (
@@ -64,7 +66,7 @@ class ResponsibilityInline(admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(AuditedModelAdmin):
     list_display = ("short_title", "title", "slug", "adopted_on", "supersedes")
     list_select_related = ("supersedes",)
     search_fields = ("slug", "title", "short_title")
@@ -73,7 +75,7 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(AuditedModelAdmin):
     list_display = ("number", "title", "framework", "category", "category_is_editorial")
     list_display_links = ("number", "title")
     list_filter = ("framework", "category", "category_is_editorial")
@@ -84,7 +86,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(CrosswalkLink)
-class CrosswalkLinkAdmin(admin.ModelAdmin):
+class CrosswalkLinkAdmin(AuditedModelAdmin):
     list_display = ("from_item", "to_item", "is_editorial", "note")
     list_filter = (("from_framework", admin.RelatedOnlyFieldListFilter), "is_editorial")
     list_select_related = ("from_item__framework", "to_item__framework")
@@ -93,7 +95,7 @@ class CrosswalkLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(AuditedModelAdmin):
     list_display = ("name", "short_name", "slug", "kind", "parent")
     list_filter = ("kind", ("parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("parent",)
@@ -102,7 +104,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(admin.ModelAdmin):
+class ResponsibilityAdmin(AuditedModelAdmin):
     list_display = ("item", "body", "role", "is_editorial")
     list_filter = ("role", "is_editorial", "item__framework")
     list_select_related = ("item__framework", "body")
@@ -111,7 +113,7 @@ class ResponsibilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(AuditedModelAdmin):
     list_display = ("title", "publisher", "published", "url")
     list_filter = (("publisher", admin.RelatedOnlyFieldListFilter), "date_precision")
     list_select_related = ("publisher",)
@@ -124,7 +126,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "item", "unit", "scale", "accumulation")
     list_filter = ("unit", "item__framework", "accumulation", "direction")
     list_select_related = ("item__framework",)
@@ -133,7 +135,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(AuditedModelAdmin):
     list_display = ("indicator", "figure", "period", "reported_for", "source", "state")
     list_filter = (
         "state",
@@ -195,7 +197,7 @@ class ObservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(AuditedModelAdmin):
     list_display = ("item", "as_of", "rating", "source")
     list_filter = ("rating", "item__framework", ("source", SourceListFilter))
     list_select_related = ("item__framework", "source__publisher")
