@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from tracker import permissions
 from tracker.choices import Direction, ItemCategory, ObservationState, ResponsibilityRole, Unit
-from tracker.compliance import SEVERITY, CellStatus, ComplianceRule, InferredRule, LatestFigure, worst
+from tracker.compliance import SEVERITY, CadenceRule, CellFacts, CellStatus, ComplianceRule, LatestFigure
 from tracker.models import (
     AgendaItem,
     Assessment,
@@ -29,8 +29,10 @@ from tracker.models import (
     Framework,
     Indicator,
     Observation,
+    ReportingAssignment,
     Responsibility,
 )
+from tracker.workflow_selectors import assignments_with_status
 
 UserLike = permissions.UserLike
 
@@ -206,8 +208,9 @@ def dashboard(
     """Everything the M&E dashboard shows, scoped by the policy, in a fixed number of queries whatever the data:
 
     items, their responsibilities and indicators (3), latest assessments (1), the two latest figures of every
-    series (1), chart points (1), pending submissions per item (1); reviewers add the backlog (2), and users
-    the policy lets read the audit trail add recent activity (1). The matrix is built from what was read.
+    series (1), chart points (1), pending submissions per item (1), reporting assignments with their status
+    (1, unless a ``rule`` is given); reviewers add the backlog (2), and users the policy lets read the audit
+    trail add recent activity (1). The matrix is built from what was read.
     """
     items = dashboard_items(framework=framework, category=category)
     indicators = [ind for item in items for ind in item.indicator_list]  # type: ignore[attr-defined]
@@ -247,7 +250,9 @@ def dashboard(
         category=category,
         cards=cards,
         items=items,
-        matrix=compliance_matrix_rows(items=items, latest=latest, as_of=as_of, rule=rule or InferredRule()),
+        matrix=compliance_matrix_rows(
+            items=items, latest=latest, as_of=as_of, rule=rule or cadence_rule(user, items=items, as_of=as_of)
+        ),
         charts=charts,
         backlog=backlog,
         activity=activity,
@@ -363,12 +368,29 @@ def compliance_matrix(
 ) -> list[MatrixRow]:
     """Bodies × agenda items, each cell up to date / due / overdue / no data, worst offenders first.
 
-    Five queries (items, responsibilities, indicators, latest figures). The cadence plugs in through ``rule``.
+    Five queries (items, responsibilities, indicators, latest figures, assignments). The rule is the reporting
+    cadence unless another is given (see ``tracker.compliance``).
     """
     items = dashboard_items(framework=framework, category=category)
     ids = [ind.pk for item in items for ind in item.indicator_list]  # type: ignore[attr-defined]
     latest = _latest_two_per_series(user, indicator_ids=ids, as_of=as_of)
-    return compliance_matrix_rows(items=items, latest=latest, as_of=as_of, rule=rule or InferredRule())
+    rule = rule or cadence_rule(user, items=items, as_of=as_of)
+    return compliance_matrix_rows(items=items, latest=latest, as_of=as_of, rule=rule)
+
+
+def cadence_rule(user: UserLike, *, items: list[AgendaItem], as_of: date) -> CadenceRule:
+    """The cadence rule for these items at ``as_of``: one query.
+
+    A period counts as reported only by a published figure the user may see, dated by ``as_of``, so the matrix
+    agrees with the cards and never reflects a submission still under review.
+    """
+    reported = published(permissions.visible_observations(user)).filter(period_end__lte=as_of)
+    rows = assignments_with_status(
+        assignments=ReportingAssignment.objects.filter(active=True, indicator__item__in=items),
+        today=as_of,
+        reported=reported,
+    )
+    return CadenceRule(rows)
 
 
 def compliance_matrix_rows(
@@ -381,8 +403,10 @@ def compliance_matrix_rows(
     for item in items:
         for r in item.responsibility_list:  # type: ignore[attr-defined]
             bodies[r.body_id] = r.body
-    # (body, item) -> statuses of each series with a figure; the series' newest figure only.
-    statuses: dict[tuple[int | None, int], list[str]] = defaultdict(list)
+    for body in rule.row_bodies():
+        bodies.setdefault(body.pk, body)
+    # (body, item) -> the newest figure of each of the body's series on the item.
+    figures: dict[tuple[int | None, int], list[LatestFigure]] = defaultdict(list)
     newest: dict[tuple[int | None, int], date] = {}
     for obs in latest:
         if getattr(obs, "series_rank", 1) != 1:
@@ -390,8 +414,7 @@ def compliance_matrix_rows(
         if obs.body_id is not None and obs.body is not None:
             bodies.setdefault(obs.body_id, obs.body)
         key = (obs.body_id, item_of_indicator[obs.indicator_id])
-        figure = LatestFigure(obs.indicator_id, obs.period_start, obs.period_end, obs.date_precision)
-        statuses[key].append(rule.series_status(latest=figure, as_of=as_of))
+        figures[key].append(LatestFigure(obs.indicator_id, obs.period_start, obs.period_end, obs.date_precision))
         newest[key] = max(newest.get(key, obs.period_end), obs.period_end)
 
     rows: list[MatrixRow] = []
@@ -400,12 +423,13 @@ def compliance_matrix_rows(
         cells = []
         for item in items:
             key = (body_id, item.pk)
-            if statuses.get(key):
-                status = worst(statuses[key])
-            elif rule.expects(body_id=body_id, responsible_body_ids=responsible[item.pk]):
-                status = CellStatus.NO_DATA
-            else:
-                status = CellStatus.NOT_EXPECTED
+            facts = CellFacts(
+                body_id=body_id,
+                item_id=item.pk,
+                responsible_body_ids=responsible[item.pk],
+                figures=tuple(figures.get(key, ())),
+            )
+            status = rule.cell_status(facts, as_of=as_of)
             cells.append(MatrixCell(item=item, status=status, latest_end=newest.get(key)))
         rows.append(MatrixRow(body=bodies[body_id] if body_id is not None else None, cells=cells))
     # Stable sort: equal scores keep national first, then bodies by name.

@@ -31,17 +31,27 @@ def _latest_approved(**filters: Any) -> QuerySet[Observation]:
     return Observation.objects.filter(state=S.APPROVED, **filters).order_by("-period_end", "-approved_at", "-pk")
 
 
-def assignments_with_status(*, assignments: QuerySet[ReportingAssignment], today: date) -> list[AssignmentRow]:
-    """Each assignment with its latest closed period, due date, status and last approved figure (one query)."""
+def assignments_with_status(
+    *,
+    assignments: QuerySet[ReportingAssignment],
+    today: date,
+    reported: QuerySet[Observation] | None = None,
+) -> list[AssignmentRow]:
+    """Each assignment with its latest closed period, due date, status and last approved figure (one query).
+
+    ``reported`` is what counts as reporting a period. By default a submitted figure does: the reporter has
+    done their part (My updates, reminders). The dashboard's compliance matrix passes the published figures
+    the viewer may see, so a cell never reflects a submission the viewer cannot see.
+    """
     periods = {cadence: last_closed_period(cadence, today) for cadence in Cadence.values}
-    reported = Observation.objects.filter(
-        indicator=OuterRef("indicator"), body=OuterRef("body"), state__in=[S.SUBMITTED, S.APPROVED]
-    )
-    last = _latest_approved(indicator=OuterRef("indicator"), body=OuterRef("body"))
+    if reported is None:
+        reported = Observation.objects.filter(state__in=[S.SUBMITTED, S.APPROVED])
+    series = reported.filter(indicator=OuterRef("indicator"), body=OuterRef("body"))
+    last = series.filter(state=S.APPROVED).order_by("-period_end", "-approved_at", "-pk")
     qs = assignments.select_related("indicator__item__framework", "body").annotate(
         covered=Case(
             *[
-                When(cadence=cadence, then=Exists(reported.filter(period_end__gte=period.start)))
+                When(cadence=cadence, then=Exists(series.filter(period_end__gte=period.start)))
                 for cadence, period in periods.items()
             ],
             default=Value(False),

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
 from tests.tracker.workflow.conftest import (  # noqa: F401  (fixtures shared with the workflow tests)
     _clear_cache,
     client_as,

@@ -3,89 +3,22 @@
 An analyst logs in through allauth's login page, reads the dashboard (card and chart show the approved
 value), filters in the explorer and downloads an XLSX whose rows are exactly the filtered ones; a reviewer
 logs in with a TOTP code and sees the backlog. No page may log a console error. Screenshots go to
-artifacts/screenshots/ (kept by CI as artifacts, ignored by git).
-
-Not here yet: the reporter entering and submitting an update and the reviewer approving it in the review
-queue need the workflow pages (My updates, Review queue), which are not on this branch.
+artifacts/screenshots/ (kept by CI as artifacts, ignored by git). The shared pieces are in tests/browser.py;
+the reporter → reviewer → dashboard flow is in test_acceptance_flow.py.
 """
 
 import io
 import re
-import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from openpyxl import load_workbook
 
+from tests.browser import log_in, log_in_with_totp, shoot, verified
 from tracker.choices import ObservationState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "accept_downloads": True, "viewport": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def console_errors(page) -> Iterator[list[str]]:
-    """Every console error and uncaught exception of every page the test visits; must stay empty."""
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-    # The console says only "Failed to load resource"; name the resource.
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    yield errors
-    assert errors == []
-
-
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def verified(user) -> Any:
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
-def log_in(page, live_server, user, *, next_path: str) -> None:
-    cache.clear()  # allauth's rate-limit counters
-    page.goto(f"{live_server.url}{next_path}")
-    assert "/accounts/login/" in page.url
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
 
 
 @pytest.fixture
@@ -158,16 +91,12 @@ def test_analyst_reads_the_dashboard_filters_and_downloads_the_selection(
 
 
 def test_reviewer_logs_in_with_totp_and_sees_the_backlog(page, live_server, figures, users, console_errors):
-    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     reviewer = verified(users["reviewer"])
     secret = generate_totp_secret()
     TOTP.activate(reviewer, secret)
-    log_in(page, live_server, reviewer, next_path="/dashboard/")
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))  # what an authenticator app shows
-    page.fill("input[name=code]", code)
-    page.locator("form").filter(has=page.locator("input[name=code]")).locator("button[type=submit]").click()
+    log_in_with_totp(page, live_server, reviewer, secret, next_path="/dashboard/")
     page.wait_for_url(re.compile(r"/dashboard/"))
 
     assert page.locator('[data-testid="backlog-total"]').inner_text() == "1"

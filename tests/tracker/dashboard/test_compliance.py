@@ -1,4 +1,4 @@
-"""The rule behind the compliance matrix until reporting cadences exist, and the trend arrow."""
+"""The inferred compliance rule (national figures and items without a cadence), and the trend arrow."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -78,22 +78,26 @@ def test_no_trend_without_a_comparable_previous_figure():
 
 
 @pytest.mark.django_db
-def test_the_matrix_takes_another_rule_where_cadences_will_plug_in(dash, obs, users):
+def test_the_matrix_takes_another_rule(dash, obs, users):
+    from tracker.compliance import CellFacts
     from tracker.dashboard_selectors import compliance_matrix
 
     obs(dash.attacks, value=5, body=dash.punjab, end=date(2024, 12, 31))
 
     class EveryoneMonthly:
-        """What a cadence rule could say: every body reports every item, monthly."""
+        """Another rule: every body reports every item, monthly, and NACTA is expected too."""
 
-        def expects(self, *, body_id, responsible_body_ids):
-            return True
+        def cell_status(self, cell: CellFacts, *, as_of: date) -> str:
+            if not cell.figures:
+                return CellStatus.NO_DATA
+            latest = max(figure.period_end for figure in cell.figures)
+            return CellStatus.UP_TO_DATE if (as_of - latest).days <= 45 else CellStatus.OVERDUE
 
-        def series_status(self, *, latest, as_of):
-            return CellStatus.UP_TO_DATE if (as_of - latest.period_end).days <= 45 else CellStatus.OVERDUE
+        def row_bodies(self):
+            return [dash.nacta]
 
     as_of = date(2025, 1, 31)
-    inferred = compliance_matrix(user=users["analyst"], framework=dash.nap2021, as_of=as_of)
+    inferred = compliance_matrix(user=users["analyst"], framework=dash.nap2021, as_of=as_of, rule=InferredRule())
     assert {(r.body.slug if r.body else None): [c.status for c in r.cells] for r in inferred}["punjab"] == [
         "up_to_date",
         "not_expected",
@@ -102,3 +106,4 @@ def test_the_matrix_takes_another_rule_where_cadences_will_plug_in(dash, obs, us
     statuses = {(r.body.slug if r.body else None): [c.status for c in r.cells] for r in monthly}
     assert statuses["punjab"] == ["up_to_date", "no_data"]
     assert statuses["sindh"] == ["no_data", "no_data"]
+    assert statuses["nacta"] == ["no_data", "no_data"]

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
 from tracker import audit
-from tracker.choices import DatePrecision, ObservationState
+from tracker.choices import Cadence, DatePrecision, ObservationState
+from tracker.models import ReportingAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -244,15 +245,22 @@ def test_every_control_has_a_label(as_role, dash):
 @pytest.mark.parametrize(
     ("role", "queries"),
     [
-        # frameworks, items, responsibilities, indicators, assessments, latest figures, chart points, pending
-        ("analyst", AUTH_QUERIES + 8),
-        ("reporter", AUTH_QUERIES + 8),
+        # frameworks, items, responsibilities, indicators, assessments, latest figures, chart points, pending,
+        # reporting assignments with their due status (the compliance matrix's cadence)
+        ("analyst", AUTH_QUERIES + 9),
+        ("reporter", AUTH_QUERIES + 9),
         # + backlog (aggregate, oldest), recent activity, and allauth's check of the second factor
-        ("reviewer", AUTH_QUERIES + 8 + 3 + 1),
+        ("reviewer", AUTH_QUERIES + 9 + 3 + 1),
     ],
 )
 def test_dashboard_query_count_is_flat(as_role, dash, role, queries, n_obs, django_assert_num_queries):
     bulk_observations(dash, n_obs)
+    for indicator, body, cadence in [
+        (dash.attacks, dash.punjab, Cadence.QUARTERLY),
+        (dash.attacks, dash.sindh, Cadence.MONTHLY),
+        (dash.executions, dash.nacta, Cadence.ANNUAL),
+    ]:
+        ReportingAssignment.objects.create(indicator=indicator, body=body, cadence=cadence)
     client = as_role(role)
     url = f"{DASHBOARD}?framework=nap-2021&as_of=2025-01-31&category="
     assert client.get(url).status_code == 200  # the session's first request creates allauth's session row
