@@ -10,6 +10,7 @@ from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, 
 from tracker import permissions
 from tracker.cadence import Period, due_date, due_status, last_closed_period
 from tracker.choices import Cadence, DueStatus, ObservationState
+from tracker.formatting import Figure, format_figure, format_period
 from tracker.models import AuditEntry, Observation, ReportingAssignment
 
 S = ObservationState
@@ -110,6 +111,29 @@ def my_assignments(*, user: Any, today: date) -> list[AssignmentRow]:
 class ReviewRow:
     observation: Observation
     previous: Observation | None
+
+    @property
+    def previous_figure(self) -> str:
+        """The previous approved figure as its source gives it; it shares the submission's indicator, so no
+        query is needed to format it."""
+        if self.previous is None:
+            return ""
+        indicator = self.observation.indicator
+        return format_figure(
+            Figure(
+                self.previous.value,
+                indicator.unit,
+                indicator.scale,
+                self.previous.value_qualifier,
+                self.previous.text_value,
+            )
+        )
+
+    @property
+    def previous_period(self) -> str:
+        if self.previous is None:
+            return ""
+        return format_period(self.previous.period_start, self.previous.period_end, self.previous.date_precision)
 
     @property
     def change(self) -> Decimal | None:

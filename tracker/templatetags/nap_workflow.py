@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from tracker.formatting import Figure, format_date, format_figure, format_number, format_period
+from tracker import formatting
+from tracker.formatting import format_date, format_figure, format_number, format_period
 
 register = template.Library()
 
@@ -14,18 +15,7 @@ register = template.Library()
 @register.filter
 def observation_figure(obs: Any) -> str:
     """An observation's figure as its source gives it ("about 30,000", "Rs 1.38 billion")."""
-    if obs is None:
-        return ""
-    indicator = obs.indicator
-    return format_figure(
-        Figure(
-            value=obs.value,
-            unit=indicator.unit,
-            scale=indicator.scale,
-            qualifier=obs.value_qualifier,
-            text=obs.text_value,
-        )
-    )
+    return "" if obs is None else format_figure(formatting.observation_figure(obs))
 
 
 @register.filter

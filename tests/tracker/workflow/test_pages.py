@@ -131,10 +131,18 @@ def test_review_queue_return_needs_a_reason(world, reporter, reviewer, make_obs,
 
 
 def test_review_queue_shows_previous_value_and_change(world, reporter, reviewer, make_obs, client_as_enrolled):
-    make_obs(S.APPROVED, value=Decimal(400), period_end=date(2023, 12, 31), period_start=date(2023, 1, 1))
-    make_obs(S.SUBMITTED, value=Decimal(500), created_by=reporter)
+    make_obs(
+        S.APPROVED,
+        value=Decimal(400000),
+        period_end=date(2023, 12, 31),
+        period_start=date(2023, 1, 1),
+        date_precision="year",
+    )
+    make_obs(S.SUBMITTED, value=Decimal(500000), created_by=reporter)
     page = client_as_enrolled(reviewer).get(reverse("tracker:review-queue")).content.decode()
-    assert "+100" in page and "(25.0%)" in page
+    # The previous figure reads as the portal formats every figure (grouped digits, the period as precise as given).
+    assert "4,00,000 <span" in page and "(2023)" in page and "400000.0000" not in page
+    assert "+1,00,000" in page and "(25.0%)" in page
 
 
 def test_audit_log_filters(world, reporter, reviewer, make_obs, client_as_enrolled):
