@@ -178,11 +178,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (the import endpoint takes multipart uploads): typed input, as the schema says.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Only JSON is rendered, so `?format=` is free for the import template's own parameter.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("NAP_API_RATE", default="600/minute")},
     "COERCE_DECIMAL_TO_STRING": True,
@@ -190,6 +189,8 @@ REST_FRAMEWORK = {
 # Personal tokens (django-rest-knox, with our own model for a name and the time of last use).
 # https://jazzband.github.io/django-rest-knox/settings/
 KNOX_TOKEN_MODEL = "apikeys.ApiToken"  # noqa: S105  (a model name, not a secret)
+# Knox's own migrations would create its unused default table; with our model swapped in, it needs none.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_MODEL": "apikeys.ApiToken",
     "AUTH_HEADER_PREFIX": "Bearer",

@@ -5,10 +5,37 @@ the same parameter names so the two can be unified into one module.
 """
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as drf_filters
 
 from tracker.choices import BodyKind, ItemCategory, ObservationState, Rating, Unit
 from tracker.models import AgendaItem, Assessment, Body, CrosswalkLink, Framework, Indicator, Observation, Source
+
+BOOLEANS = ("true", "false")
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class StrictFilterSet(drf_filters.FilterSet):
+    """A filter set for the API: a parameter given empty, or twice, is an error rather than silently ignored."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
+            if len(values) > 1:
+                self.form.add_error(name, _("Give this parameter once."))
+                valid = False
+            elif values and values[0] is not None and not str(values[0]).strip():
+                self.form.add_error(name, _("Leave the parameter out rather than sending it empty."))
+                valid = False
+            elif values and isinstance(self.filters[name], django_filters.BooleanFilter) and values[0] not in BOOLEANS:
+                self.form.add_error(name, _("Use true or false."))
+                valid = False
+        return valid
 
 
 class FrameworkSlugFilter(django_filters.ModelChoiceFilter):
@@ -22,16 +49,17 @@ class FrameworkSlugFilter(django_filters.ModelChoiceFilter):
         )
 
 
-class AgendaItemFilter(django_filters.FilterSet):
+class AgendaItemFilter(StrictFilterSet):
     framework = FrameworkSlugFilter("framework")
     category = django_filters.ChoiceFilter(choices=ItemCategory.choices)
+    number = IntegerFilter()
 
     class Meta:
         model = AgendaItem
         fields = ["framework", "category", "number"]
 
 
-class CrosswalkFilter(django_filters.FilterSet):
+class CrosswalkFilter(StrictFilterSet):
     from_framework = FrameworkSlugFilter("from_framework")
     to_framework = FrameworkSlugFilter("to_framework")
 
@@ -40,7 +68,7 @@ class CrosswalkFilter(django_filters.FilterSet):
         fields = ["from_framework", "to_framework", "from_item", "to_item"]
 
 
-class BodyFilter(django_filters.FilterSet):
+class BodyFilter(StrictFilterSet):
     kind = django_filters.ChoiceFilter(choices=BodyKind.choices)
 
     class Meta:
@@ -48,7 +76,7 @@ class BodyFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
-class IndicatorFilter(django_filters.FilterSet):
+class IndicatorFilter(StrictFilterSet):
     framework = FrameworkSlugFilter("item__framework")
     unit = django_filters.ChoiceFilter(choices=Unit.choices)
 
@@ -57,7 +85,7 @@ class IndicatorFilter(django_filters.FilterSet):
         fields = ["framework", "item", "unit"]
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilter(StrictFilterSet):
     publisher = django_filters.ModelChoiceFilter(queryset=Body.objects.all(), to_field_name="slug")
 
     class Meta:
@@ -65,11 +93,13 @@ class SourceFilter(django_filters.FilterSet):
         fields = ["publisher"]
 
 
-class ObservationFilter(django_filters.FilterSet):
+class ObservationFilter(StrictFilterSet):
     """Same names as the explorer: framework, item, indicator, body, source, state, period_end range."""
 
     framework = FrameworkSlugFilter("indicator__item__framework")
-    item = django_filters.NumberFilter(field_name="indicator__item_id", label=_("Agenda item (id)"))
+    item = django_filters.ModelChoiceFilter(
+        field_name="indicator__item", queryset=AgendaItem.objects.all(), label=_("Agenda item (id)")
+    )
     indicator = django_filters.ModelChoiceFilter(queryset=Indicator.objects.all(), to_field_name="code")
     body = django_filters.ModelChoiceFilter(queryset=Body.objects.all(), to_field_name="slug")
     national = django_filters.BooleanFilter(field_name="body", lookup_expr="isnull", label=_("National figures only"))
@@ -83,7 +113,7 @@ class ObservationFilter(django_filters.FilterSet):
         fields = ["framework", "item", "indicator", "body", "national", "source", "state"]
 
 
-class AssessmentFilter(django_filters.FilterSet):
+class AssessmentFilter(StrictFilterSet):
     framework = FrameworkSlugFilter("item__framework")
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
 

@@ -7,6 +7,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tracker.api.fields import (
+    DecimalStringField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
+)
 from tracker.choices import DatePrecision, Rating, ValueQualifier
 from tracker.models import (
     AgendaItem,
@@ -23,7 +30,9 @@ from tracker.services import ObservationInput
 
 
 class FrameworkSerializer(serializers.ModelSerializer[Framework]):
-    supersedes: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    supersedes: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     item_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -84,7 +93,9 @@ class CrosswalkLinkSerializer(serializers.ModelSerializer[CrosswalkLink]):
 
 
 class BodySerializer(serializers.ModelSerializer[Body]):
-    parent: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[assignment]
+    parent: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Body
@@ -95,7 +106,9 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
     framework: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         source="item.framework", slug_field="slug", read_only=True
     )
-    continues: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    continues: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Indicator
@@ -166,17 +179,17 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
 class ObservationInputSerializer(serializers.Serializer):
     """The values a reporter enters. ``body`` empty = a national figure (NACTA M&E only)."""
 
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    body = serializers.SlugRelatedField(slug_field="slug", queryset=Body.objects.all(), allow_null=True)
+    indicator = StrictSlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    body = StrictSlugRelatedField(slug_field="slug", queryset=Body.objects.all(), allow_null=True)
     period_start = serializers.DateField(required=False, allow_null=True)
     period_end = serializers.DateField()
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
-    value = serializers.DecimalField(max_digits=24, decimal_places=4, required=False, allow_null=True)
+    value = DecimalStringField(required=False, allow_null=True, help_text="The figure as a decimal string.")
     value_qualifier = serializers.ChoiceField(choices=ValueQualifier.choices, default=ValueQualifier.EXACT)
-    text_value = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())  # type: ignore[assignment]
-    quote = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    text_value = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+    source = StrictSlugRelatedField(slug_field="slug", queryset=Source.objects.all())  # type: ignore[assignment]
+    quote = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
 
     def to_input(self) -> ObservationInput:
         data: dict[str, Any] = dict(self.validated_data)
@@ -186,19 +199,19 @@ class ObservationInputSerializer(serializers.Serializer):
 
 
 class ObservationUpdateSerializer(ObservationInputSerializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one answers 409.")
+    version = StrictIntegerField(min_value=1, help_text="The version you read; a stale one answers 409.")
 
 
 class ObservationCorrectSerializer(ObservationInputSerializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the approved figure needs a correction.")
+    reason = StrictCharField(max_length=2000, help_text="Why the approved figure needs a correction.")
 
 
 class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one answers 409.")
+    version = StrictIntegerField(min_value=1, help_text="The version you read; a stale one answers 409.")
 
 
 class ReturnSerializer(VersionSerializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why it goes back: the reporter sees this.")
+    reason = StrictCharField(max_length=2000, help_text="Why it goes back: the reporter sees this.")
 
 
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
@@ -224,8 +237,8 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
 
 
 class AssessmentInputSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=AgendaItem.objects.all())
+    item = StrictPrimaryKeyRelatedField(queryset=AgendaItem.objects.all())
     as_of = serializers.DateField()
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
     rating = serializers.ChoiceField(choices=Rating.choices)
-    narrative = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    narrative = StrictCharField(required=False, allow_blank=True, default="", max_length=10000)

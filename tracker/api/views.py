@@ -7,12 +7,12 @@ scope answers 404 on every route; services then ask the policy for the action (4
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,12 +26,16 @@ from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
 from tracker.models import AgendaItem, Assessment, Body, CrosswalkLink, Indicator, Observation, Source
 
+# Any path segment reaches the view, which answers a malformed id or slug with the API's own 404.
+ANY_SEGMENT = "[^/]+"
+
 
 @extend_schema_view(
     list=extend_schema(summary="List frameworks", examples=[ex.FRAMEWORK]),
     retrieve=extend_schema(summary="One framework", examples=[ex.FRAMEWORK]),
 )
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = s.FrameworkSerializer
     lookup_field = "slug"
     queryset = selectors.framework_list().order_by("adopted_on", "slug")
@@ -42,6 +46,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One agenda item", examples=[ex.AGENDA_ITEM]),
 )
 class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = s.AgendaItemSerializer
     filterset_class = filters.AgendaItemFilter
     queryset = (
@@ -56,6 +61,7 @@ class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One crosswalk link", examples=[ex.CROSSWALK]),
 )
 class CrosswalkViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = s.CrosswalkLinkSerializer
     filterset_class = filters.CrosswalkFilter
     queryset = CrosswalkLink.objects.select_related("from_item__framework", "to_item__framework").order_by(
@@ -68,6 +74,7 @@ class CrosswalkViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One body", examples=[ex.BODY]),
 )
 class BodyViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = s.BodySerializer
     filterset_class = filters.BodyFilter
     lookup_field = "slug"
@@ -81,6 +88,7 @@ class BodyViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One indicator", examples=[ex.INDICATOR]),
 )
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = s.IndicatorSerializer
     filterset_class = filters.IndicatorFilter
     lookup_field = "code"
@@ -94,6 +102,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One source", examples=[ex.SOURCE]),
 )
 class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = s.SourceSerializer
     filterset_class = filters.SourceFilter
     lookup_field = "slug"
@@ -158,6 +167,7 @@ WRITE_ERRORS = {"post": ("409",), "put": ("409",), "patch": ("409",)}
     ),
 )
 class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ANY_SEGMENT
     serializer_class = OBS
     filterset_class = filters.ObservationFilter
     pagination_class = ObservationCursorPagination
@@ -353,6 +363,8 @@ class ImportView(APIView):
 
 
 class ImportTemplateView(APIView):
+    extra_error_codes = {"get": ("400",)}
+
     @extend_schema(
         summary="Download the import template of one of your bodies",
         parameters=[
