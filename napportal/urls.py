@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api-tokens/", include("apikeys.urls")),
+    path("imports/", include("tracker.imports.urls")),
     path("", include("tracker.urls")),
 ]

@@ -6,6 +6,7 @@ scope answers 404 on every route; services then ask the policy for the action (4
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +25,7 @@ from tracker.api import filters
 from tracker.api import serializers as s
 from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
-from tracker.models import AgendaItem, Assessment, Body, CrosswalkLink, Indicator, Observation, Source
+from tracker.models import AgendaItem, Assessment, Body, CrosswalkLink, Indicator, Observation, Responsibility, Source
 
 # Any path segment reaches the view, which answers a malformed id or slug with the API's own 404.
 ANY_SEGMENT = "[^/]+"
@@ -51,7 +52,7 @@ class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.AgendaItemFilter
     queryset = (
         AgendaItem.objects.select_related("framework")
-        .prefetch_related("responsibilities__body")
+        .prefetch_related(Prefetch("responsibilities", queryset=Responsibility.objects.select_related("body")))
         .order_by("framework__adopted_on", "framework__slug", "number")
     )
 
@@ -117,7 +118,7 @@ def _current_input(obs: Observation) -> dict[str, Any]:
         "period_start": obs.period_start,
         "period_end": obs.period_end,
         "date_precision": obs.date_precision,
-        "value": obs.value,
+        "value": None if obs.value is None else str(obs.value),
         "value_qualifier": obs.value_qualifier,
         "text_value": obs.text_value,
         "source": obs.source.slug,

@@ -142,7 +142,9 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
     problems: list[tuple[str, str]] = [
         (col, _("This cell holds a formula: enter the figure itself.")) for col in raw.formulas
     ]
-    if not raw.formulas and not any(cells.get(c) for c in ("value", "text_value", "period_end", "source")):
+    if problems:
+        return RowOutcome(raw.number, ERROR, problems)  # the other checks would only repeat "enter the figure"
+    if not any(cells.get(c) for c in ("value", "text_value", "period_end", "source")):
         return RowOutcome(raw.number, EMPTY)  # a template line left for later
 
     indicator = ctx.indicators.get(cells.get("indicator", ""))
