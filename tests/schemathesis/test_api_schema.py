@@ -133,17 +133,11 @@ def test_api_conforms_to_its_schema(role, api_server):
     )
     schema = schemathesis.openapi.from_url(f"{api_server}/api/schema/", config=config)
     failures: list[str] = []
-    scenarios = 0
-    import collections
-    import time
-
-    per_phase: dict = collections.Counter()
-    start = time.monotonic()
+    scenarios = cases = 0
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             scenarios += 1
-            per_phase[str(event.phase)] += event.elapsed_time
-            per_phase[str(event.phase) + "_cases"] += len(event.recorder.cases)
+            cases += len(event.recorder.cases)
             for case_id, checks in event.recorder.checks.items():
                 for check in checks:
                     if check.status.name == "FAILURE":
@@ -160,6 +154,5 @@ def test_api_conforms_to_its_schema(role, api_server):
             failures.append(f"{event.label}: {event.info.format()}")
         elif isinstance(event, events.FatalError):
             raise event.exception
-    print("PHASES", dict(per_phase), time.monotonic() - start)
-    assert scenarios > 0
+    assert scenarios > 0 and cases > 200  # the run really exercised the API
     assert failures == [], "\n".join(failures[:40])

@@ -6,6 +6,7 @@ scope answers 404 on every route; services then ask the policy for the action (4
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -338,7 +339,8 @@ class ImportView(APIView):
         file = upload.validated_data["file"]
         dry_run = upload.validated_data["dry_run"]
         try:
-            rows = imports.read_upload(name=file.name or "", content=file.read())
+            # Read at most one byte past the limit: enough for read_upload to refuse an oversized file.
+            rows = imports.read_upload(name=file.name or "", content=file.read(settings.NAP_IMPORT_MAX_BYTES + 1))
         except imports.ImportRefused as exc:
             raise serializers.ValidationError({"file": [exc.message]}) from None
         if dry_run:

@@ -47,7 +47,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if upload.size > settings.NAP_IMPORT_MAX_BYTES:
             form.add_error("file", _("The file is larger than %(mb)s MB.") % {"mb": context["max_mb"]})
         else:
-            content = upload.read()
+            content = upload.read(settings.NAP_IMPORT_MAX_BYTES + 1)
             try:
                 rows = imports.read_upload(name=upload.name, content=content)
             except imports.ImportRefused as exc:
