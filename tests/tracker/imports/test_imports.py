@@ -287,5 +287,5 @@ def test_large_file_imports_in_one_transaction_with_flat_query_count(n, world, r
     # Loads (indicators, bodies, sources, scope, reported indicators, existing rows), a lock, then inserts in
     # batches of 1,000 for observations and for audit entries.
     batches = -(-n // 1000)
-    assert len(queries) <= 16 + 2 * batches, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries) == 13 + 2 * batches, [q["sql"][:80] for q in queries.captured_queries]
     assert elapsed < 60
