@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import views
+from tracker.api import imports, views
 
 app_name = "api"
 
@@ -17,7 +17,7 @@ router.register("observations", views.ObservationViewSet, basename="observation"
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
-    path("imports/", views.ImportView.as_view(), name="import"),
-    path("imports/template/", views.ImportTemplateView.as_view(), name="import-template"),
+    path("imports/", imports.ImportView.as_view(), name="import"),
+    path("imports/template/", imports.ImportTemplateView.as_view(), name="import-template"),
     *router.urls,
 ]
