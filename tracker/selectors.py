@@ -6,6 +6,7 @@ permission policy can narrow these querysets per user without touching the views
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import (
@@ -64,6 +65,34 @@ def published_observations() -> QuerySet[Observation]:
     """Observations the read pages show: approved, and not replaced by an approved correction."""
     return Observation.objects.filter(state=ObservationState.APPROVED).exclude(
         superseded_by__state=ObservationState.APPROVED
+    )
+
+
+def indicators_reported_by_bodies(*, body_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each body, the ids of the indicators it reports on (two queries whatever the number of bodies).
+
+    A body reports on the indicators of the agenda items it leads or supports (``Responsibility``), and on any
+    indicator it already has observations for: the plan's assignments are partly the portal's reading, and a
+    body that has reported a figure before keeps reporting it.
+    """
+    ids = sorted(set(body_ids))
+    reported: dict[int, set[int]] = {body_id: set() for body_id in ids}
+    assigned = Indicator.objects.filter(item__responsibilities__body_id__in=ids).values_list(
+        "item__responsibilities__body_id", "id"
+    )
+    observed = Observation.objects.filter(body_id__in=ids).values_list("body_id", "indicator_id").distinct()
+    for body_id, indicator_id in [*assigned, *observed]:
+        reported[body_id].add(indicator_id)
+    return reported
+
+
+def indicators_reported_by(*, body: Body) -> QuerySet[Indicator]:
+    """The indicators a body reports on (see ``indicators_reported_by_bodies``), in framework and item order."""
+    return (
+        Indicator.objects.filter(Q(item__responsibilities__body=body) | Q(observations__body=body))
+        .distinct()
+        .select_related("item__framework")
+        .order_by("item__framework__adopted_on", "item__framework__slug", "item__number", "position", "code")
     )
 
 

@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "django_htmx",
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "tracker",
     "reporting",
+    "apikeys",
 ]
 
 MIDDLEWARE = [
@@ -201,12 +205,66 @@ STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
 
-# --- REST framework ---------------------------------------------------------------------------------------
+# --- REST framework and the API ---------------------------------------------------------------------------
+# https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
+    # Token first: a request without credentials then gets 401 with `WWW-Authenticate: Bearer`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apikeys.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.PortalAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PortalPageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only (the import endpoint takes multipart uploads): typed input, as the schema says.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Only JSON is rendered, so `?format=` is free for the import template's own parameter.
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("NAP_API_RATE", default="600/minute")},
+    "COERCE_DECIMAL_TO_STRING": True,
 }
+# Personal tokens (django-rest-knox, with our own model for a name and the time of last use).
+# https://jazzband.github.io/django-rest-knox/settings/
+KNOX_TOKEN_MODEL = "apikeys.ApiToken"  # noqa: S105  (a model name, not a secret)
+# Knox's own migrations would create its unused default table; with our model swapped in, it needs none.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": "apikeys.ApiToken",
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_PREFIX": "nap_",  # lets secret scanners recognise a leaked token
+    "AUTO_REFRESH": False,
+}
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NAP Portal API",
+    "DESCRIPTION": (
+        "Frameworks, agenda items, bodies, indicators, sources, dated observations with their workflow, "
+        "assessments and bulk import. Authenticate with a personal token (`Authorization: Bearer <token>`) "
+        "or the browser session. Objects outside your scope answer 404; forbidden actions 403. "
+        "Every error has the shape `{status, message, errors}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ObservationStateEnum": "tracker.choices.ObservationState",
+        "DatePrecisionEnum": "tracker.choices.DatePrecision",
+        "UnitEnum": "tracker.choices.Unit",
+        "RatingEnum": "tracker.choices.Rating",
+    },
+}
+# Bulk import: largest file accepted, and how long a checked upload waits for its commit.
+NAP_IMPORT_MAX_BYTES = env.int("NAP_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+NAP_IMPORT_MAX_ROWS = env.int("NAP_IMPORT_MAX_ROWS", default=20_000)
 
 # Absolute links in emails (report editions) point here.
 NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")

@@ -10,6 +10,7 @@ from tracker.services.accounts import (
 )
 from tracker.services.assignments import assignment_create, assignment_update
 from tracker.services.evidence import check_upload, evidence_attach
+from tracker.services.imports import observation_import
 from tracker.services.observations import (
     ObservationInput,
     assessment_create,
@@ -35,6 +36,7 @@ __all__ = [
     "observation_approve",
     "observation_correct",
     "observation_create_draft",
+    "observation_import",
     "observation_return",
     "observation_submit",
     "observation_update",

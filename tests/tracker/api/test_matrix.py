@@ -1,0 +1,172 @@
+"""The authorization matrix over the API, generated from data: role × operation × own/other body × state.
+
+The expected answer comes from the rules as the issues state them, written out here independently of
+``tracker.permissions``: other bodies' unapproved objects answer 404, a forbidden action on a visible object
+403, and nothing else succeeds. Every success writes exactly one audit entry; every refusal writes none.
+"""
+
+import pytest
+
+from tracker.choices import ObservationState as S
+from tracker.choices import Role
+
+ROLES = [Role.REPORTER, Role.REVIEWER, Role.ANALYST, Role.ADMINISTRATOR]
+BODIES = ["own", "other"]  # relative to the reporter (Punjab); the other body is Sindh
+
+
+def _payload(world, body, **extra):
+    return {
+        "indicator": world.indicator.code,
+        "body": body.slug,
+        "period_start": "2024-01-01",
+        "period_end": "2024-12-31",
+        "date_precision": "year",
+        "value": "130",
+        "source": world.source.slug,
+        **extra,
+    }
+
+
+OPERATIONS = {
+    "retrieve": lambda c, o, w: c.get(f"/api/v1/observations/{o.pk}/"),
+    "update": lambda c, o, w: c.put(
+        f"/api/v1/observations/{o.pk}/", _payload(w, o.body, version=o.version), format="json"
+    ),
+    "patch": lambda c, o, w: c.patch(
+        f"/api/v1/observations/{o.pk}/", {"version": o.version, "note": "n"}, format="json"
+    ),
+    "submit": lambda c, o, w: c.post(f"/api/v1/observations/{o.pk}/submit/", {"version": o.version}, format="json"),
+    "approve": lambda c, o, w: c.post(f"/api/v1/observations/{o.pk}/approve/", {"version": o.version}, format="json"),
+    "return": lambda c, o, w: c.post(
+        f"/api/v1/observations/{o.pk}/return/", {"version": o.version, "reason": "Source?"}, format="json"
+    ),
+    "correct": lambda c, o, w: c.post(
+        f"/api/v1/observations/{o.pk}/correct/", _payload(w, o.body, reason="Errata"), format="json"
+    ),
+}
+WRITES = set(OPERATIONS) - {"retrieve"}
+
+
+@pytest.fixture
+def users(reporter, reviewer, analyst, administrator):
+    return {Role.REPORTER: reporter, Role.REVIEWER: reviewer, Role.ANALYST: analyst, Role.ADMINISTRATOR: administrator}
+
+
+def expected_status(role: str, body: str, state: str, op: str) -> int:
+    """The rules of issue 3, restated. The objects were entered by the reporters, never by the reviewer."""
+    visible = (
+        role in (Role.REVIEWER, Role.ADMINISTRATOR) or state == S.APPROVED or (role == Role.REPORTER and body == "own")
+    )
+    if not visible:
+        return 404
+    own_reporter = role == Role.REPORTER and body == "own"
+    editable = state in (S.DRAFT, S.RETURNED)
+    allowed = {
+        "retrieve": True,
+        "update": own_reporter and editable,
+        "patch": own_reporter and editable,
+        "submit": own_reporter and editable,
+        "approve": role == Role.REVIEWER and state == S.SUBMITTED,
+        "return": role == Role.REVIEWER and state == S.SUBMITTED,
+        "correct": state == S.APPROVED and (role == Role.REVIEWER or own_reporter),
+    }[op]
+    if not allowed:
+        return 403
+    return 201 if op == "correct" else 200
+
+
+@pytest.mark.parametrize("op", list(OPERATIONS))
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("role", ROLES)
+def test_observation_operation(
+    role,
+    body,
+    state,
+    op,
+    world,
+    reporter,
+    other_reporter,
+    users,
+    make_obs,
+    api_as,
+    audit_rows,
+):
+    actor = users[role]
+    owner, target_body = (reporter, world.punjab) if body == "own" else (other_reporter, world.sindh)
+    obs = make_obs(state, body=target_body, created_by=owner)
+    client = api_as(actor)
+    before = audit_rows()
+
+    response = OPERATIONS[op](client, obs, world)
+
+    expected = expected_status(role, body, state, op)
+    assert response.status_code == expected, response.content
+    payload = response.json()
+    if expected >= 400:
+        assert payload["status"] == expected and payload["message"]
+        assert audit_rows() == before
+        obs.refresh_from_db()
+        assert (obs.state, obs.version) == (state, 1)
+    elif op in WRITES:
+        assert audit_rows() == before + 1
+
+
+CREATE_EXPECTED = {
+    # role: (own body, other body, national figure)
+    Role.REPORTER: (201, 403, 403),
+    Role.REVIEWER: (201, 201, 201),
+    Role.ANALYST: (403, 403, 403),
+    Role.ADMINISTRATOR: (403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("target", ["own", "other", "national"])
+@pytest.mark.parametrize("role", ROLES)
+def test_create(role, target, world, users, api_as, audit_rows):
+    actor = users[role]
+    data = _payload(world, world.punjab if target == "own" else world.sindh)
+    if target == "national":
+        data["body"] = None
+    client = api_as(actor)  # creating the token writes its own audit entry
+    before = audit_rows()
+    response = client.post("/api/v1/observations/", data, format="json")
+    expected = CREATE_EXPECTED[role][["own", "other", "national"].index(target)]
+    assert response.status_code == expected, response.content
+    assert audit_rows() == before + (1 if expected == 201 else 0)
+    if expected == 201:
+        assert response.json()["state"] == S.DRAFT
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_assessment_create(role, world, users, api_as, audit_rows):
+    actor = users[role]
+    client = api_as(actor)
+    before = audit_rows()
+    response = client.post(
+        "/api/v1/assessments/", {"item": world.item.pk, "as_of": "2024-12-31", "rating": "satisfactory"}, format="json"
+    )
+    expected = 201 if role == Role.REVIEWER else 403
+    assert response.status_code == expected, response.content
+    assert audit_rows() == before + (1 if expected == 201 else 0)
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("role", ROLES)
+def test_import_template(role, body, world, users, api_as):
+    actor = users[role]
+    slug = world.punjab.slug if body == "own" else world.sindh.slug
+    response = api_as(actor).get(f"/api/v1/imports/template/?body={slug}&format=csv")
+    allowed = role == Role.REVIEWER or (role == Role.REPORTER and body == "own")
+    assert response.status_code == (200 if allowed else 403)
+
+
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("role", ROLES)
+def test_list_shows_exactly_the_visible(role, body, state, world, reporter, other_reporter, users, make_obs, api_as):
+    actor = users[role]
+    owner, target_body = (reporter, world.punjab) if body == "own" else (other_reporter, world.sindh)
+    obs = make_obs(state, body=target_body, created_by=owner)
+    ids = [o["id"] for o in api_as(actor).get("/api/v1/observations/").json()["results"]]
+    assert (obs.pk in ids) == (expected_status(role, body, state, "retrieve") == 200)

@@ -1,0 +1,244 @@
+"""Thin serializers: what the API shows, and the inputs it accepts. Writes go through ``tracker.services``.
+
+Inputs never carry the state, version bumps, approver or audit fields: those belong to the workflow.
+"""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tracker.api.fields import (
+    DecimalStringField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
+)
+from tracker.choices import DatePrecision, Rating, ValueQualifier
+from tracker.models import (
+    AgendaItem,
+    Assessment,
+    Body,
+    CrosswalkLink,
+    Framework,
+    Indicator,
+    Observation,
+    Responsibility,
+    Source,
+)
+from tracker.services import ObservationInput
+
+
+class FrameworkSerializer(serializers.ModelSerializer[Framework]):
+    supersedes: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    item_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Framework
+        fields = [
+            "slug",
+            "title",
+            "short_title",
+            "description",
+            "adopted_on",
+            "adopted_precision",
+            "supersedes",
+            "item_count",
+        ]
+
+
+class ResponsibilitySerializer(serializers.ModelSerializer[Responsibility]):
+    body: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Responsibility
+        fields = ["body", "role", "is_editorial"]
+
+
+class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
+    framework: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    responsibilities = ResponsibilitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "framework",
+            "number",
+            "title",
+            "description",
+            "category",
+            "category_is_editorial",
+            "responsibilities",
+        ]
+
+
+class ItemRefSerializer(serializers.ModelSerializer[AgendaItem]):
+    framework: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "framework", "number", "title"]
+
+
+class CrosswalkLinkSerializer(serializers.ModelSerializer[CrosswalkLink]):
+    from_item = ItemRefSerializer(read_only=True)
+    to_item = ItemRefSerializer(read_only=True)
+
+    class Meta:
+        model = CrosswalkLink
+        fields = ["id", "from_item", "to_item", "note", "is_editorial"]
+
+
+class BodySerializer(serializers.ModelSerializer[Body]):
+    parent: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Body
+        fields = ["slug", "name", "short_name", "kind", "parent"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
+    framework: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="item.framework", slug_field="slug", read_only=True
+    )
+    continues: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "description",
+            "item",
+            "framework",
+            "position",
+            "unit",
+            "scale",
+            "direction",
+            "accumulation",
+            "status_template",
+            "target_value",
+            "target_date",
+            "continues",
+        ]
+
+
+class SourceSerializer(serializers.ModelSerializer[Source]):
+    publisher: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Source
+        fields = ["slug", "publisher", "title", "published_on", "date_precision", "url", "reference"]
+
+
+class ObservationSerializer(serializers.ModelSerializer[Observation]):
+    """An observation as the API shows it. ``version`` is what an edit or transition must send back."""
+
+    indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    body: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    source: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id",
+            "indicator",
+            "body",
+            "period_start",
+            "period_end",
+            "date_precision",
+            "value",
+            "value_qualifier",
+            "text_value",
+            "source",
+            "quote",
+            "note",
+            "editorial_note",
+            "state",
+            "version",
+            "supersedes",
+            "correction_reason",
+            "return_reason",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "approved_at",
+        ]
+        read_only_fields = fields
+
+
+class ObservationInputSerializer(serializers.Serializer):
+    """The values a reporter enters. ``body`` empty = a national figure (NACTA M&E only)."""
+
+    indicator = StrictSlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    body = StrictSlugRelatedField(slug_field="slug", queryset=Body.objects.all(), allow_null=True)
+    period_start = serializers.DateField(required=False, allow_null=True)
+    period_end = serializers.DateField()
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    value = DecimalStringField(required=False, allow_null=True, help_text="The figure as a decimal string.")
+    value_qualifier = serializers.ChoiceField(choices=ValueQualifier.choices, default=ValueQualifier.EXACT)
+    text_value = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+    source = StrictSlugRelatedField(slug_field="slug", queryset=Source.objects.all())  # type: ignore[assignment]
+    quote = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    def to_input(self) -> ObservationInput:
+        data: dict[str, Any] = dict(self.validated_data)
+        data.pop("version", None)
+        data.pop("reason", None)
+        return ObservationInput(**data)
+
+
+class ObservationUpdateSerializer(ObservationInputSerializer):
+    version = StrictIntegerField(min_value=1, help_text="The version you read; a stale one answers 409.")
+
+
+class ObservationCorrectSerializer(ObservationInputSerializer):
+    reason = StrictCharField(max_length=2000, help_text="Why the approved figure needs a correction.")
+
+
+class VersionSerializer(serializers.Serializer):
+    version = StrictIntegerField(min_value=1, help_text="The version you read; a stale one answers 409.")
+
+
+class ReturnSerializer(VersionSerializer):
+    reason = StrictCharField(max_length=2000, help_text="Why it goes back: the reporter sees this.")
+
+
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    source: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )  # type: ignore[assignment]
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "item",
+            "as_of",
+            "date_precision",
+            "rating",
+            "narrative",
+            "source",
+            "quote",
+            "editorial_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    item = StrictPrimaryKeyRelatedField(queryset=AgendaItem.objects.all())
+    as_of = serializers.DateField()
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    narrative = StrictCharField(required=False, allow_blank=True, default="", max_length=10000)

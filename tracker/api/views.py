@@ -1,0 +1,281 @@
+"""API v1 views. Reference data is declarative (read-only viewsets); observation writes call one service each.
+
+Every observation queryset starts from ``permissions.visible_observations``, so an object outside the user's
+scope answers 404 on every route; services then ask the policy for the action (403) and the version (409).
+"""
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tracker import permissions, selectors, services
+from tracker.api import examples as ex
+from tracker.api import filters
+from tracker.api import serializers as s
+from tracker.api.errors import NON_FIELD
+from tracker.api.pagination import ObservationCursorPagination
+from tracker.models import AgendaItem, Assessment, CrosswalkLink, Indicator, Observation, Responsibility, Source
+
+# Any path segment reaches the view, which answers a malformed id or slug with the API's own 404.
+ANY_SEGMENT = "[^/]+"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List frameworks", examples=[ex.FRAMEWORK]),
+    retrieve=extend_schema(summary="One framework", examples=[ex.FRAMEWORK]),
+)
+class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
+    serializer_class = s.FrameworkSerializer
+    lookup_field = "slug"
+    queryset = selectors.framework_list().order_by("adopted_on", "slug")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List agenda items", examples=[ex.AGENDA_ITEM]),
+    retrieve=extend_schema(summary="One agenda item", examples=[ex.AGENDA_ITEM]),
+)
+class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
+    serializer_class = s.AgendaItemSerializer
+    filterset_class = filters.AgendaItemFilter
+    queryset = (
+        AgendaItem.objects.select_related("framework")
+        .prefetch_related(Prefetch("responsibilities", queryset=Responsibility.objects.select_related("body")))
+        .order_by("framework__adopted_on", "framework__slug", "number")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List crosswalk links between the 2014 and 2021 items", examples=[ex.CROSSWALK]),
+    retrieve=extend_schema(summary="One crosswalk link", examples=[ex.CROSSWALK]),
+)
+class CrosswalkViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
+    serializer_class = s.CrosswalkLinkSerializer
+    filterset_class = filters.CrosswalkFilter
+    queryset = CrosswalkLink.objects.select_related("from_item__framework", "to_item__framework").order_by(
+        "from_item__framework__slug", "from_item__number", "to_item__number", "id"
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List responsible bodies", examples=[ex.BODY]),
+    retrieve=extend_schema(summary="One body", examples=[ex.BODY]),
+)
+class BodyViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
+    serializer_class = s.BodySerializer
+    filterset_class = filters.BodyFilter
+    lookup_field = "slug"
+
+    def get_queryset(self) -> Any:
+        return permissions.visible_bodies(self.request.user).select_related("parent").order_by("name", "slug")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List indicators", examples=[ex.INDICATOR]),
+    retrieve=extend_schema(summary="One indicator", examples=[ex.INDICATOR]),
+)
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
+    serializer_class = s.IndicatorSerializer
+    filterset_class = filters.IndicatorFilter
+    lookup_field = "code"
+    queryset = Indicator.objects.select_related("item__framework", "continues").order_by(
+        "item__framework__slug", "item__number", "position", "code"
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sources", examples=[ex.SOURCE]),
+    retrieve=extend_schema(summary="One source", examples=[ex.SOURCE]),
+)
+class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ANY_SEGMENT
+    serializer_class = s.SourceSerializer
+    filterset_class = filters.SourceFilter
+    lookup_field = "slug"
+    queryset = Source.objects.select_related("publisher").order_by("-published_on", "title", "slug")
+
+
+def _current_input(obs: Observation) -> dict[str, Any]:
+    """The observation's values as an input, so a PATCH changes only what it names."""
+    return {
+        "indicator": obs.indicator.code,
+        "body": obs.body.slug if obs.body else None,
+        "period_start": obs.period_start,
+        "period_end": obs.period_end,
+        "date_precision": obs.date_precision,
+        "value": None if obs.value is None else str(obs.value),
+        "value_qualifier": obs.value_qualifier,
+        "text_value": obs.text_value,
+        "source": obs.source.slug,
+        "quote": obs.quote,
+        "note": obs.note,
+    }
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({NON_FIELD: [_("Send a JSON object.")]})
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+OBS = s.ObservationSerializer
+WRITE_ERRORS = {"post": ("409",), "put": ("409",), "patch": ("409",)}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List observations you may see",
+        description="Reporters see their bodies' observations in every state and approved ones everywhere; "
+        "reviewers see everything; analysts see approved observations. Cursor-paginated, newest first.",
+        examples=[ex.OBSERVATION],
+    ),
+    retrieve=extend_schema(summary="One observation", examples=[ex.OBSERVATION]),
+    create=extend_schema(
+        summary="Create a draft",
+        description="A draft for one of your bodies (M&E may leave `body` empty for a national figure).",
+        request=s.ObservationInputSerializer,
+        responses={201: OBS},
+        examples=[ex.OBSERVATION_INPUT, ex.OBSERVATION],
+    ),
+    update=extend_schema(
+        summary="Edit a draft or returned observation",
+        request=s.ObservationUpdateSerializer,
+        responses={200: OBS},
+        examples=[ex.OBSERVATION_UPDATE, ex.OBSERVATION, ex.STALE],
+    ),
+    partial_update=extend_schema(
+        summary="Edit some values of a draft or returned observation",
+        request=s.ObservationUpdateSerializer(partial=True),
+        responses={200: OBS},
+        examples=[ex.VERSION, ex.OBSERVATION, ex.STALE],
+    ),
+)
+class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ANY_SEGMENT
+    serializer_class = OBS
+    filterset_class = filters.ObservationFilter
+    pagination_class = ObservationCursorPagination
+    extra_error_codes = WRITE_ERRORS
+
+    def get_queryset(self) -> Any:
+        qs = Observation.objects.select_related("indicator", "body", "source")
+        return permissions.visible_observations(self.request.user, qs).order_by("-id")
+
+    def _locked_scope(self) -> Observation:
+        """The observation if the user may see it (404 otherwise); the services re-check under a row lock."""
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def create(self, request: Request) -> Response:
+        data = _valid(s.ObservationInputSerializer, request.data)
+        obs = services.observation_create_draft(actor=request.user, data=data.to_input())
+        return Response(OBS(obs).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        data = _valid(s.ObservationUpdateSerializer, request.data)
+        obs = services.observation_update(
+            actor=request.user, observation_id=obs.pk, version=data.validated_data["version"], data=data.to_input()
+        )
+        return Response(OBS(obs).data)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({NON_FIELD: [_("Send a JSON object.")]})
+        data = _valid(s.ObservationUpdateSerializer, {**_current_input(obs), **request.data})
+        obs = services.observation_update(
+            actor=request.user, observation_id=obs.pk, version=data.validated_data["version"], data=data.to_input()
+        )
+        return Response(OBS(obs).data)
+
+    @extend_schema(
+        summary="Submit for review",
+        request=s.VersionSerializer,
+        responses={200: OBS},
+        examples=[ex.VERSION, ex.OBSERVATION, ex.STALE],
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        version = _valid(s.VersionSerializer, request.data).validated_data["version"]
+        return Response(
+            OBS(services.observation_submit(actor=request.user, observation_id=obs.pk, version=version)).data
+        )
+
+    @extend_schema(
+        summary="Approve a submission (reviewers; never your own entry)",
+        request=s.VersionSerializer,
+        responses={200: OBS},
+        examples=[ex.VERSION, ex.OBSERVATION, ex.STALE],
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        version = _valid(s.VersionSerializer, request.data).validated_data["version"]
+        return Response(
+            OBS(services.observation_approve(actor=request.user, observation_id=obs.pk, version=version)).data
+        )
+
+    @extend_schema(
+        summary="Return a submission to its reporter with a reason",
+        request=s.ReturnSerializer,
+        responses={200: OBS},
+        examples=[ex.RETURN, ex.OBSERVATION, ex.STALE],
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        data = _valid(s.ReturnSerializer, request.data).validated_data
+        result = services.observation_return(
+            actor=request.user, observation_id=obs.pk, version=data["version"], reason=data["reason"]
+        )
+        return Response(OBS(result).data)
+
+    @extend_schema(
+        summary="Start a correction of an approved figure",
+        description="Creates a draft that supersedes the approved observation once approved; both stay in history.",
+        request=s.ObservationCorrectSerializer,
+        responses={201: OBS},
+        examples=[ex.OBSERVATION_CORRECT, ex.OBSERVATION],
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        data = _valid(s.ObservationCorrectSerializer, request.data)
+        result = services.observation_correct(
+            actor=request.user, observation_id=obs.pk, data=data.to_input(), reason=data.validated_data["reason"]
+        )
+        return Response(OBS(result).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List assessments of agenda items", examples=[ex.ASSESSMENT]),
+    create=extend_schema(
+        summary="Assess an agenda item (reviewers)",
+        request=s.AssessmentInputSerializer,
+        responses={201: s.AssessmentSerializer},
+        examples=[ex.ASSESSMENT_INPUT, ex.ASSESSMENT],
+    ),
+)
+class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.AssessmentSerializer
+    filterset_class = filters.AssessmentFilter
+    queryset = Assessment.objects.select_related("source").order_by("-as_of", "-id")
+
+    def create(self, request: Request) -> Response:
+        data = _valid(s.AssessmentInputSerializer, request.data).validated_data
+        assessment = services.assessment_create(actor=request.user, **data)
+        return Response(s.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)

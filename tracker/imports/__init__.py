@@ -1,0 +1,48 @@
+"""Bulk import of observations from the per-body CSV/XLSX template.
+
+``read_upload`` turns a file into rows (refusing unsafe or malformed files), ``check_rows`` gives each row's
+outcome without writing (the dry run), and ``import_commit`` checks again and writes every row or none through
+``tracker.services.observation_import``.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+from tracker import services
+from tracker.imports.checking import CREATE, EMPTY, ERROR, OUTCOMES, UNCHANGED, ImportCheck, check_rows
+from tracker.imports.reading import COLUMNS, ImportRefused, RawRow, read_upload
+from tracker.imports.template_files import template_csv, template_xlsx
+from tracker.models import Body
+
+__all__ = [
+    "COLUMNS",
+    "CREATE",
+    "EMPTY",
+    "ERROR",
+    "OUTCOMES",
+    "UNCHANGED",
+    "ImportCheck",
+    "ImportRefused",
+    "RawRow",
+    "check_rows",
+    "import_commit",
+    "read_upload",
+    "template_csv",
+    "template_xlsx",
+]
+
+
+def import_commit(*, actor: Any, rows: list[RawRow], submit: bool = False) -> ImportCheck:
+    """Check the rows again and, if none has an error, create them all in one transaction.
+
+    The bodies named in the file are locked first, so two uploads of the same file at once cannot both create
+    the rows: the second waits and then finds them unchanged.
+    """
+    with transaction.atomic():
+        slugs = sorted({r.cells.get("body", "") for r in rows} - {""})
+        list(Body.objects.select_for_update().filter(slug__in=slugs).order_by("pk").values_list("pk", flat=True))
+        check = check_rows(actor=actor, rows=rows)
+        if not check.has_errors and check.to_create:
+            services.observation_import(actor=actor, rows=check.to_create, submit=submit)
+    return check
