@@ -15,9 +15,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tracker.choices import Scale
-from tracker.dashboard_selectors import SeriesPoint
 from tracker.formatting import Figure, format_figure, format_period, scale_word
 from tracker.models import Indicator
+from tracker.selectors.dashboard import SeriesPoint
 
 
 def _timestamp(day: date) -> int:

@@ -38,7 +38,7 @@ from tracker.choices import DatePrecision, DueStatus
 
 if TYPE_CHECKING:
     from tracker.models import Body
-    from tracker.workflow_selectors import AssignmentRow
+    from tracker.selectors.workflow import AssignmentRow
 
 
 class CellStatus(models.TextChoices):
@@ -150,8 +150,8 @@ def assignment_cell_status(row: AssignmentRow) -> str:
 class CadenceRule:
     """The rule read from reporting assignments; see the module docstring.
 
-    ``rows`` are ``workflow_selectors.assignments_with_status`` at the matrix's as-of date, computed over the
-    figures the viewer may see (``dashboard_selectors.cadence_rule`` reads them in one query); the rule itself
+    ``rows`` are ``selectors.workflow.assignments_with_status`` at the matrix's as-of date, computed over the
+    figures the viewer may see (``selectors.dashboard.cadence_rule`` reads them in one query); the rule itself
     reads nothing.
     """
 

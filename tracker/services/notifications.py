@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 
 from tracker.choices import DueStatus, ObservationState, Role
 from tracker.models import Membership, NotificationLog, Observation, ReportingAssignment
-from tracker.workflow_selectors import AssignmentRow, assignments_with_status
+from tracker.selectors.workflow import AssignmentRow, assignments_with_status
 
 REMINDER_DAYS_BEFORE = 3
 DIGEST_LIST_LIMIT = 50

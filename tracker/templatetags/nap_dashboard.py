@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from tracker.dashboard_selectors import SeriesPoint
 from tracker.formatting import Figure, format_figure
 from tracker.models import Indicator
+from tracker.selectors.dashboard import SeriesPoint
 
 register = template.Library()
 

@@ -7,8 +7,8 @@ import pytest
 
 from tracker.choices import DatePrecision, Direction
 from tracker.compliance import AS_OF_INTERVAL, GRACE, CellStatus, InferredRule, LatestFigure, figure_interval, worst
-from tracker.dashboard_selectors import trend_between
 from tracker.models import Observation
+from tracker.selectors.dashboard import trend_between
 
 
 def year(y: int) -> LatestFigure:
@@ -80,7 +80,7 @@ def test_no_trend_without_a_comparable_previous_figure():
 @pytest.mark.django_db
 def test_the_matrix_takes_another_rule(dash, obs, users):
     from tracker.compliance import CellFacts
-    from tracker.dashboard_selectors import compliance_matrix
+    from tracker.selectors.dashboard import compliance_matrix
 
     obs(dash.attacks, value=5, body=dash.punjab, end=date(2024, 12, 31))
 

@@ -11,9 +11,9 @@ import pytest
 from tests.tracker.dashboard.test_dashboard import matrix_rows
 from tracker.choices import Cadence, DatePrecision, ObservationState
 from tracker.compliance import CellStatus, InferredRule
-from tracker.dashboard_selectors import cadence_rule, compliance_matrix, dashboard_items
 from tracker.models import ReportingAssignment
-from tracker.workflow_selectors import my_assignments
+from tracker.selectors.dashboard import cadence_rule, compliance_matrix, dashboard_items
+from tracker.selectors.workflow import my_assignments
 
 pytestmark = pytest.mark.django_db
 

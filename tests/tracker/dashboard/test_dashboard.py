@@ -204,7 +204,7 @@ def test_pending_reviews_backlog_and_activity_for_reviewers(as_role, dash, obs, 
 
 
 def test_backlog_ages_submissions(dash, obs, users):
-    from tracker.dashboard_selectors import review_backlog
+    from tracker.selectors.dashboard import review_backlog
 
     now = timezone.now()
     for days in (1, 3, 8, 20, 31, 90):

@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import dashboard_selectors as selectors
 from tracker import exports, permissions
 from tracker.charts import chart_payload
 from tracker.choices import ObservationState, Role
-from tracker.dashboard_forms import DashboardForm
 from tracker.filters import ObservationFilter
+from tracker.forms.dashboard import DashboardForm
 from tracker.models import Indicator
+from tracker.selectors import dashboard as selectors
+from tracker.selectors import explorer as explorer_selectors
 
 EXPLORER_PAGE_SIZE = 50
 # The explorer's columns: (sort parameter or None, heading, numeric).
@@ -101,7 +102,7 @@ def _optional_url(name: str) -> str:
 
 def _explorer_filter(request: HttpRequest) -> ObservationFilter:
     return ObservationFilter(
-        request.GET or None, queryset=selectors.explorer_observations(user=request.user), user=request.user
+        request.GET or None, queryset=explorer_selectors.explorer_observations(user=request.user), user=request.user
     )
 
 
@@ -180,7 +181,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        page = selectors.indicator_page(user=request.user, code=code)
+        page = explorer_selectors.indicator_page(user=request.user, code=code)
     except Indicator.DoesNotExist:
         raise Http404(_("No indicator with this code.")) from None
     linked = {ind.pk: ind for ind in (*page.earlier, *page.later)}

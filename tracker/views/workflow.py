@@ -20,11 +20,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker import permissions, services
-from tracker import workflow_selectors as selectors
 from tracker.exceptions import StaleVersion, WorkflowError
 from tracker.filters import AuditEntryFilter
-from tracker.forms import CorrectionForm, EvidenceForm, ObservationForm, ReturnForm, ReviewBatchForm, VersionForm
+from tracker.forms.workflow import (
+    CorrectionForm,
+    EvidenceForm,
+    ObservationForm,
+    ReturnForm,
+    ReviewBatchForm,
+    VersionForm,
+)
 from tracker.models import AuditEntry, Evidence, Observation
+from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
 
 REVIEW_PAGE_SIZE = 50

@@ -1,4 +1,5 @@
-"""Reads behind the M&E dashboard and the indicator page, each in a fixed number of queries.
+"""Reads behind the M&E dashboard (cards, compliance matrix, charts, review backlog), each in a fixed number
+of queries.
 
 Every observation read starts at ``permissions.visible_observations(user)``, so no widget can show what the
 user may not see; figures, trends, charts and the compliance matrix then keep to *published* figures
@@ -14,12 +15,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.choices import Direction, ItemCategory, ObservationState, ResponsibilityRole, Unit
+from tracker.choices import Direction, ItemCategory, ObservationState, ResponsibilityRole
 from tracker.compliance import SEVERITY, CadenceRule, CellFacts, CellStatus, ComplianceRule, LatestFigure
 from tracker.models import (
     AgendaItem,
@@ -32,7 +33,7 @@ from tracker.models import (
     ReportingAssignment,
     Responsibility,
 )
-from tracker.workflow_selectors import assignments_with_status
+from tracker.selectors.workflow import assignments_with_status
 
 UserLike = permissions.UserLike
 
@@ -472,79 +473,3 @@ def review_backlog(user: UserLike, *, now: datetime | None = None) -> Backlog:
 def recent_activity(*, limit: int = ACTIVITY_SIZE) -> list[AuditEntry]:
     """The latest audit entries, newest first. Only for users the policy lets read the audit trail."""
     return list(AuditEntry.objects.order_by("-at", "-id")[:limit])
-
-
-# --- Indicator page ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class IndicatorPage:
-    indicator: Indicator
-    earlier: list[Indicator]  # what this indicator continues (the 2014 series for a 2021 indicator)
-    later: list[Indicator]  # what continues it
-    history: list[Observation]  # every approved figure of this indicator, newest first
-    crosswalk_history: list[Observation]  # approved figures of the linked indicators, newest first
-    points: list[SeriesPoint]  # the chart: this indicator and the ones it is linked to
-
-
-def indicator_page(*, user: UserLike, code: str) -> IndicatorPage:
-    """An indicator with its full approved history and its crosswalk series both ways: four queries.
-
-    Raises ``Indicator.DoesNotExist``.
-    """
-    indicator = Indicator.objects.select_related("item__framework", "continues__item__framework").get(code=code)
-    later = list(indicator.continued_by.select_related("item__framework").order_by("item__framework__adopted_on"))
-    earlier = [indicator.continues] if indicator.continues is not None else []
-    linked_ids = [i.pk for i in (*earlier, *later)]
-    observations = list(
-        permissions.visible_observations(user)
-        .filter(indicator_id__in=[indicator.pk, *linked_ids], state=ObservationState.APPROVED)
-        .select_related("indicator__item__framework", "body", "source__publisher", "superseded_by")
-        .order_by("-period_end", "-pk")
-    )
-    for obs in observations:
-        # A figure replaced by an approved correction stays in the history, marked as such.
-        correction = getattr(obs, "superseded_by", None)
-        obs.is_superseded = correction is not None and correction.state == ObservationState.APPROVED  # type: ignore[attr-defined]
-    points: list[SeriesPoint] = []
-    for obs in reversed(observations):
-        if obs.value is None or obs.is_superseded:  # type: ignore[attr-defined]
-            continue
-        points.append(
-            SeriesPoint(
-                indicator_id=obs.indicator_id,
-                body_id=obs.body_id,
-                body_label=obs.body.short_name if obs.body else "",
-                period_start=obs.period_start,
-                period_end=obs.period_end,
-                date_precision=obs.date_precision,
-                value=obs.value,
-                qualifier=obs.value_qualifier,
-                source=f"{obs.source.publisher.short_name}: {obs.source.title}",
-            )
-        )
-    return IndicatorPage(
-        indicator=indicator,
-        earlier=earlier,
-        later=later,
-        history=[o for o in observations if o.indicator_id == indicator.pk],
-        crosswalk_history=[o for o in observations if o.indicator_id != indicator.pk],
-        points=points if indicator.unit != Unit.TEXT else [],
-    )
-
-
-# --- Explorer ---------------------------------------------------------------------------------------------
-
-
-def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:
-    """Every observation the policy lets the user see, joined for the explorer table and the exports.
-
-    The explorer's filters narrow this; they never widen it. Exports further keep approved figures only.
-    """
-    approved_correction = Observation.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
-    return (
-        permissions.visible_observations(user)
-        .select_related("indicator__item__framework", "body", "source__publisher")
-        .annotate(is_superseded=Exists(approved_correction))
-        .order_by("-period_end", "pk")
-    )

@@ -1,0 +1,1 @@
+"""Forms of the portal's pages: ``workflow`` (observations, review decisions) and ``dashboard`` (filters)."""
