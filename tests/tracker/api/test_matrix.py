@@ -47,11 +47,6 @@ OPERATIONS = {
 WRITES = set(OPERATIONS) - {"retrieve"}
 
 
-@pytest.fixture
-def users(reporter, reviewer, analyst, administrator):
-    return {Role.REPORTER: reporter, Role.REVIEWER: reviewer, Role.ANALYST: analyst, Role.ADMINISTRATOR: administrator}
-
-
 def expected_status(role: str, body: str, state: str, op: str) -> int:
     """The rules of issue 3, restated. The objects were entered by the reporters, never by the reviewer."""
     visible = (
