@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("reporting.urls")),
     path("api/v1/", include("tracker.api.urls")),
+    path("api/v1/", include("reporting.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, so no page runs inline script. Both viewers
     # set inline styles (Redoc also parses in a blob: worker): only these two pages allow that.

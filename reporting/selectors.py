@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from reporting.models import EditionStatus, ReportEdition
+from reporting.models import EditionFile, EditionStatus, ReportEdition, ReportFormat
 
 
 def editions_published(*, framework_slug: str | None = None) -> QuerySet[ReportEdition]:
@@ -64,3 +66,18 @@ def edition_differences(*, older: ReportEdition, newer: ReportEdition) -> list[C
             title, label = (new or old)[:2]  # type: ignore[index]
             differences.append(CellDifference(key[0], title, label, old_text, new_text))
     return differences
+
+
+def edition_file_on_disk(*, edition: ReportEdition, fmt: str) -> tuple[EditionFile, Path] | None:
+    """A published edition's file in ``fmt`` and where it lies, or None (unpublished, no such file, or a path
+    outside MEDIA_ROOT). The portal's download and the API's serve the same file through this."""
+    if edition.status != EditionStatus.PUBLISHED or fmt not in ReportFormat.values:
+        return None
+    file = EditionFile.objects.filter(edition=edition, format=fmt).first()
+    if file is None:
+        return None
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / file.path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return file, path

@@ -26,6 +26,7 @@ from reporting.builder import build_report
 from reporting.definitions import FORMATS, ReportParams
 from reporting.models import EditionFile, EditionStatus, ReportEdition, ReportSubscription
 from reporting.renderers import render_report_files
+from tracker import audit
 from tracker.models import Framework
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def edition_request(
     lookup = {"params_hash": params.digest, "data_fingerprint": fingerprint}
     with transaction.atomic():
         edition = ReportEdition.objects.select_for_update().filter(**lookup).first()
+        written = False
         if edition is None:
             try:
                 with transaction.atomic():
@@ -72,6 +74,7 @@ def edition_request(
                         schedule_name=schedule_name,
                         **lookup,
                     )
+                written = True
             except IntegrityError:
                 # Someone asked for the same edition at the same moment: theirs is ours.
                 edition = ReportEdition.objects.select_for_update().get(**lookup)
@@ -79,6 +82,10 @@ def edition_request(
             edition.status = EditionStatus.QUEUED
             edition.failure_reason = ""
             edition.save(update_fields=["status", "failure_reason"])
+            written = True  # queued again: a write as much as a new edition
+        if written and requested_by is not None:
+            # A person's request is audited beside the edition it queues; schedules are named on the edition.
+            audit.record(actor=requested_by, action="report_edition.request", obj=edition, after=params.to_json())
         if edition.status == EditionStatus.QUEUED and queue:
             _queue_build(edition.pk)
     return edition

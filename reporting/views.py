@@ -7,9 +7,6 @@ user reads reports (they hold approved figures only); reviewers and administrato
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,8 +21,8 @@ from reporting import services
 from reporting.builder import build_report
 from reporting.definitions import ReportParamsError
 from reporting.forms import ReportForm
-from reporting.models import EditionStatus, ReportEdition, ReportFormat, ReportSubscription
-from reporting.selectors import edition_differences, editions_published
+from reporting.models import EditionStatus, ReportEdition, ReportSubscription
+from reporting.selectors import edition_differences, edition_file_on_disk, editions_published
 from tracker import permissions
 from tracker.models import Framework
 from tracker.permissions import UserLike
@@ -128,13 +125,10 @@ def _files(edition: ReportEdition) -> list[object]:
 @require_GET
 def edition_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     edition = _edition(request, pk)
-    if edition.status != EditionStatus.PUBLISHED or fmt not in ReportFormat.values:
+    found = edition_file_on_disk(edition=edition, fmt=fmt)
+    if found is None:
         raise Http404
-    file = get_object_or_404(edition.files, format=fmt)
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / file.path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise Http404
+    path = found[1]
     response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -189,3 +189,41 @@ IMPORT_REPORT = OpenApiExample(
     },
     response_only=True,
 )
+STATUS = OpenApiExample(
+    "NAP 2014 as of 1 October 2017",
+    value={
+        "framework": "nap-2014",
+        "as_of": "2017-10-01",
+        "body": None,
+        "count": 1,
+        "results": [
+            {
+                "item": {"number": 1, "title": "Execution of convicted terrorists"},
+                "indicator": {
+                    "code": "nap14-01-executions",
+                    "name": "Executions of convicted terrorists",
+                    "unit": "count",
+                },
+                "observed_indicator": "nap14-01-executions",
+                "via_crosswalk": False,
+                "body": None,
+                "observation": 42,
+                "value": "484.0000",
+                "value_qualifier": "exact",
+                "text_value": "",
+                "figure": "484",
+                "period_start": None,
+                "period_end": "2017-10-01",
+                "date_precision": "day",
+                "period": "1 Oct 2017",
+                "source": {
+                    "slug": "nacta-status-2017-10",
+                    "publisher": "nacta",
+                    "title": "Annotated status report on NAP",
+                    "published_on": "2017-10-01",
+                },
+            }
+        ],
+    },
+    response_only=True,
+)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import imports, views
+from tracker.api import imports, status, views
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ router.register("assessments", views.AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
     path("imports/", imports.ImportView.as_view(), name="import"),
+    path("status/", status.StatusView.as_view(), name="status"),
     path("imports/template/", imports.ImportTemplateView.as_view(), name="import-template"),
     *router.urls,
 ]

@@ -197,3 +197,28 @@ def latest_assessments_as_of(*, framework: Framework, as_of: date) -> QuerySet[A
         .filter(rank=1)
         .select_related("source__publisher")
     )
+
+
+def status_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> list[Observation]:
+    """The latest approved figure of every indicator series of ``framework`` on ``as_of``, in report order.
+
+    The rows of :func:`latest_observations_as_of` (the report's own selector), each with ``series_indicator``:
+    this framework's indicator the figure stands for (with its item), which differs from ``indicator`` for a
+    figure carried over the crosswalk. Two queries whatever the data size. Order: item, indicator position,
+    national figure first, then bodies by name.
+    """
+    indicators = {i.pk: i for i in Indicator.objects.filter(item__framework=framework).select_related("item")}
+    rows = list(latest_observations_as_of(framework=framework, as_of=as_of, body=body))
+    for row in rows:
+        row.series_indicator = indicators[row.series_id]  # type: ignore[attr-defined]
+    rows.sort(
+        key=lambda o: (
+            o.series_indicator.item.number,  # type: ignore[attr-defined]
+            o.series_indicator.position,  # type: ignore[attr-defined]
+            o.series_indicator.code,  # type: ignore[attr-defined]
+            o.body is not None,
+            o.body.name if o.body else "",
+            o.pk,
+        )
+    )
+    return rows

@@ -12,6 +12,7 @@ from tests.tracker.workflow.conftest import (  # noqa: F401  (fixtures shared wi
     administrator,
     analyst,
     audit_rows,
+    client_as,
     make_obs,
     make_user,
     other_reporter,
@@ -20,7 +21,7 @@ from tests.tracker.workflow.conftest import (  # noqa: F401  (fixtures shared wi
     second_reviewer,
     world,
 )
-from tracker.choices import ResponsibilityRole
+from tracker.choices import ResponsibilityRole, Role
 from tracker.models import Responsibility
 
 
@@ -49,3 +50,8 @@ def api_as(token_for) -> Callable[[Any], APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def users(reporter, reviewer, analyst, administrator):  # noqa: F811  (the imported fixtures)
+    return {Role.REPORTER: reporter, Role.REVIEWER: reviewer, Role.ANALYST: analyst, Role.ADMINISTRATOR: administrator}

@@ -47,11 +47,6 @@ OPERATIONS = {
 WRITES = set(OPERATIONS) - {"retrieve"}
 
 
-@pytest.fixture
-def users(reporter, reviewer, analyst, administrator):
-    return {Role.REPORTER: reporter, Role.REVIEWER: reviewer, Role.ANALYST: analyst, Role.ADMINISTRATOR: administrator}
-
-
 def expected_status(role: str, body: str, state: str, op: str) -> int:
     """The rules of issue 3, restated. The objects were entered by the reporters, never by the reviewer."""
     visible = (
@@ -170,3 +165,75 @@ def test_list_shows_exactly_the_visible(role, body, state, world, reporter, othe
     obs = make_obs(state, body=target_body, created_by=owner)
     ids = [o["id"] for o in api_as(actor).get("/api/v1/observations/").json()["results"]]
     assert (obs.pk in ids) == (expected_status(role, body, state, "retrieve") == 200)
+
+
+# Status and report editions: approved data only, so every role reads them; generating is the policy's
+# ``generate_report`` (reviewers, administrators). Files are served for published editions only.
+GENERATORS = {Role.REVIEWER, Role.ADMINISTRATOR}
+REPORT_OPERATIONS = {
+    "status": lambda c, e: c.get("/api/v1/status/?framework=nap-2014&as_of=2024-12-31"),
+    "status_body": lambda c, e: c.get("/api/v1/status/?framework=nap-2014&as_of=2024-12-31&body=sindh"),
+    "edition_list": lambda c, e: c.get("/api/v1/report-editions/"),
+    "edition_retrieve": lambda c, e: c.get(f"/api/v1/report-editions/{e['published'].pk}/"),
+    "edition_retrieve_queued": lambda c, e: c.get(f"/api/v1/report-editions/{e['queued'].pk}/"),
+    "edition_create": lambda c, e: c.post(
+        "/api/v1/report-editions/", {"framework": "nap-2014", "as_of": "2024-06-30"}, format="json"
+    ),
+    "edition_create_existing": lambda c, e: c.post(
+        "/api/v1/report-editions/", {"framework": "nap-2014", "as_of": "2024-12-31"}, format="json"
+    ),
+    "edition_file": lambda c, e: c.get(f"/api/v1/report-editions/{e['published'].pk}/files/pdf/"),
+    "edition_file_unpublished": lambda c, e: c.get(f"/api/v1/report-editions/{e['queued'].pk}/files/pdf/"),
+}
+
+
+def expected_report_status(role: str, op: str) -> int:
+    if op.startswith("edition_create"):
+        return 202 if role in GENERATORS else 403
+    if op == "edition_file_unpublished":
+        return 404
+    return 200
+
+
+@pytest.fixture
+def editions(world, make_obs, settings, tmp_path, django_capture_on_commit_callbacks):
+    from datetime import date
+
+    from reporting import services
+    from reporting.definitions import ReportParams
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    make_obs(S.APPROVED, body=world.sindh)
+    with django_capture_on_commit_callbacks(execute=True):
+        published = services.edition_request(params=ReportParams("nap-2014", date(2024, 12, 31)))
+    queued = services.edition_request(params=ReportParams("nap-2014", date(2024, 1, 31)), queue=False)
+    return {"published": published, "queued": queued}
+
+
+@pytest.mark.parametrize("op", list(REPORT_OPERATIONS))
+@pytest.mark.parametrize("role", ROLES)
+def test_report_operation(role, op, users, editions, api_as, audit_rows, django_capture_on_commit_callbacks):
+    from reporting.models import ReportEdition
+
+    client = api_as(users[role])
+    before, count = audit_rows(), ReportEdition.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = REPORT_OPERATIONS[op](client, editions)
+    expected = expected_report_status(role, op)
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        payload = response.json()
+        assert payload["status"] == expected and payload["message"]
+    new_edition = op == "edition_create" and expected == 202
+    assert ReportEdition.objects.count() == count + (1 if new_edition else 0)
+    assert audit_rows() == before + (1 if new_edition else 0)
+    if op == "status_body":
+        assert [row["body"] for row in response.json()["results"]] == ["sindh"]
+
+
+@pytest.mark.parametrize("op", list(REPORT_OPERATIONS))
+def test_report_operation_anonymous(op, editions):
+    from rest_framework.test import APIClient
+
+    response = REPORT_OPERATIONS[op](APIClient(), editions)
+    assert response.status_code == 401 and response.json()["status"] == 401
