@@ -9,7 +9,7 @@ from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, 
 
 from tracker import permissions
 from tracker.cadence import Period, due_date, due_status, last_closed_period
-from tracker.choices import Cadence, DueStatus, ObservationState
+from tracker.choices import Cadence, DueStatus, ObservationState, ValueQualifier
 from tracker.formatting import Figure, format_figure, format_period
 from tracker.models import AuditEntry, Observation, ReportingAssignment
 
@@ -26,6 +26,22 @@ class AssignmentRow:
     last_text: str | None
     last_qualifier: str | None
     last_period_end: date | None
+
+    @property
+    def last_figure(self) -> str:
+        """The last approved figure as the portal writes every figure ("about 30,000", "Rs 1.38 billion")."""
+        if self.last_period_end is None:
+            return ""
+        indicator = self.assignment.indicator
+        return format_figure(
+            Figure(
+                self.last_value,
+                indicator.unit,
+                indicator.scale,
+                self.last_qualifier or ValueQualifier.EXACT,
+                self.last_text or "",
+            )
+        )
 
 
 def _latest_approved(**filters: Any) -> QuerySet[Observation]:

@@ -260,3 +260,10 @@ def test_due_and_overdue_on_my_updates(world, reporter, client_as, make_obs):
     make_obs(S.SUBMITTED, period_end=last_month_end, period_start=last_month_end.replace(day=1), date_precision="month")
     rows = client_as(reporter).get(reverse("tracker:my-updates")).context["assignments"]
     assert {row.assignment.indicator.code: row.status for row in rows}["executions"] == "up_to_date"
+
+
+def test_my_updates_writes_the_last_approved_figure_as_the_source_gives_it(world, reporter, client_as, make_obs):
+    ReportingAssignment.objects.create(indicator=world.indicator, body=world.punjab, cadence=Cadence.ANNUAL)
+    make_obs(S.APPROVED, value=Decimal(30000), value_qualifier="about")
+    page = client_as(reporter).get(reverse("tracker:my-updates")).content.decode()
+    assert "about 30,000 (31 Dec 2024)" in page and "30000.0000" not in page
