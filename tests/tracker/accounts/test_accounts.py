@@ -262,7 +262,7 @@ def test_account_management_pages_use_the_portal_layout(url_name, reporter, clie
     response = client_as(reporter).get(reverse(url_name), follow=True)
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'class="site-header"' in page and 'class="account-nav"' in page
+    assert 'class="site-header"' in page and 'class="account-nav wrap"' in page
 
 
 def test_a_new_email_address_must_be_verified(account, client):
