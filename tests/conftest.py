@@ -34,3 +34,29 @@ def admin_user(db, django_user_model, django_username_field):
     )
     TOTP.activate(admin, generate_totp_secret())
     return admin
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(django_db_setup, django_db_blocker):
+    """End database sessions a thread or worker left open, so the test database can be dropped; say so.
+
+    A warning rather than a silent fix: a stray session means some thread did not close its connection.
+    """
+    yield
+    import warnings
+
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, state, left(query, 120) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            strays = cursor.fetchall()
+            for pid, *_ in strays:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        if strays:
+            warnings.warn(f"ended {len(strays)} stray database session(s): {strays}", stacklevel=1)
