@@ -7,6 +7,7 @@ apostrophe; numbers the portal writes itself stay numbers. The reporting rendere
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -14,12 +15,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.db import models
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from tracker.choices import DatePrecision, ItemCategory, ObservationState, Unit, ValueQualifier
 from tracker.formatting import format_figure, format_period, observation_figure, spreadsheet_safe
 from tracker.models import Observation
 
@@ -34,6 +37,17 @@ Cell = str | Decimal | date | datetime | int | None
 class Column:
     header: Any  # a lazy translation
     value: Callable[[Observation], Cell]
+
+
+@functools.cache
+def _labels(choices: type[models.TextChoices], language: str) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """A choice's label, looked up once per language: ``get_FOO_display`` rebuilds the choices on every call,
+    which was most of an export's time (benchmarks/README.md)."""
+    return _labels(choices, translation.get_language() or "")[value]
 
 
 def _body(obs: Observation) -> str:
@@ -54,19 +68,19 @@ COLUMNS: tuple[Column, ...] = (
     Column(_("Framework"), lambda o: o.indicator.item.framework.short_title),
     Column(_("Item number"), lambda o: o.indicator.item.number),
     Column(_("Agenda item"), lambda o: o.indicator.item.title),
-    Column(_("Category"), lambda o: str(o.indicator.item.get_category_display())),
+    Column(_("Category"), lambda o: _label(ItemCategory, o.indicator.item.category)),
     Column(_("Indicator code"), lambda o: o.indicator.code),
     Column(_("Indicator"), lambda o: o.indicator.name),
     Column(_("Reported for"), _body),
     Column(_("Period start"), lambda o: o.period_start),
     Column(_("Period end"), lambda o: o.period_end),
-    Column(_("Date precision"), lambda o: str(o.get_date_precision_display())),
+    Column(_("Date precision"), lambda o: _label(DatePrecision, o.date_precision)),
     Column(_("Period"), lambda o: format_period(o.period_start, o.period_end, o.date_precision)),
     Column(_("Value"), lambda o: o.value),
-    Column(_("Qualifier"), lambda o: str(o.get_value_qualifier_display())),
-    Column(_("Unit"), lambda o: str(o.indicator.get_unit_display())),
+    Column(_("Qualifier"), lambda o: _label(ValueQualifier, o.value_qualifier)),
+    Column(_("Unit"), lambda o: _label(Unit, o.indicator.unit)),
     Column(_("Figure as published"), lambda o: format_figure(observation_figure(o))),
-    Column(_("Status"), lambda o: str(o.get_state_display())),
+    Column(_("Status"), lambda o: _label(ObservationState, o.state)),
     Column(_("Source publisher"), lambda o: o.source.publisher.short_name),
     Column(_("Source"), lambda o: o.source.title),
     Column(_("Source date"), _source_date),
