@@ -5,6 +5,7 @@ Inputs never carry the state, version bumps, approver or audit fields: those bel
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tracker.api.fields import (
@@ -176,7 +177,31 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
         read_only_fields = fields
 
 
-class ObservationInputSerializer(serializers.Serializer):
+class RefuseUnknownFields(serializers.Serializer):
+    """Input naming a field the operation does not take is refused, not silently dropped: a client that sends
+    ``state`` or ``approved_by`` learns that the workflow sets those."""
+
+    WORKFLOW_FIELDS = frozenset(
+        {"state", "approved_by", "approved_at", "submitted_at", "created_by", "created_at", "supersedes", "id"}
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            errors = {
+                name: [
+                    _("Set by the workflow; clients cannot set it.")
+                    if name in self.WORKFLOW_FIELDS
+                    else _("Unknown field for this operation.")
+                ]
+                for name in data
+                if name not in self.fields
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class ObservationInputSerializer(RefuseUnknownFields):
     """The values a reporter enters. ``body`` empty = a national figure (NACTA M&E only)."""
 
     indicator = StrictSlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
@@ -206,7 +231,7 @@ class ObservationCorrectSerializer(ObservationInputSerializer):
     reason = StrictCharField(max_length=2000, help_text="Why the approved figure needs a correction.")
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(RefuseUnknownFields):
     version = StrictIntegerField(min_value=1, help_text="The version you read; a stale one answers 409.")
 
 
@@ -236,7 +261,7 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
         read_only_fields = fields
 
 
-class AssessmentInputSerializer(serializers.Serializer):
+class AssessmentInputSerializer(RefuseUnknownFields):
     item = StrictPrimaryKeyRelatedField(queryset=AgendaItem.objects.all())
     as_of = serializers.DateField()
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)

@@ -25,9 +25,8 @@ def payload(world, body="punjab", **extra):
     return data
 
 
-def test_create_is_a_draft_whatever_the_client_sends(world, reporter, api_as):
-    data = payload(world, state="approved", version=7, approved_by=1, created_by=99, supersedes=1)
-    response = api_as(reporter).post("/api/v1/observations/", data, format="json")
+def test_create_is_a_draft_by_its_author(world, reporter, api_as):
+    response = api_as(reporter).post("/api/v1/observations/", payload(world), format="json")
     assert response.status_code == 201, response.content
     obs = Observation.objects.get(pk=response.json()["id"])
     assert (obs.state, obs.version, obs.approved_by, obs.created_by, obs.supersedes) == (
@@ -40,6 +39,20 @@ def test_create_is_a_draft_whatever_the_client_sends(world, reporter, api_as):
     assert obs.value == 120 and obs.value_qualifier == "about"
     entry = AuditEntry.objects.get(object_id=str(obs.pk))
     assert (entry.action, entry.actor) == ("observation.create", reporter)
+
+
+def test_fields_the_workflow_sets_are_refused_with_a_message_and_nothing_is_written(world, reporter, api_as):
+    data = payload(world, state="approved", version=7, approved_by=1, created_by=99, supersedes=1, colour="red")
+    client = api_as(reporter)  # creating its token is audited; count after that
+    before = (Observation.objects.count(), AuditEntry.objects.count())
+    response = client.post("/api/v1/observations/", data, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    for name in ("state", "approved_by", "created_by", "supersedes"):
+        assert errors[name] == ["Set by the workflow; clients cannot set it."]
+    assert errors["colour"] == ["Unknown field for this operation."]
+    assert "version" in errors  # a create takes no version: it starts at 1
+    assert (Observation.objects.count(), AuditEntry.objects.count()) == before
 
 
 def test_create_for_a_body_outside_scope_is_refused_with_a_message(world, reporter, api_as):
