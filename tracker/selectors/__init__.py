@@ -61,11 +61,11 @@ def framework_items(*, framework: Framework) -> QuerySet[AgendaItem]:
     )
 
 
-def published_observations() -> QuerySet[Observation]:
-    """Observations the read pages show: approved, and not replaced by an approved correction."""
-    return Observation.objects.filter(state=ObservationState.APPROVED).exclude(
-        superseded_by__state=ObservationState.APPROVED
-    )
+def published_observations(queryset: QuerySet[Observation] | None = None) -> QuerySet[Observation]:
+    """What counts everywhere (read pages, reports, dashboards, charts): approved, and not replaced by an
+    approved correction. ``queryset`` narrows it first, e.g. to what the policy lets a user see."""
+    base = Observation.objects.all() if queryset is None else queryset
+    return base.filter(state=ObservationState.APPROVED).exclude(superseded_by__state=ObservationState.APPROVED)
 
 
 def indicators_reported_by_bodies(*, body_ids: Iterable[int]) -> dict[int, set[int]]:

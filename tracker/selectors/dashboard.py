@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Min, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -33,16 +33,12 @@ from tracker.models import (
     ReportingAssignment,
     Responsibility,
 )
+from tracker.selectors import published_observations
 from tracker.selectors.workflow import assignments_with_status
 
 UserLike = permissions.UserLike
 
 # --- Shared pieces ----------------------------------------------------------------------------------------
-
-
-def published(qs: QuerySet[Observation]) -> QuerySet[Observation]:
-    """Approved figures not replaced by an approved correction: what dashboards and charts count."""
-    return qs.filter(state=ObservationState.APPROVED).exclude(superseded_by__state=ObservationState.APPROVED)
 
 
 def dashboard_frameworks() -> list[Framework]:
@@ -87,7 +83,7 @@ def trend_between(latest: Observation, previous: Observation | None, direction: 
 def _latest_two_per_series(user: UserLike, *, indicator_ids: list[int], as_of: date) -> list[Observation]:
     """The two latest published figures of every (indicator, body) series at ``as_of``: one query."""
     ranked = (
-        published(permissions.visible_observations(user))
+        published_observations(permissions.visible_observations(user))
         .filter(indicator_id__in=indicator_ids, period_end__lte=as_of)
         .annotate(
             series_rank=Window(
@@ -293,7 +289,9 @@ def latest_assessments(*, items: list[AgendaItem], as_of: date) -> dict[int, Ass
 
 def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None = None) -> list[SeriesPoint]:
     """Every published value of these indicators up to ``as_of``, oldest first: one query of plain values."""
-    qs = published(permissions.visible_observations(user)).filter(indicator_id__in=indicator_ids, value__isnull=False)
+    qs = published_observations(permissions.visible_observations(user)).filter(
+        indicator_id__in=indicator_ids, value__isnull=False
+    )
     if as_of is not None:
         qs = qs.filter(period_end__lte=as_of)
     rows = qs.order_by("indicator_id", "period_end", "pk").values_list(
@@ -385,7 +383,7 @@ def cadence_rule(user: UserLike, *, items: list[AgendaItem], as_of: date) -> Cad
     A period counts as reported only by a published figure the user may see, dated by ``as_of``, so the matrix
     agrees with the cards and never reflects a submission still under review.
     """
-    reported = published(permissions.visible_observations(user)).filter(period_end__lte=as_of)
+    reported = published_observations(permissions.visible_observations(user)).filter(period_end__lte=as_of)
     rows = assignments_with_status(
         assignments=ReportingAssignment.objects.filter(active=True, indicator__item__in=items),
         today=as_of,
