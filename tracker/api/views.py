@@ -4,6 +4,7 @@ Every observation queryset starts from ``permissions.visible_observations``, so 
 scope answers 404 on every route; services then ask the policy for the action (403) and the version (409).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch
@@ -174,6 +175,12 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         qs = Observation.objects.select_related("indicator", "body", "source")
         return permissions.visible_observations(self.request.user, qs).order_by("-id")
 
+    def _transition(self, request: Request, service: Callable[..., Observation]) -> Response:
+        """A workflow step that takes only the version the client read (submit, approve)."""
+        obs = self._locked_scope()
+        version = _valid(s.VersionSerializer, request.data).validated_data["version"]
+        return Response(OBS(service(actor=request.user, observation_id=obs.pk, version=version)).data)
+
     def _locked_scope(self) -> Observation:
         """The observation if the user may see it (404 otherwise); the services re-check under a row lock."""
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -209,11 +216,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        obs = self._locked_scope()
-        version = _valid(s.VersionSerializer, request.data).validated_data["version"]
-        return Response(
-            OBS(services.observation_submit(actor=request.user, observation_id=obs.pk, version=version)).data
-        )
+        return self._transition(request, services.observation_submit)
 
     @extend_schema(
         summary="Approve a submission (reviewers; never your own entry)",
@@ -223,11 +226,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        obs = self._locked_scope()
-        version = _valid(s.VersionSerializer, request.data).validated_data["version"]
-        return Response(
-            OBS(services.observation_approve(actor=request.user, observation_id=obs.pk, version=version)).data
-        )
+        return self._transition(request, services.observation_approve)
 
     @extend_schema(
         summary="Return a submission to its reporter with a reason",
