@@ -24,6 +24,7 @@ from tracker.choices import (
     ValueQualifier,
 )
 from tracker.exceptions import IllegalTransition
+from tracker.models.querysets import ObservationQuerySet
 
 NON_NEGATIVE_UNITS = {Unit.COUNT, Unit.PKR, Unit.USD, Unit.PERCENT}
 
@@ -188,6 +189,8 @@ class Observation(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     # Stable key of a seeded row, so `load_seed` can run twice without duplicating anything.
     seed_key = models.CharField(max_length=120, unique=True, null=True, blank=True, editable=False)
+
+    objects = ObservationQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "-period_end"]
