@@ -67,6 +67,7 @@ def edition_request(
                     edition = ReportEdition.objects.create(
                         framework=Framework.objects.get(slug=params.framework),
                         as_of=params.as_of,
+                        known_on=params.knowledge_date,
                         scope=params.scope,
                         parameters=params.to_json(),
                         snapshot=report.to_json(),

@@ -92,9 +92,10 @@ def format_figure(figure: Figure, *, style: str | None = None) -> str:
     value = figure.value
     if figure.unit == Unit.PERCENT_CHANGE:
         arrow = "↓" if value < 0 else "↑" if value > 0 else "±"
-        body = f"{arrow}{format_number(abs(value), style=style)}%"
+        # A percentage is a ratio, never grouped the South Asian way.
+        body = f"{arrow}{format_number(abs(value), style=INTERNATIONAL)}%"
     elif figure.unit == Unit.PERCENT:
-        body = f"{format_number(value, style=style)}%"
+        body = f"{format_number(value, style=INTERNATIONAL)}%"
     else:
         scaled = value.scaleb(-int(figure.scale)) if figure.scale else value
         body = format_number(scaled, style=style)

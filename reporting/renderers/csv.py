@@ -87,7 +87,7 @@ def _row(report: Report, row: ReportRow, cell: StatusCell | None, notes: dict[in
             "via_crosswalk": latest.via,
             "source_number": str(latest.footnote),
             "source": notes.get(latest.footnote, ""),
-            "change": cell.change.text if cell.change else "",
+            "change": cell.change_text,
             "change_percent": plain_decimal(cell.change.percent) if cell.change else "",
             "trend": cell.change.trend if cell.change else "",
         }

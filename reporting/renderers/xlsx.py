@@ -68,7 +68,7 @@ def render_xlsx(report: Report) -> bytes:
     assert ws is not None
     ws.title = _("Status")[:31]
     _text(ws, 1, 1, report.framework_title).font = Font(bold=True, size=13)
-    _text(ws, 2, 1, f"{report.heading} — {report.scope_label}")
+    _text(ws, 2, 1, f"{report.heading}, {report.knowledge} — {report.scope_label}")
     headers = [
         _("S"),
         _("NAP Agenda Item"),
@@ -109,7 +109,7 @@ def render_xlsx(report: Report) -> bytes:
             _text(ws, line, 6, latest.period)
             ws.cell(row=line, column=7, value=latest.footnote)
             if report.compare_heading and status.change:
-                _text(ws, line, 10, status.change.text)
+                _text(ws, line, 10, status.change_text)
                 if status.change.percent is not None:
                     _number(ws, line, 11, status.change.percent / 100, PERCENT_FORMAT)
             for column in (2, 3, 4, 8, 10):

@@ -23,7 +23,7 @@ def test_the_command_writes_the_chosen_formats(nacta_2017, tmp_path):
     assert "sha256" in output
     assert "484 Executions" in (tmp_path / "nap-2014-national-2017-10-01.html").read_text()
     sheet = load_workbook(tmp_path / "nap-2014-national-2017-10-01.xlsx")["Status"]
-    assert sheet["A2"].value == "Status as of 1st October 2017 — National figures"
+    assert sheet["A2"].value == "Status as of 1st October 2017, as known on 1st October 2017 — National figures"
     assert not ReportEdition.objects.exists()
 
 

@@ -170,7 +170,7 @@ def test_an_earlier_date_regenerated_gives_the_same_figures_unless_a_correction_
 
 
 def test_edition_differences_name_ratings_and_new_cells(nacta_2017, publish):
-    first = publish(ReportParams("nap-2021", date(2024, 12, 31)))
-    second = publish(ReportParams("nap-2021", date(2022, 12, 31)))
+    first = publish(ReportParams("nap-2021", date(2024, 12, 31), hindsight=True))
+    second = publish(ReportParams("nap-2021", date(2022, 12, 31), hindsight=True))
     changes = {(d.item_number, d.column): (d.before, d.after) for d in edition_differences(older=second, newer=first)}
     assert changes == {(2, "Rating"): ("", "Satisfactory (2023)")}

@@ -3,13 +3,46 @@ published series live here, so every page, API view, report, export and admin pa
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import Q
+
+from tracker.choices import DatePrecision
 
 if TYPE_CHECKING:
     from tracker.models.indicators import Observation  # noqa: F401
 
 
+def source_known_on(day: date, *, prefix: str = "") -> Q:
+    """Sources published on or before ``day``, as precisely as each source dates itself.
+
+    A source dated only to a month or a year counts as known from the end of that month or year: a report
+    as known on 10 October must not use a document that may have come out on 31 October. A source without a
+    publication date is never known on a given date, only with hindsight. ``prefix`` is the path to the
+    source from the queried model ("source__" for observations and assessments).
+    """
+    after = day + timedelta(days=1)
+    return (
+        Q(**{f"{prefix}date_precision": DatePrecision.DAY, f"{prefix}published_on__lte": day})
+        | Q(**{f"{prefix}date_precision": DatePrecision.MONTH, f"{prefix}published_on__lt": after.replace(day=1)})
+        | Q(
+            **{
+                f"{prefix}date_precision": DatePrecision.YEAR,
+                f"{prefix}published_on__lt": after.replace(month=1, day=1),
+            }
+        )
+    )
+
+
 class ObservationQuerySet(models.QuerySet["Observation"]):
     """Observations, narrowed by the one policy (``restrict``) and by the one definition of what is published."""
+
+    def known_on(self, day: date | None) -> ObservationQuerySet:
+        """Only figures whose source was published by ``day`` (see ``source_known_on``); ``None`` means with
+        hindsight: everything known today. Apply before picking the latest figure of a series, so a figure
+        published later never hides the one that was known then."""
+        if day is None:
+            return self
+        return self.filter(source_known_on(day, prefix="source__"))

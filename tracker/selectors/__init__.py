@@ -38,6 +38,7 @@ from tracker.models import (
     Observation,
     Responsibility,
 )
+from tracker.models.querysets import source_known_on
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -125,7 +126,9 @@ def item_detail(*, framework_slug: str, number: int) -> AgendaItem:
     )
 
 
-def current_observations_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
+def current_observations_as_of(
+    *, framework: Framework, as_of: date, body: Body | None = None, known_on: date | None = None
+) -> QuerySet[Observation]:
     """Every current observation that feeds ``framework``'s report on ``as_of``, ranked within its series.
 
     "Current" means approved and not superseded by an approved correction: a correction replaces the figure
@@ -134,7 +137,8 @@ def current_observations_as_of(*, framework: Framework, as_of: date, body: Body 
     (either way), so a 2021 report as of 2017 shows the 2014 figure and a 2014 report as of 2024 the 2021 one.
     ``series_id`` is the id of this framework's indicator, ``rank`` 1 the latest figure of the series,
     ``via_crosswalk`` true for a figure of the other framework. With ``body`` only that body's figures; without,
-    every figure, national ones and those a named body reported (each body its own series).
+    every figure, national ones and those a named body reported (each body its own series). ``known_on`` keeps
+    only figures whose source was published by then (``ObservationQuerySet.known_on``); ``None``: with hindsight.
     """
     own = Q(indicator__item__framework=framework)
     # A later indicator feeds the earlier one it continues (a 2014 report as of 2024), and an earlier indicator
@@ -148,7 +152,10 @@ def current_observations_as_of(*, framework: Framework, as_of: date, body: Body 
         default=Subquery(continuing.order_by("position", "pk").values("pk")[:1]),
         output_field=IntegerField(),
     )
-    queryset = published_observations().filter(own | continues_ours | Exists(continuing), period_end__lte=as_of)
+    # Known first, latest second: a figure published later never hides the one that was known then.
+    queryset = published_observations(Observation.objects.known_on(known_on)).filter(
+        own | continues_ours | Exists(continuing), period_end__lte=as_of
+    )
     if body is not None:
         queryset = queryset.filter(body=body)
     return (
@@ -173,21 +180,30 @@ def current_observations_as_of(*, framework: Framework, as_of: date, body: Body 
     )
 
 
-def latest_observations_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
+def latest_observations_as_of(
+    *, framework: Framework, as_of: date, body: Body | None = None, known_on: date | None = None
+) -> QuerySet[Observation]:
     """The latest current observation of each indicator series of ``framework`` dated on or before ``as_of``.
 
     One row per (series, body); see :func:`current_observations_as_of` for what "current" and "series" mean.
     Runs as one window query on SQLite and PostgreSQL alike.
     """
     # Q() because the window annotation is not part of the declared return type.
-    return current_observations_as_of(framework=framework, as_of=as_of, body=body).filter(Q(rank=1))
+    return current_observations_as_of(framework=framework, as_of=as_of, body=body, known_on=known_on).filter(Q(rank=1))
 
 
-def latest_assessments_as_of(*, framework: Framework, as_of: date) -> QuerySet[Assessment]:
-    """The latest assessment of each agenda item of ``framework`` made on or before ``as_of``."""
+def latest_assessments_as_of(
+    *, framework: Framework, as_of: date, known_on: date | None = None
+) -> QuerySet[Assessment]:
+    """The latest assessment of each agenda item of ``framework`` made on or before ``as_of``; with ``known_on``
+    only those made in the portal by then or published by then (``None``: with hindsight)."""
+    assessments = Assessment.objects.filter(item__framework=framework, as_of__lte=as_of)
+    if known_on is not None:
+        assessments = assessments.filter(
+            Q(source__isnull=True, created_at__date__lte=known_on) | source_known_on(known_on, prefix="source__")
+        )
     return (
-        Assessment.objects.filter(item__framework=framework, as_of__lte=as_of)
-        .annotate(
+        assessments.annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("item_id")],
@@ -199,7 +215,9 @@ def latest_assessments_as_of(*, framework: Framework, as_of: date) -> QuerySet[A
     )
 
 
-def status_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> list[Observation]:
+def status_as_of(
+    *, framework: Framework, as_of: date, body: Body | None = None, known_on: date | None = None
+) -> list[Observation]:
     """The latest approved figure of every indicator series of ``framework`` on ``as_of``, in report order.
 
     The rows of :func:`latest_observations_as_of` (the report's own selector), each with ``series_indicator``:
@@ -208,7 +226,7 @@ def status_as_of(*, framework: Framework, as_of: date, body: Body | None = None)
     national figure first, then bodies by name.
     """
     indicators = {i.pk: i for i in Indicator.objects.filter(item__framework=framework).select_related("item")}
-    rows = list(latest_observations_as_of(framework=framework, as_of=as_of, body=body))
+    rows = list(latest_observations_as_of(framework=framework, as_of=as_of, body=body, known_on=known_on))
     for row in rows:
         row.series_indicator = indicators[row.series_id]  # type: ignore[attr-defined]
     rows.sort(
