@@ -30,7 +30,7 @@ from tracker.models import AgendaItem, Assessment, Body, Framework, Indicator, O
 from tracker.selectors import current_observations_as_of, latest_assessments_as_of, latest_observations_as_of
 
 # Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
-REPORT_LAYOUT_VERSION = 1
+REPORT_LAYOUT_VERSION = 2  # 2: bodies named in every cell, knowledge date, qualifiers and references
 HISTORY_PLACEHOLDER = "{period}"
 
 
@@ -41,6 +41,7 @@ class Footnote:
     title: str
     date: str
     url: str
+    reference: str = ""  # the originating document, shown where there is no URL
 
     @property
     def text(self) -> str:
@@ -55,6 +56,8 @@ class FigureEntry:
     """One dated figure of a status cell, with the footnote of its source."""
 
     text: str
+    figure: str  # the figure as the portal reads it, qualifier included: "28,500+", "about 30,000"
+    quote: str  # the figure in the source's own words, where recorded
     value: Decimal | None
     unit: str
     scale: int
@@ -201,6 +204,7 @@ class _Footnotes:
                     title=source.title,
                     date=format_date(source.published_on, source.date_precision) if source.published_on else "",
                     url=source.url,
+                    reference=source.reference,
                 )
             )
         return self.numbers[source.pk]
@@ -339,6 +343,8 @@ def _figure(indicator: Indicator, obs: Observation, params: ReportParams, footno
         }
     return FigureEntry(
         text=fill_status_template(template, value=value_text, period=period),
+        figure=value_text,
+        quote=obs.quote,
         value=obs.value,
         unit=obs.indicator.unit,
         scale=obs.indicator.scale,
