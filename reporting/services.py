@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from reporting.builder import build_report
 from reporting.definitions import FORMATS, ReportParams
 from reporting.models import EditionFile, EditionStatus, ReportEdition, ReportSubscription
-from reporting.renderers import render_report_files
+from reporting.renderers import EditionStamp, render_report_files
 from tracker import audit
 from tracker.models import Framework
 
@@ -123,7 +123,8 @@ def edition_build(*, edition_id: int) -> ReportEdition:
         return edition
 
     staging = reports_root() / STAGING_DIR / f"{edition.pk}-{uuid.uuid4().hex}"
-    rendered = render_report_files(report, FORMATS, staging)
+    stamp = EditionStamp(generated_at=timezone.now(), fingerprint=edition.data_fingerprint, number=edition.pk)
+    rendered = render_report_files(report, FORMATS, staging, stamp=stamp)
     edition_staged.send(sender=ReportEdition, edition=edition, directory=staging)
 
     final = reports_root() / params.framework / str(edition.pk) / uuid.uuid4().hex

@@ -7,13 +7,13 @@ option (``settings.NAP_NUMBER_STYLE`` by default, or per report).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tracker.choices import DatePrecision, Scale, Unit, ValueQualifier
@@ -125,6 +125,11 @@ def format_date(day: date, precision: str = DatePrecision.DAY) -> str:
     if precision == DatePrecision.MONTH:
         return formats.date_format(day, "M Y")
     return formats.date_format(day, "j M Y")
+
+
+def format_datetime(moment: datetime) -> str:
+    """A moment in the portal's time zone, in the portal's one date format: "30 Nov 2026 18:05"."""
+    return formats.date_format(timezone.localtime(moment), "j M Y H:i")
 
 
 def format_period(start: date | None, end: date, precision: str = DatePrecision.DAY) -> str:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.builder import FigureEntry, Report, StatusCell
+from reporting.renderers.stamp import EditionStamp
 from tracker.choices import Unit, ValueQualifier
 from tracker.formatting import SOUTH_ASIAN
 
@@ -62,13 +63,14 @@ def stored_value(figure: FigureEntry) -> Decimal | None:
     return figure.value.normalize() if figure.value == figure.value.to_integral_value() else figure.value
 
 
-def render_xlsx(report: Report) -> bytes:
+def render_xlsx(report: Report, *, stamp: EditionStamp | None = None) -> bytes:
     book = Workbook()
     ws = book.active
     assert ws is not None
     ws.title = _("Status")[:31]
     _text(ws, 1, 1, report.framework_title).font = Font(bold=True, size=13)
     _text(ws, 2, 1, f"{report.heading}, {report.knowledge} — {report.scope_label}")
+    _text(ws, 3, 1, (stamp or EditionStamp.unpublished(report)).text(report)).font = Font(size=8, color="555555")
     headers = [
         _("S"),
         _("NAP Agenda Item"),

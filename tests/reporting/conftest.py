@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
 from tracker.choices import (
     Accumulation,
     BodyKind,

@@ -109,7 +109,7 @@ def test_a_build_that_keeps_failing_is_marked_failed_with_its_reason_and_can_be_
     from reporting.tasks import build_edition
 
     edition = services.edition_request(params=PARAMS)
-    monkeypatch.setitem(renderers.RENDERERS, "pdf", lambda report: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setitem(renderers.RENDERERS, "pdf", lambda report, stamp: (_ for _ in ()).throw(OSError("disk full")))
     # In-process a retry reruns at once; the real worker test covers retries with their delays.
     monkeypatch.setattr(build_edition, "max_retries", 0)
     result = build_edition.apply(args=[edition.pk], throw=False)
