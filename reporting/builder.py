@@ -14,9 +14,9 @@ from django.db.models import Prefetch, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from reporting.comparison import change_bound, not_comparable_reason, qualified_percent
 from reporting.definitions import NATIONAL, ReportParams, ReportParamsError, canonical_digest
 from tracker.choices import Direction, ResponsibilityRole, Unit
+from tracker.comparison import change_bound, not_comparable_reason, qualified_percent
 from tracker.formatting import (
     INTERNATIONAL,
     Figure,

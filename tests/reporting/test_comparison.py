@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from reporting.builder import build_report
-from reporting.comparison import change_bound, not_comparable_reason
 from reporting.definitions import ReportParams
 from tracker.choices import Accumulation, DatePrecision, ValueQualifier
+from tracker.comparison import change_bound, not_comparable_reason
 from tracker.formatting import SOUTH_ASIAN
 from tracker.models import Indicator
 

@@ -1,4 +1,4 @@
-"""Whether two figures of a report cell may be compared, and how sure a computed change is.
+"""Whether two figures of a report cell or a dashboard card may be compared, and how sure a computed change is.
 
 A change is computed only between figures that measure the same thing the same way: the same series (or one
 the crosswalk declares a continuation of), the same accumulation (a running total against a running total,
