@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.definitions import ReportParams
+from tests.browser import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,4 +47,11 @@ def test_no_report_page_logs_a_csp_or_other_console_error(
         page.wait_for_load_state("networkidle")
         assert "/accounts/login/" not in page.url
     assert not [m for m in messages if "Content Security Policy" in m]
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}{urls[1]}")
+        shoot(page, f"reports-{width}")
+    page.emulate_media(media="print")
+    assert not page.locator(".report-form").is_visible()
+    assert page.locator("table.status-report").is_visible()
     # console_errors (tests/browser.py) then checks that no other console error or failed request remains.
