@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from tracker import permissions
 from tracker.choices import Direction, ItemCategory, ObservationState, ResponsibilityRole
+from tracker.comparison import not_comparable_reason
 from tracker.compliance import SEVERITY, CadenceRule, CellFacts, CellStatus, ComplianceRule, LatestFigure
 from tracker.models import (
     AgendaItem,
@@ -69,7 +70,7 @@ def trend_between(latest: Observation, previous: Observation | None, direction: 
     """
     if previous is None or latest.value is None or previous.value is None:
         return None
-    if latest.date_precision != previous.date_precision:
+    if latest.date_precision != previous.date_precision or not_comparable_reason(previous, latest):
         return None
     if latest.value == previous.value:
         return Trend("steady", "")
@@ -111,6 +112,9 @@ class Headline:
     previous: Observation | None = None
     trend: Trend | None = None
     compared: SeriesPoint | None = None
+    # The latest figure of every other body's series, so a province's newer figure is never hidden behind the
+    # national one (and a body's figure never reads as national).
+    others: list[Observation] = field(default_factory=list)
 
 
 @dataclass
@@ -349,6 +353,9 @@ def _headline(
     national = [obs for body_id, obs in series if body_id is None]
     chosen = national[0] if national else max((obs for _, obs in series), key=lambda o: o[0].period_end)
     headline.latest = chosen[0]
+    headline.others = sorted(
+        (obs[0] for _, obs in series if obs is not chosen), key=lambda o: o.body.short_name if o.body else ""
+    )
     headline.previous = chosen[1] if len(chosen) > 1 else None
     headline.trend = trend_between(chosen[0], headline.previous, indicator.direction)
     if compare is not None:
