@@ -14,6 +14,7 @@ from tracker.choices import DatePrecision
 from tracker.models import Observation, Source
 
 MAR15 = date(2015, 3, 25)
+OCT17 = date(2017, 10, 1)
 
 
 def cell_texts(report, number):
@@ -116,3 +117,20 @@ def test_an_edition_records_its_knowledge_date(sectarian_2012, media_root):
     assert ReportEdition.objects.get(pk=dated.pk).known_on == MAR15
     assert ReportEdition.objects.get(pk=hindsight.pk).known_on is None
     assert dated.data_fingerprint != hindsight.data_fingerprint
+
+
+def test_a_correction_counts_from_the_day_its_source_is_known(world):
+    original = world.observe(world.executions, 484, OCT17)
+    later = Source.objects.create(
+        slug="nacta-2019", publisher=world.nacta, title="Revised figures", published_on=date(2019, 3, 1)
+    )
+    world.observe(world.executions, 486, OCT17, supersedes=original, source=later)
+    assert cell_texts(build_report(ReportParams("nap-2014", OCT17)), 1) == ["484 Executions"]
+    assert cell_texts(build_report(ReportParams("nap-2014", OCT17, known_on=date(2019, 3, 1))), 1) == ["486 Executions"]
+    assert cell_texts(build_report(ReportParams("nap-2014", OCT17, hindsight=True)), 1) == ["486 Executions"]
+
+
+def test_a_correction_from_the_same_source_replaces_the_figure_at_once(world):
+    original = world.observe(world.executions, 484, OCT17)
+    world.observe(world.executions, 486, OCT17, supersedes=original)
+    assert cell_texts(build_report(ReportParams("nap-2014", OCT17)), 1) == ["486 Executions"]

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from tracker.choices import DatePrecision
+from tracker.choices import DatePrecision, ObservationState
 
 if TYPE_CHECKING:
     from tracker.models.indicators import Observation  # noqa: F401
@@ -46,3 +46,13 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         if day is None:
             return self
         return self.filter(source_known_on(day, prefix="source__"))
+
+    def published_as_known_on(self, day: date | None) -> ObservationQuerySet:
+        """Approved figures known on ``day`` and not replaced by an approved correction known on ``day``.
+
+        A correction replaces what it corrects from the day its source is known: a report as known on 2017
+        keeps the 2017 figure that a 2019 document revised, and shows a correction of a typing error (same
+        source) at once. With ``day`` None (hindsight) this is the plain published set.
+        """
+        corrected = self.model.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
+        return self.known_on(day).filter(state=ObservationState.APPROVED).exclude(Exists(corrected.known_on(day)))

@@ -153,7 +153,7 @@ def current_observations_as_of(
         output_field=IntegerField(),
     )
     # Known first, latest second: a figure published later never hides the one that was known then.
-    queryset = published_observations(Observation.objects.known_on(known_on)).filter(
+    queryset = Observation.objects.published_as_known_on(known_on).filter(
         own | continues_ours | Exists(continuing), period_end__lte=as_of
     )
     if body is not None:
