@@ -204,7 +204,7 @@ def test_pages_by_role(role, page, world, make_user, client_as_enrolled, client)
 
 # --- Lists never leak ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "no-role")
-def test_visible_observations_is_the_table(role, world, make_user, make_obs):
+def test_restrict_view_is_the_table(role, world, make_user, make_obs):
     actor = make_user(role, world.punjab) if role == Role.REPORTER else make_user(role)
     expected = set()
     for state in S:
@@ -215,7 +215,7 @@ def test_visible_observations_is_the_table(role, world, make_user, make_obs):
     national_draft = make_obs(S.DRAFT, body=None)
     if role in (Role.REVIEWER, Role.ADMINISTRATOR):
         expected.add(national_draft.pk)
-    assert set(permissions.visible_observations(actor).values_list("pk", flat=True)) == expected
+    assert set(Observation.objects.restrict(actor, "view").values_list("pk", flat=True)) == expected
 
 
 def test_review_queue_and_my_updates_list_only_what_is_in_scope(
