@@ -40,12 +40,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report", "see_unapproved"}
     ),
 }
+# Roles that report for bodies, so an account with one needs at least one body.
+ROLES_WITH_BODIES = frozenset({Role.REPORTER})
+# Roles that work in the Django admin (staff, and the group holding the admin's model permissions).
+ADMIN_SITE_ROLES = frozenset({Role.ADMINISTRATOR})
 # Roles that must enrol a second factor before they can do anything else.
 MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
 # Roles a reviewer may give when inviting; administrators may give any.
 REVIEWER_INVITABLE_ROLES = frozenset({Role.REPORTER, Role.ANALYST})
 # The Django group an administrator belongs to: the admin site's model permissions come from it, not from
-# ``is_superuser`` (created by migration 0032 with exactly the permissions ``ADMINISTRATOR_MODEL_PERMISSIONS``).
+# ``is_superuser`` (created, with exactly the permissions the job needs, by migration tracker 0005).
 ADMINISTRATOR_GROUP = "NAP administrators"
 
 
@@ -331,6 +335,21 @@ def observation_where(user: UserLike, action: str = "view", *, prefix: str = "")
         return False
     acc = access(user)
     return _and(SCOPE.where(acc, prefix), rule.where(acc, prefix))
+
+
+def may_grant_superuser(user: UserLike) -> bool:
+    """Only a superuser makes another: the administrator role manages accounts, not the server."""
+    return user.is_authenticated and user.is_active and bool(getattr(user, "is_superuser", False))
+
+
+def roles_that_may(action: str) -> list[str]:
+    """The roles whose ``ROLE_ACTIONS`` include ``action``."""
+    return sorted(role for role, actions in ROLE_ACTIONS.items() if action in actions)
+
+
+def users_who_may(action: str) -> QuerySet[User]:
+    """Active accounts whose role may do ``action`` at all, e.g. "review": whom the daily digest goes to."""
+    return User.objects.filter(is_active=True, nap_role__role__in=roles_that_may(action))
 
 
 def visible_bodies(user: UserLike) -> QuerySet[Body]:

@@ -14,20 +14,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from tracker import services
+from tracker.admin.audited import ReadOnlyAdmin
 from tracker.models import Evidence, NotificationLog, ReportingAssignment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the services only; the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ReportingAssignment)

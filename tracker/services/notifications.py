@@ -9,12 +9,12 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from tracker.choices import DueStatus, ObservationState, Role
+from tracker import permissions
+from tracker.choices import DueStatus, ObservationState
 from tracker.models import Membership, NotificationLog, Observation, ReportingAssignment
 from tracker.selectors.workflow import AssignmentRow, assignments_with_status
 
@@ -51,7 +51,7 @@ def reminders_send(*, today: date) -> int:
     body_ids = {row.assignment.body_id for row, _ in wanted}
     reporters: dict[int, list[Any]] = defaultdict(list)
     for m in Membership.objects.filter(
-        body_id__in=body_ids, user__is_active=True, user__nap_role__role=Role.REPORTER
+        body_id__in=body_ids, user__in=permissions.users_who_may("my_updates")
     ).select_related("user"):
         reporters[m.body_id].append(m.user)
     per_user: dict[int, tuple[Any, list[tuple[AssignmentRow, str]]]] = {}
@@ -95,7 +95,7 @@ def review_digest_send(*, today: date) -> int:
     ]
     if not pending_total and not overdue:
         return 0
-    reviewers = get_user_model().objects.filter(is_active=True, nap_role__role=Role.REVIEWER).exclude(email="")
+    reviewers = permissions.users_who_may("review").exclude(email="")
     sent = 0
     for user in reviewers:
         with transaction.atomic():
