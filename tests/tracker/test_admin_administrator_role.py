@@ -3,6 +3,7 @@ holds exactly the model permissions the job needs, and giving or taking the role
 adds or removes the group and staff status. Tested through the admin with an invited, non-superuser account."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -56,7 +57,7 @@ def admin_as(administrator) -> Client:
     return client
 
 
-def url(model: type, view: str, *args: object) -> str:
+def url(model: Any, view: str, *args: object) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
