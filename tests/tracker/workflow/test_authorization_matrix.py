@@ -443,12 +443,13 @@ def test_a_stale_version_never_tells_history_to_anyone_but_an_editor(
         assert refused.type is PermissionDenied
         assert SECRET not in str(refused.value)
     else:
-        assert refused.type is StaleVersion
+        stale = refused.value
+        assert isinstance(stale, StaleVersion)
         editor = _writes(role, own, self_authored)
-        assert refused.value.disclosed is editor
-        assert ("note" in refused.value.changes) is editor
+        assert stale.disclosed is editor
+        assert ("note" in stale.changes) is editor
         if not editor:
-            assert SECRET not in refused.value.message and not refused.value.changes
+            assert SECRET not in stale.message and not stale.changes
 
 
 # --- The admin site: only the administrator role reaches it, and observations are read-only there -------------

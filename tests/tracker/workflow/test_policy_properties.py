@@ -12,8 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +22,6 @@ from tracker import permissions
 from tracker.choices import ObservationState, Role
 from tracker.models import Membership, Observation, UserRole
 
-User = get_user_model()
 ROLES = [None, *Role.values]
 BODIES = 3  # punjab, sindh, nacta from the world; an observation may also be national (no body)
 _emails = itertools.count()
@@ -92,21 +90,22 @@ def test_restrict_agrees_with_can_for_every_action(world, user_specs, obs_specs)
                 for spec in obs_specs
             ]
             ids = {o.pk for o in observations}
-            for user in [*users, AnonymousUser()]:
+            everyone: list[User | AnonymousUser] = [*users, AnonymousUser()]
+            for someone in everyone:
                 for action in permissions.OBSERVATION_ACTIONS:
                     restricted = set(
-                        Observation.objects.restrict(user, action).filter(pk__in=ids).values_list("pk", flat=True)
+                        Observation.objects.restrict(someone, action).filter(pk__in=ids).values_list("pk", flat=True)
                     )
-                    allowed = {o.pk for o in observations if permissions.can(user, action, o)}
+                    allowed = {o.pk for o in observations if permissions.can(someone, action, o)}
                     assert restricted == allowed, (
                         action,
-                        user,
+                        someone,
                         [(o.state, o.body_id, o.created_by_id) for o in observations],
                     )
                 visible = set(
-                    Observation.objects.restrict(user, "view").filter(pk__in=ids).values_list("pk", flat=True)
+                    Observation.objects.restrict(someone, "view").filter(pk__in=ids).values_list("pk", flat=True)
                 )
-                assert set(visible) == {o.pk for o in observations if permissions.is_visible(user, o)}
+                assert visible == {o.pk for o in observations if permissions.is_visible(someone, o)}
             raise _Rollback
     except _Rollback:
         pass
