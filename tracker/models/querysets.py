@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from tracker.choices import DatePrecision, ObservationState
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
     from tracker.models.indicators import Observation  # noqa: F401
 
 
@@ -56,3 +58,17 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         """
         corrected = self.model.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
         return self.known_on(day).filter(state=ObservationState.APPROVED).exclude(Exists(corrected.known_on(day)))
+
+    # --- The policy (tracker/permissions.py), as a queryset ---------------------------------------------------
+    def restrict(self, user: User | AnonymousUser, action: str = "view") -> ObservationQuerySet:
+        """The observations ``user`` may ``action`` ("view", "edit", "submit", "approve", "return", "correct",
+        "comment", "export", …): exactly those for which ``permissions.can(user, action, obs)`` holds, from the
+        same rule. An unknown action is a programming error (``ValueError``), not an empty list."""
+        from tracker import permissions  # the policy imports the models
+
+        where = permissions.observation_where(user, action)
+        if where is True:
+            return self.all()
+        if where is False:
+            return self.none()
+        return self.filter(where)
