@@ -238,3 +238,24 @@ def test_latest_assessment_per_item_agrees_with_the_reference(series_world, hist
                 expected[a.item_id] = a.pk
         got = {a.item_id: a.pk for a in Assessment.objects.latest_per_item(as_of=as_of)}
         assert got == expected
+
+
+def test_dashboard_and_report_break_an_assessment_tie_the_same_way(series_world):
+    """Two assessments of one item on one date: the one entered last counts, on the dashboard and in the report,
+    even when it has the lower id (an import entering older material later)."""
+    from reporting.builder import build_report
+    from reporting.definitions import ReportParams
+    from tracker.selectors.dashboard import dashboard_items, latest_assessments
+
+    item = series_world.items[0]
+    entered_last = Assessment.objects.create(item=item, as_of=date(2017, 9, 30), rating="partly_satisfactory")
+    entered_first = Assessment.objects.create(item=item, as_of=date(2017, 9, 30), rating="unsatisfactory")
+    Assessment.objects.filter(pk=entered_last.pk).update(created_at=ENTERED[1])
+    Assessment.objects.filter(pk=entered_first.pk).update(created_at=ENTERED[0])
+
+    as_of = date(2017, 10, 1)
+    on_dashboard = latest_assessments(items=dashboard_items(framework=series_world.nap2014), as_of=as_of)[item.pk]
+    report = build_report(ReportParams(framework=series_world.nap2014.slug, as_of=as_of))
+    rating = report.rows[0].rating
+    assert on_dashboard.pk == entered_last.pk
+    assert rating is not None and rating.code == on_dashboard.rating == "partly_satisfactory"
