@@ -137,7 +137,7 @@ def series_of(o: Observation, framework: Framework | None, indicators: list[Indi
     if framework is None or ind.item.framework_id == framework.pk:
         return ind.pk, False
     if ind.continues is not None and ind.continues.item.framework_id == framework.pk:
-        return ind.continues_id, True
+        return ind.continues.pk, True
     continuing = sorted(
         (i for i in indicators if i.continues_id == ind.pk and i.item.framework_id == framework.pk),
         key=lambda i: (i.position, i.pk),
@@ -213,7 +213,8 @@ def test_previous_figure_agrees_with_the_reference(series_world, specs, as_of):
         both = set(Observation.objects.latest_per_series(as_of=as_of, and_previous=True).values_list("pk", flat=True))
         heads = reference_latest(rows, as_of=as_of, framework=None, indicators=[])
         expected = {pk for pk, _ in heads.values()}
-        expected |= {reference_previous(rows, o) for o in rows if o.pk in expected} - {None}
+        followed = (reference_previous(rows, o) for o in rows if o.pk in expected)
+        expected |= {pk for pk in followed if pk is not None}
         assert both == expected
 
 
