@@ -46,15 +46,25 @@ def framework_get(*, slug: str) -> Framework:
     return Framework.objects.select_related("supersedes", "superseded_by").get(slug=slug)
 
 
-def framework_items(*, framework: Framework) -> QuerySet[AgendaItem]:
-    """A framework's items in order, each with ``lead_responsibilities`` (body joined) and ``indicator_count``."""
+@dataclass(frozen=True)
+class FrameworkItemRow:
+    """An item of a framework's page: the item (annotated ``indicator_count``) and its lead bodies' roles."""
+
+    item: AgendaItem
+    lead_responsibilities: list[Responsibility]
+
+
+def framework_items(*, framework: Framework) -> list[FrameworkItemRow]:
+    """A framework's items in order, each with its lead responsibilities (body joined) and ``indicator_count``:
+    two queries."""
     leads = Responsibility.objects.filter(role=ResponsibilityRole.LEAD).select_related("body").order_by("body__name")
-    return (
+    items = (
         AgendaItem.objects.filter(framework=framework)
         .annotate(indicator_count=Count("indicators"))
-        .prefetch_related(Prefetch("responsibilities", queryset=leads, to_attr="lead_responsibilities"))
+        .prefetch_related(Prefetch("responsibilities", queryset=leads))
         .order_by("number")
     )
+    return [FrameworkItemRow(item=item, lead_responsibilities=list(item.responsibilities.all())) for item in items]
 
 
 def indicators_reported_by_bodies(*, body_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -85,32 +95,63 @@ def indicators_reported_by(*, body: Body) -> QuerySet[Indicator]:
     )
 
 
-def item_detail(*, framework_slug: str, number: int) -> AgendaItem:
-    """An agenda item with everything its page shows, in a fixed number of queries.
+@dataclass(frozen=True)
+class IndicatorHistory:
+    """An indicator and its published figures, newest first (body, source and publisher joined)."""
 
-    Attached lists: ``responsibility_list`` (body joined), ``indicator_list`` each with ``history`` (published
-    observations, newest first, with body, source and publisher), ``assessment_list`` (newest first, with source),
-    ``crosswalk_forward`` / ``crosswalk_back`` (linked items with their frameworks). Raises
-    ``AgendaItem.DoesNotExist``.
-    """
+    indicator: Indicator
+    history: list[Observation]
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """What an agenda item's page shows."""
+
+    item: AgendaItem  # with its framework
+    responsibilities: list[Responsibility]  # body joined; by role, then body name
+    indicators: list[IndicatorHistory]
+    assessments: list[Assessment]  # newest first, with source and publisher
+    crosswalk_forward: list[CrosswalkLink]  # later items continuing this one, with their frameworks
+    crosswalk_back: list[CrosswalkLink]  # earlier items this one continues
+
+    @property
+    def lead_responsibilities(self) -> list[Responsibility]:
+        return [r for r in self.responsibilities if r.role == ResponsibilityRole.LEAD]
+
+    @property
+    def supporting_responsibilities(self) -> list[Responsibility]:
+        return [r for r in self.responsibilities if r.role == ResponsibilityRole.SUPPORTING]
+
+
+def item_detail(*, framework_slug: str, number: int) -> ItemPage:
+    """An agenda item with everything its page shows, in a fixed number of queries. Raises
+    ``AgendaItem.DoesNotExist``."""
     history = Observation.objects.published().select_related("body", "source__publisher").order_by("-period_end", "-pk")
     indicators = Indicator.objects.order_by("position", "code").prefetch_related(
-        Prefetch("observations", queryset=history, to_attr="history")
+        Prefetch("observations", queryset=history)
     )
     responsibilities = Responsibility.objects.select_related("body").order_by("role", "body__name")
     assessments = Assessment.objects.select_related("source__publisher").order_by("-as_of", "-pk")
     forward = CrosswalkLink.objects.select_related("to_item__framework").order_by("to_item__number")
     back = CrosswalkLink.objects.select_related("from_item__framework").order_by("from_item__number")
-    return (
+    item = (
         AgendaItem.objects.select_related("framework")
         .prefetch_related(
-            Prefetch("responsibilities", queryset=responsibilities, to_attr="responsibility_list"),
-            Prefetch("indicators", queryset=indicators, to_attr="indicator_list"),
-            Prefetch("assessments", queryset=assessments, to_attr="assessment_list"),
-            Prefetch("links_forward", queryset=forward, to_attr="crosswalk_forward"),
-            Prefetch("links_back", queryset=back, to_attr="crosswalk_back"),
+            Prefetch("responsibilities", queryset=responsibilities),
+            Prefetch("indicators", queryset=indicators),
+            Prefetch("assessments", queryset=assessments),
+            Prefetch("links_forward", queryset=forward),
+            Prefetch("links_back", queryset=back),
         )
         .get(framework__slug=framework_slug, number=number)
+    )
+    return ItemPage(
+        item=item,
+        responsibilities=list(item.responsibilities.all()),
+        indicators=[IndicatorHistory(ind, list(ind.observations.all())) for ind in item.indicators.all()],
+        assessments=list(item.assessments.all()),
+        crosswalk_forward=list(item.links_forward.all()),
+        crosswalk_back=list(item.links_back.all()),
     )
 
 
