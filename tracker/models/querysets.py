@@ -20,7 +20,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import OrderBy, Window
+from django.db.models.functions import RowNumber
 
 from tracker.choices import ObservationState
 
@@ -106,12 +107,16 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
     def published(self) -> Self:
         """What counts everywhere (read pages, reports, dashboards, charts, the API): approved, and not replaced
         by an approved correction."""
-        return self.filter(state=ObservationState.APPROVED).exclude(superseded_by__state=ObservationState.APPROVED)
+        # NOT EXISTS, not a join: a per-series probe then checks the few rows it reads by the unique index on
+        # ``supersedes`` instead of joining the whole table.
+        return self.filter(state=ObservationState.APPROVED).exclude(Exists(self._approved_correction()))
+
+    def _approved_correction(self) -> ObservationQuerySet:
+        return self.model.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
 
     def with_superseded(self) -> Self:
         """Annotate ``is_superseded``: an approved correction replaces this figure (the history marks it)."""
-        approved_correction = self.model.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
-        return self.annotate(is_superseded=Exists(approved_correction))
+        return self.annotate(is_superseded=Exists(self._approved_correction()))
 
     def series_figures(self, *, as_of: date | None = None, crosswalk: Framework | None = None) -> Self:
         """The published figures of every series dated on or before ``as_of``, each annotated with its series.
@@ -124,15 +129,20 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         true for a figure of the other framework. An earlier indicator continued by two of the framework's
         indicators feeds the first one (by position) only.
         """
-        from tracker.models.indicators import Indicator
-
         queryset = self.published()
         if as_of is not None:
             queryset = queryset.filter(period_end__lte=as_of)
         if crosswalk is None:
-            return queryset.annotate(
-                series_id=F("indicator_id"), via_crosswalk=Value(False, output_field=BooleanField())
-            )
+            return queryset.with_series()
+        return queryset.with_series(crosswalk=crosswalk).filter(Q(series_id__isnull=False))
+
+    def with_series(self, *, crosswalk: Framework | None = None) -> Self:
+        """Annotate ``series_id`` and ``via_crosswalk`` as ``series_figures`` defines them, filtering nothing:
+        ``series_id`` is NULL for a figure feeding no series of ``crosswalk``."""
+        from tracker.models.indicators import Indicator
+
+        if crosswalk is None:
+            return self.annotate(series_id=F("indicator_id"), via_crosswalk=Value(False, output_field=BooleanField()))
         own = Q(indicator__item__framework=crosswalk)
         # A later indicator feeds the earlier one it continues (a 2014 report as of 2024), and an earlier indicator
         # feeds the later one that continues it (a 2021 report as of 2017).
@@ -141,34 +151,35 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         series = Case(
             When(own, then=F("indicator_id")),
             When(continues_ours, then=F("indicator__continues_id")),
+            # An earlier indicator continued by two of the framework's indicators feeds the first one only.
             default=Subquery(continuing.order_by("position", "pk").values("pk")[:1]),
             output_field=IntegerField(),
         )
-        return queryset.filter(own | continues_ours | Exists(continuing)).annotate(
+        return self.annotate(
             series_id=series,
             via_crosswalk=Case(When(own, then=Value(False)), default=Value(True), output_field=BooleanField()),
         )
 
     def series_heads(self, *, as_of: date | None = None, crosswalk: Framework | None = None) -> models.QuerySet[Any]:
-        """The ids of the latest figure of each series (see ``series_figures``), for ``pk__in``: one index probe
-        per series in the order of ``newest_first``, never a ranking of every approved row.
+        """The ids of the latest figure of each series (see ``series_figures``), for ``pk__in``.
 
-        The series are enumerated from the figures (one representative row per series, grouped in SQL); a read
-        model of the series can replace that enumeration without changing any caller.
+        One index probe per (indicator, body), in the order of ``newest_first``, never a ranking of every
+        approved row. Over a crosswalk a series joins the series of two or three indicators; its latest figure
+        is the first of their latest ones (within one indicator "own framework first" cannot differ), so only
+        those few heads are ranked. The series are enumerated from the figures (one representative row each,
+        grouped in SQL); a read model of the series can replace that enumeration without changing any caller.
         """
         figures = self.series_figures(as_of=as_of, crosswalk=crosswalk).order_by()
+        probe = figures.filter(indicator_id=OuterRef("indicator_id"))
+        representatives = figures.values("indicator_id", "body_id").annotate(first=Min("pk")).values("first")
+        head = _head_of_series(probe, order=newest_first())
+        heads = figures.filter(pk__in=representatives).annotate(head=head).values("head")
         if crosswalk is None:
-            probe = figures.filter(indicator_id=OuterRef("indicator_id"))
-        else:
-            probe = figures.filter(Q(series_id=OuterRef("series_id"))).filter(
-                # The indicators a series can hold, so the probe reads that series' index entries only.
-                Q(indicator_id=OuterRef("series_id"))
-                | Q(indicator__continues_id=OuterRef("series_id"))
-                | Q(indicator__continued_by=OuterRef("series_id"))
-            )
-        representatives = figures.values(*SERIES_KEY).annotate(first=Min("pk")).values("first")
-        head = _head_of_series(probe, order=newest_first(crosswalk=crosswalk is not None))
-        return figures.filter(pk__in=representatives).annotate(head=head).values("head")
+            return heads
+        ranked = figures.filter(pk__in=heads).annotate(
+            rank=Window(RowNumber(), partition_by=[F("series_id"), F("body_id")], order_by=newest_first(crosswalk=True))
+        )
+        return ranked.filter(Q(rank=1)).values("pk")
 
     def latest_per_series(
         self, *, as_of: date | None = None, crosswalk: Framework | None = None, and_previous: bool = False
@@ -188,7 +199,8 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
             if crosswalk is not None:
                 raise ValueError("and_previous follows a series of one indicator; it takes no crosswalk")
             wanted |= Q(pk__in=self.filter(pk__in=heads).with_previous(among=self).values("previous_id"))
-        return self.series_figures(as_of=as_of, crosswalk=crosswalk).filter(wanted)
+        # The heads are published and dated already: the outer query only fetches them by id.
+        return self.with_series(crosswalk=crosswalk).filter(wanted)
 
     def newest_in_series(self, *, indicator: Any, body: Any, on_or_before: Any = None) -> Self:
         """The published figures of one series, in the order of ``newest_first`` (slice ``[:1]`` for its latest
