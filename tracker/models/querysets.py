@@ -27,6 +27,8 @@ from django.db.models.functions import RowNumber
 from tracker.choices import ObservationState
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
     from tracker.models.frameworks import Framework
     from tracker.models.indicators import Assessment, Observation  # noqa: F401
 
@@ -116,6 +118,20 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
     ``with_previous``) are written once here; pages, reports and the API chain their own narrowing (the
     policy, a body, a set of indicators, a source date) *before* them, and the probes honour that narrowing.
     """
+
+    # --- The policy (tracker/permissions.py), as a queryset ---------------------------------------------------
+    def restrict(self, user: User | AnonymousUser, action: str = "view") -> ObservationQuerySet:
+        """The observations ``user`` may ``action`` ("view", "edit", "submit", "approve", "return", "correct",
+        "comment", "export", …): exactly those for which ``permissions.can(user, action, obs)`` holds, from the
+        same rule. An unknown action is a programming error (``ValueError``), not an empty list."""
+        from tracker import permissions  # the policy imports the models
+
+        where = permissions.observation_where(user, action)
+        if where is True:
+            return self.all()
+        if where is False:
+            return self.none()
+        return self.filter(where)
 
     # --- The published series ------------------------------------------------------------------------------
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tracker import permissions
 from tracker.choices import ResponsibilityRole
 from tracker.models import (
     AgendaItem,
@@ -26,14 +24,7 @@ from tracker.models import (
     Observation,
     Responsibility,
 )
-from tracker.models.querysets import ObservationQuerySet, series_key, via_crosswalk
-from tracker.permissions import UserLike
-
-
-def observations_visible_to(user: UserLike) -> ObservationQuerySet:
-    """The policy's visible set (``permissions.visible_observations``) as the observation query set, so reads
-    chain ``published()`` and ``latest_per_series()`` on it."""
-    return cast(ObservationQuerySet, permissions.visible_observations(user))
+from tracker.models.querysets import series_key, via_crosswalk
 
 
 def framework_list() -> QuerySet[Framework]:

@@ -1,6 +1,6 @@
 """Reads behind the analyst explorer and the indicator page, each in a fixed number of queries.
 
-Every read starts at ``permissions.visible_observations(user)``; the explorer's filters narrow it, never widen it.
+Every read starts at ``Observation.objects.restrict(user, "view")``; the explorer's filters narrow it, never widen it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from tracker import permissions
 from tracker.choices import ObservationState, Unit
 from tracker.models import Indicator, Observation
 from tracker.models.querysets import is_superseded
-from tracker.selectors import observations_visible_to
 from tracker.selectors.dashboard import SeriesPoint
 
 UserLike = permissions.UserLike
@@ -43,7 +42,7 @@ def indicator_page(*, user: UserLike, code: str) -> IndicatorPage:
     linked_ids = [i.pk for i in (*earlier, *later)]
     # A figure replaced by an approved correction stays in the history, marked ``is_superseded``.
     observations = list(
-        observations_visible_to(user)
+        Observation.objects.restrict(user, "view")
         .filter(indicator_id__in=[indicator.pk, *linked_ids], state=ObservationState.APPROVED)
         .with_superseded()
         .select_related("indicator__item__framework", "body", "source__publisher")
@@ -86,7 +85,7 @@ def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:
     The explorer's filters narrow this; they never widen it. Exports further keep approved figures only.
     """
     return (
-        observations_visible_to(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher")
         .with_superseded()
         .order_by("-period_end", "pk")

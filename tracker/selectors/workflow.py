@@ -14,7 +14,6 @@ from tracker.formatting import Figure, format_figure, format_period
 from tracker.models import AuditEntry, Observation, ReportingAssignment
 from tracker.models.querysets import ObservationQuerySet, previous_id
 from tracker.permissions import UserLike
-from tracker.selectors import observations_visible_to
 
 S = ObservationState
 
@@ -109,7 +108,7 @@ def my_open_observations(*, user: UserLike) -> QuerySet[Observation]:
         default=Value(2),
     )
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED])
         .select_related("indicator", "body", "source__publisher")
         .annotate(open_rank=order)
@@ -170,7 +169,7 @@ def review_queue(*, user: UserLike) -> QuerySet[Observation]:
     """Submissions waiting for review, oldest first, each with ``previous_id``: the published figure of its
     series it would follow (``ObservationQuerySet.with_previous``: never superseded, never dated after it)."""
     return (
-        observations_visible_to(user)
+        Observation.objects.restrict(user, "view")
         .filter(state=S.SUBMITTED)
         .select_related("indicator", "body", "source__publisher", "created_by")
         .with_previous()
@@ -192,7 +191,7 @@ def observation_detail(*, user: UserLike, pk: int) -> Observation:
     from django.http import Http404
 
     obs = (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher", "created_by", "approved_by")
         .filter(pk=pk)
         .first()
@@ -218,7 +217,7 @@ def correction_chain(*, user: UserLike, observation: Observation) -> list[Observ
     if len(chain_ids) == 1:
         return []
     return list(
-        permissions.visible_observations(user).filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
+        Observation.objects.restrict(user, "view").filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
     )
 
 
@@ -227,7 +226,7 @@ def audit_for_object(*, obj: Model) -> QuerySet[AuditEntry]:
 
 
 def pending_count(*, user: UserLike) -> int:
-    return permissions.visible_observations(user).filter(state=S.SUBMITTED).count()
+    return Observation.objects.restrict(user, "view").filter(state=S.SUBMITTED).count()
 
 
 __all__ = [

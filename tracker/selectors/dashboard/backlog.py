@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from tracker.choices import ObservationState
 from tracker.models import AuditEntry, Observation
-from tracker.selectors import observations_visible_to
 from tracker.selectors.dashboard.series import UserLike
 
 BACKLOG_LIST_SIZE = 10
@@ -34,7 +33,7 @@ def review_backlog(user: UserLike, *, now: datetime | None = None) -> Backlog:
     """Pending submissions the user may see, by age, and the oldest few: two queries."""
     now = now or timezone.now()
     week, month = now - timedelta(days=7), now - timedelta(days=30)
-    pending = observations_visible_to(user).filter(state=ObservationState.SUBMITTED)
+    pending = Observation.objects.restrict(user, "view").filter(state=ObservationState.SUBMITTED)
     agg = pending.aggregate(
         total=Count("pk"),
         under_week=Count("pk", filter=Q(submitted_at__gt=week)),

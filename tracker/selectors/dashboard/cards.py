@@ -10,7 +10,6 @@ from django.db.models import Count
 
 from tracker.choices import Direction, ObservationState, ResponsibilityRole
 from tracker.models import AgendaItem, Assessment, Body, Indicator, Observation
-from tracker.selectors import observations_visible_to
 from tracker.selectors.dashboard.series import (
     DashboardItem,
     SeriesFigures,
@@ -86,7 +85,7 @@ def latest_assessments(*, items: list[DashboardItem], as_of: date) -> dict[int, 
 def pending_per_item(user: UserLike, *, item_ids: list[int]) -> dict[int, int]:
     """Submissions awaiting review per item, among those the user may see (a reporter: their bodies')."""
     rows = (
-        observations_visible_to(user)
+        Observation.objects.restrict(user, "view")
         .filter(state=ObservationState.SUBMITTED, indicator__item_id__in=item_ids)
         .values("indicator__item_id")
         .annotate(n=Count("pk"))

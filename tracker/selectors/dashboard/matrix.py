@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.compliance import SEVERITY, CadenceRule, CellFacts, CellStatus, ComplianceRule, LatestFigure
-from tracker.models import AgendaItem, Body, Framework, ReportingAssignment
-from tracker.selectors import observations_visible_to
+from tracker.models import AgendaItem, Body, Framework, Observation, ReportingAssignment
 from tracker.selectors.dashboard.series import (
     DashboardItem,
     SeriesFigures,
@@ -69,7 +68,7 @@ def cadence_rule(user: UserLike, *, items: list[DashboardItem], as_of: date) -> 
     A period counts as reported only by a published figure the user may see, dated by ``as_of``, so the matrix
     agrees with the cards and never reflects a submission still under review.
     """
-    reported = observations_visible_to(user).published().filter(period_end__lte=as_of)
+    reported = Observation.objects.restrict(user, "view").published().filter(period_end__lte=as_of)
     rows = assignments_with_status(
         assignments=ReportingAssignment.objects.filter(active=True, indicator__item__in=[row.item for row in items]),
         today=as_of,

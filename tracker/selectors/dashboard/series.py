@@ -14,7 +14,6 @@ from tracker import permissions
 from tracker.choices import ItemCategory
 from tracker.models import AgendaItem, Framework, Indicator, Observation, Responsibility
 from tracker.models.querysets import newest_first
-from tracker.selectors import observations_visible_to
 
 UserLike = permissions.UserLike
 SeriesKey = tuple[int, int | None]  # (indicator id, body id); body None: the national series
@@ -70,7 +69,7 @@ def latest_per_series(user: UserLike, *, indicator_ids: list[int], as_of: date) 
     """The latest published figure of every (indicator, body) series the user may see at ``as_of``, with the
     figure it follows: one query (``ObservationQuerySet.latest_per_series``)."""
     rows = (
-        observations_visible_to(user)
+        Observation.objects.restrict(user, "view")
         .filter(indicator_id__in=indicator_ids)
         .latest_per_series(as_of=as_of, and_previous=True)
         .select_related("indicator", "body", "source__publisher")
@@ -102,7 +101,11 @@ class SeriesPoint:
 
 def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None = None) -> list[SeriesPoint]:
     """Every published value of these indicators up to ``as_of``, oldest first: one query of plain values."""
-    qs = observations_visible_to(user).published().filter(indicator_id__in=indicator_ids, value__isnull=False)
+    qs = (
+        Observation.objects.restrict(user, "view")
+        .published()
+        .filter(indicator_id__in=indicator_ids, value__isnull=False)
+    )
     if as_of is not None:
         qs = qs.filter(period_end__lte=as_of)
     rows = qs.order_by("indicator_id", "period_end", "pk").values_list(
