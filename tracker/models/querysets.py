@@ -304,10 +304,11 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
     """Assessments, with the one definition of an item's latest assessment."""
 
     def known_on(self, day: date | None) -> Self:
-        """Assessments made in the portal by ``day`` or published by ``day``; ``None``: with hindsight."""
+        """Assessments published by ``day``, and NACTA M&E's own (no source: the portal's rating, whose entry
+        date says nothing of when it was made, since imports enter older material later); ``None``: all."""
         if day is None:
             return self
-        return self.filter(Q(source__isnull=True, created_at__date__lte=day) | source_known_on(day, prefix="source__"))
+        return self.filter(Q(source__isnull=True) | source_known_on(day, prefix="source__"))
 
     def latest_per_item(self, *, as_of: date | None = None) -> Self:
         """THE latest assessment of each agenda item made on or before ``as_of``, by ``ASSESSMENT_NEWEST_FIRST``:

@@ -161,7 +161,7 @@ def latest_figures(
 
 def latest_assessments(*, framework: Framework, as_of: date, known_on: date | None = None) -> QuerySet[Assessment]:
     """The latest assessment of each agenda item of ``framework`` made on or before ``as_of``; with ``known_on``
-    only those made in the portal or published by then (``None``: with hindsight)."""
+    only those published by then and NACTA M&E's own (``None``: with hindsight)."""
     return (
         Assessment.objects.filter(item__framework=framework)
         .known_on(known_on)
