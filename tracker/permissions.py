@@ -25,9 +25,13 @@ from tracker.models import Body, Observation
 UserLike = AbstractBaseUser | AnonymousUser
 
 # Actions that need no object: what a role may do at all.
+# "import_upload": send a file to the bulk import at all (reporters for their bodies, NACTA M&E for any body and
+# national rows); analysts and administrators report for no one, so they may not make the portal parse a file.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REPORTER: frozenset({"my_updates", "report"}),
-    Role.REVIEWER: frozenset({"review", "report", "assess", "view_audit", "export", "invite", "generate_report"}),
+    Role.REPORTER: frozenset({"my_updates", "report", "import_upload"}),
+    Role.REVIEWER: frozenset(
+        {"review", "report", "assess", "view_audit", "export", "invite", "generate_report", "import_upload"}
+    ),
     Role.ANALYST: frozenset({"export"}),
     Role.ADMINISTRATOR: frozenset(
         {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report"}
@@ -158,6 +162,8 @@ def can(user: UserLike, action: str, obj: Any = None) -> bool:
         return False
     acc = access(user)
     if obj is None:
+        if action == "import_upload" and acc.role == Role.REPORTER and not acc.body_ids:
+            return False  # a reporter who reports for no body yet has nothing to import
         return acc.role is not None and action in ROLE_ACTIONS.get(acc.role, frozenset())
     obs = _observation_of(obj)
     if obs is not None:

@@ -262,9 +262,15 @@ SPECTACULAR_SETTINGS = {
         "RatingEnum": "tracker.choices.Rating",
     },
 }
-# Bulk import: largest file accepted, and how long a checked upload waits for its commit.
+# Bulk import: the bounds of one file (size as uploaded, rows, XLSX unpacked size and cells, seconds spent
+# reading), and how long and how much of a user's checked uploads wait for their commit (in the database).
 NAP_IMPORT_MAX_BYTES = env.int("NAP_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 NAP_IMPORT_MAX_ROWS = env.int("NAP_IMPORT_MAX_ROWS", default=20_000)
+NAP_IMPORT_MAX_UNPACKED_BYTES = env.int("NAP_IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+NAP_IMPORT_MAX_CELLS = env.int("NAP_IMPORT_MAX_CELLS", default=1_000_000)
+NAP_IMPORT_TIME_BUDGET_SECONDS = env.float("NAP_IMPORT_TIME_BUDGET_SECONDS", default=20.0)
+NAP_IMPORT_PREVIEW_SECONDS = env.int("NAP_IMPORT_PREVIEW_SECONDS", default=60 * 60)
+NAP_IMPORT_PREVIEW_QUOTA_BYTES = env.int("NAP_IMPORT_PREVIEW_QUOTA_BYTES", default=10 * 1024 * 1024)
 
 # Absolute links in emails (report editions) point here.
 NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
