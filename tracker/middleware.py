@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tracker.accounts.factors import meets_mfa_requirement
 from tracker.audit import RequestContext, current_request
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -47,15 +48,17 @@ class MFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not self._allowed_path(request.path):
-            from tracker import permissions
-
-            if permissions.role_of(user) in permissions.MFA_REQUIRED_ROLES and not _has_second_factor(user):
-                messages.warning(
-                    request,
-                    _("Your role requires two-factor authentication. Set up an authenticator app or a security key."),
-                )
-                return HttpResponseRedirect(reverse("mfa_index"))
+        if (
+            user is not None
+            and user.is_authenticated
+            and not self._allowed_path(request.path)
+            and not meets_mfa_requirement(user)
+        ):
+            messages.warning(
+                request,
+                _("Your role requires two-factor authentication. Set up an authenticator app or a security key."),
+            )
+            return HttpResponseRedirect(reverse("mfa_index"))
         return self.get_response(request)
 
     @staticmethod
@@ -69,12 +72,3 @@ class MFARequiredMiddleware:
             settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL,
         ]
         return any(path.startswith(prefix) for prefix in allowed)
-
-
-def _has_second_factor(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    # Recovery codes alone are not a second factor: they come with TOTP or a security key.
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()

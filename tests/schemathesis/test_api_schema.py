@@ -17,6 +17,8 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from schemathesis.engine import events
 
 from apikeys.services import api_token_create
+from tests.tracker.workflow.conftest import enrol_totp
+from tracker.accounts.factors import meets_mfa_requirement
 from tracker.choices import BodyKind, ItemCategory, ObservationState, ResponsibilityRole, Role, Unit
 from tracker.models import (
     AgendaItem,
@@ -70,6 +72,8 @@ def _token(role: str, bodies: list[Body]) -> str:
     UserRole.objects.create(user=user, role=role)
     for body in bodies:
         Membership.objects.create(user=user, body=body)
+    if not meets_mfa_requirement(user):
+        enrol_totp(user)
     return api_token_create(actor=user, user=user, name="schemathesis")[1]
 
 

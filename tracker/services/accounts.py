@@ -108,6 +108,11 @@ def user_set_role(*, actor: Any, user: Any, role: str, bodies: Iterable[Body]) -
         if current and current.role != Role.REPORTER and actor is not None:
             _check_may_grant(actor, current.role)
         UserRole.objects.update_or_create(user=user, defaults={"role": role})
+        if current is not None and current.role != role:
+            from apikeys.services import REVOKE_ROLE_CHANGED, api_tokens_revoke_all
+
+            # Tokens were issued under the old role (and its second-factor requirement): they go with it.
+            api_tokens_revoke_all(actor=actor, user=user, reason=REVOKE_ROLE_CHANGED)
         Membership.objects.filter(user=user).exclude(body__in=bodies).delete()
         for body in bodies:
             Membership.objects.get_or_create(user=user, body=body)
