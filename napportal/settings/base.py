@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.SessionLifetimeMiddleware",
+    "tracker.middleware.NoStoreMiddleware",
     "tracker.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,6 +183,12 @@ NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
 # Evidence files: at most this many bytes each.
 NAP_EVIDENCE_MAX_BYTES = env.int("NAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 USERSESSIONS_TRACK_ACTIVITY = False
+# Sessions end after this long without a request (reviewers and administrators sooner: they approve and
+# administer) and, whatever the activity, this long after sign-in (the cookie expires then too).
+NAP_SESSION_IDLE_SECONDS_PRIVILEGED = env.int("NAP_SESSION_IDLE_SECONDS_PRIVILEGED", default=30 * 60)
+NAP_SESSION_IDLE_SECONDS = env.int("NAP_SESSION_IDLE_SECONDS", default=8 * 60 * 60)
+NAP_SESSION_ABSOLUTE_SECONDS = env.int("NAP_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = NAP_SESSION_ABSOLUTE_SECONDS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -250,6 +258,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema needs sign-in (a session or a token), like the documentation pages that render it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

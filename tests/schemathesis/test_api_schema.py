@@ -136,7 +136,9 @@ def test_api_conforms_to_its_schema(role, api_server, settings, tmp_path):
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
         }
     )
-    schema = schemathesis.openapi.from_url(f"{api_server}/api/schema/", config=config)
+    schema = schemathesis.openapi.from_url(
+        f"{api_server}/api/schema/", config=config, headers={"Authorization": f"Bearer {token}"}
+    )
     failures: list[str] = []
     scenarios = cases = 0
     for event in schemathesis.engine.from_schema(schema).execute():
