@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -91,11 +92,11 @@ def start_session_clock(request: HttpRequest) -> None:
     request.session[SESSION_SEEN] = now
 
 
-def idle_timeout_for(user: object) -> int:
+def idle_timeout_for(user: Any) -> int:
     """Seconds without a request before a session ends: shorter for the roles that approve and administer."""
     from tracker import permissions
 
-    if permissions.role_of(user) in permissions.MFA_REQUIRED_ROLES:  # type: ignore[arg-type]
+    if permissions.role_of(user) in permissions.MFA_REQUIRED_ROLES:
         return settings.NAP_SESSION_IDLE_SECONDS_PRIVILEGED
     return settings.NAP_SESSION_IDLE_SECONDS
 
