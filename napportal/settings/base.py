@@ -113,7 +113,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Tasks must finish well inside the visibility timeout, or Redis hands them to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -121,7 +121,24 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reporting-reminders": {"task": "tracker.send_reporting_reminders", "schedule": crontab(hour=8, minute=0)},
     "review-digest": {"task": "tracker.send_review_digest", "schedule": crontab(hour=8, minute=30)},
+    "edition-sweep": {"task": "reporting.sweep_editions", "schedule": 60.0},
 }
+# A web request publishes a task once, with short timeouts, and never waits on a broker that is down: builds
+# have their outbox and sweep (reporting.dispatch), and other tasks are published on commit, "robust".
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# The result backend subscribes to a task's result as it is sent; by default it retries a lost Redis 20 times,
+# once a second (the 19 s hang of the hardening review).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+# Report builds: the worker's heartbeat, the silence after which its edition is queued again, and how long a
+# sent build may wait for a worker before it is sent again.
+NAP_EDITION_HEARTBEAT_SECONDS = env.int("NAP_EDITION_HEARTBEAT_SECONDS", default=10)
+NAP_EDITION_LEASE_SECONDS = env.int("NAP_EDITION_LEASE_SECONDS", default=60)
+NAP_EDITION_RESEND_SECONDS = env.int("NAP_EDITION_RESEND_SECONDS", default=180)
 CELERY_TIMEZONE = "Asia/Karachi"
 
 # --- Content Security Policy -----------------------------------------------------------------------------
