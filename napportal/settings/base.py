@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that container health checks need neither an allowed host nor HTTPS.
     "napportal.health.HealthCheckMiddleware",
+    # Next, so that a database or Redis outage anywhere below answers 503, not 500.
+    "napportal.faults.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,10 +97,32 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# PostgreSQL: a connection attempt to an unreachable server gives up after this many seconds.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+
+
+def redis_caches(url: str) -> dict[str, dict[str, object]]:
+    """Redis as the cache, with short timeouts, falling back to a database table while Redis is unreachable
+    (``napportal.cache``: the login rate limits live in the cache). ``migrate_serialized`` creates the table."""
+    return {
+        "default": {
+            "BACKEND": "napportal.cache.FailoverCache",
+            "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database"},
+        },
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        },
+        "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "nap_cache_fallback"},
+    }
+
+
 # REDIS_URL unset = the embedded default: local-memory cache, Celery tasks run in-process.
 REDIS_URL: str | None = env("REDIS_URL", default=None)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

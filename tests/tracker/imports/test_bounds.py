@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -217,7 +217,7 @@ def test_only_importers_may_upload(world, analyst, make_user, api_as, reviewer):
 
 
 def test_a_checked_file_waits_in_the_database_not_in_redis(world, reporter, page_client):
-    redis = cache._cache.get_client(None, write=False)  # type: ignore[attr-defined]
+    redis = caches["redis"]._cache.get_client(None, write=False)  # type: ignore[attr-defined]
     keys_before = redis.dbsize()
     content = csv_bytes([row(world)])
     response = page_client.post("/imports/", {"file": upload(content, "good.csv")})
