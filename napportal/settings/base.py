@@ -328,6 +328,10 @@ NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
 # WeasyPrint embeds these font files in report PDFs (Debian: fonts-dejavu-core).
 NAP_REPORT_FONT_DIR = env("NAP_REPORT_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 
+# Backups (manage.py backup / restore): the PostgreSQL client programs, of the server's major version or newer.
+NAP_PG_DUMP = env("NAP_PG_DUMP", default="pg_dump")
+NAP_PG_RESTORE = env("NAP_PG_RESTORE", default="pg_restore")
+
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="NAP Portal <noreply@napportal.local>")
 
