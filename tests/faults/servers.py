@@ -11,7 +11,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -22,7 +24,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
+def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
