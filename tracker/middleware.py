@@ -121,8 +121,8 @@ class SessionLifetimeMiddleware:
             seen = request.session.get(SESSION_SEEN)
             if started is None or seen is None:
                 start_session_clock(request)  # a session from before these limits: count from now
-            elif now - seen > idle_timeout_for(user) or now - started > settings.NAP_SESSION_ABSOLUTE_SECONDS:
-                idle = now - seen > idle_timeout_for(user)
+            elif self._idle_too_long(user, now - seen) or now - started > settings.NAP_SESSION_ABSOLUTE_SECONDS:
+                idle = self._idle_too_long(user, now - seen)
                 logout(request)
                 messages.info(
                     request,
@@ -133,6 +133,12 @@ class SessionLifetimeMiddleware:
             elif now - seen >= SEEN_GRANULARITY:
                 request.session[SESSION_SEEN] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _idle_too_long(user: Any, idle: int) -> bool:
+        # Within the shorter timeout every session is fine, so the role is asked only past it.
+        shortest = min(settings.NAP_SESSION_IDLE_SECONDS_PRIVILEGED, settings.NAP_SESSION_IDLE_SECONDS)
+        return idle > shortest and idle > idle_timeout_for(user)
 
 
 class NoStoreMiddleware:
