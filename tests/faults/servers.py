@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 
 
@@ -41,6 +42,8 @@ class ThrowawayRedis:
     """``redis-server --port <free> --save ""``: nothing on disk, so a restart starts empty, as a lost broker."""
 
     def __init__(self) -> None:
+        if shutil.which("redis-server") is None:
+            pytest.skip("redis-server is not installed")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
@@ -73,6 +76,10 @@ class ThrowawayPostgres:
     (PostgreSQL refuses to run as root)."""
 
     def __init__(self) -> None:
+        try:
+            _pg_bin("initdb")
+        except FileNotFoundError:
+            pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
         # Directly under the system's temporary directory: the postgres user must be able to reach it.
         self.base = Path(tempfile.mkdtemp(prefix="nap-fault-pg-"))
         self.data = self.base / "data"
