@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0002_default_schedules'),
+        ('reporting', '0003_edition_outbox_and_heartbeat'),
     ]
 
     operations = [
