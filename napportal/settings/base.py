@@ -67,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "napportal.urls"
+# A refused form gets the portal's page (what happened, where to go), not Django's bare one.
+CSRF_FAILURE_VIEW = "tracker.views.errors.csrf_failure"
 WSGI_APPLICATION = "napportal.wsgi.application"
 
 TEMPLATES = [
