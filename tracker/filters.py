@@ -17,6 +17,12 @@ from tracker.choices import ItemCategory, ObservationState, Role
 from tracker.models import AgendaItem, AuditEntry, Body, Framework, Indicator, Observation
 
 
+def _audit_action_choices() -> list[tuple[Any, Any]]:
+    from tracker.selectors.audit import ACTION_GROUPS
+
+    return [(group, list(options)) for group, options in ACTION_GROUPS]
+
+
 class _ItemChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.framework.short_title} {obj.number}. {obj.title}"
@@ -156,14 +162,26 @@ class ObservationFilter(django_filters.FilterSet):
 
 
 class AuditEntryFilter(django_filters.FilterSet):
-    actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label=_("Actor"))
-    action = django_filters.CharFilter(lookup_expr="startswith", label=_("Action"))
-    object_type = django_filters.CharFilter(label=_("Object type"))
-    object_id = django_filters.CharFilter(label=_("Object id"))
+    """The audit page's filters: a person's name or email, an action in words, dates from a calendar."""
+
+    actor = django_filters.CharFilter(
+        field_name="actor_label", lookup_expr="icontains", label=_("Who"), help_text=_("Part of an email address")
+    )
+    action = django_filters.ChoiceFilter(
+        method="filter_action", choices=_audit_action_choices, label=_("Action"), empty_label=_("Any action")
+    )
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT)
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("Until"), widget=DATE_INPUT)
+    object_type = django_filters.CharFilter(widget=forms.HiddenInput)
+    object_id = django_filters.CharFilter(label=_("Object number"))
     request_id = django_filters.CharFilter(label=_("Request id"))
-    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
-    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
 
     class Meta:
         model = AuditEntry
-        fields = ["actor", "action", "object_type", "object_id", "request_id", "since", "until"]
+        fields = ["actor", "action", "since", "until", "object_type", "object_id", "request_id"]
+
+    def filter_action(self, queryset: QuerySet[AuditEntry], name: str, value: str) -> QuerySet[AuditEntry]:
+        # "observation." stands for every action on figures; a full code for that one action.
+        if value.endswith("."):
+            return queryset.filter(action__startswith=value)
+        return queryset.filter(action=value)

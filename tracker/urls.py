@@ -32,5 +32,6 @@ urlpatterns = [
     ),
     path("review/", workflow.review_queue, name="review-queue"),
     path("audit/", workflow.audit_log, name="audit-log"),
+    path("audit/export.csv", workflow.audit_export_csv, name="audit-export-csv"),
     path("users/invite/", account_views.invite_user, name="user-invite"),
 ]
