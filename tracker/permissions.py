@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tracker.choices import EDITABLE_STATES, ObservationState, Role
-from tracker.models import Body, Observation
+from tracker.models import Body, Evidence, Observation
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -125,6 +125,14 @@ def _can_see_observation(acc: Access, obs: Observation) -> bool:
     return acc.role == Role.REPORTER and obs.body_id in acc.body_ids
 
 
+def _sees_unapproved_life(acc: Access, obs: Observation) -> bool:
+    """Who may see a figure's drafts, returns and review conversation, whatever state it is in now: the
+    thread stays with those people after approval and never reaches analysts or other bodies."""
+    if acc.sees_everything:
+        return True
+    return acc.role == Role.REPORTER and obs.body_id is not None and obs.body_id in acc.body_ids
+
+
 def _may_write_values(acc: Access, user: UserLike, obs: Observation) -> bool:
     """Who may edit, submit or attach evidence to an unapproved observation."""
     if acc.role == Role.REPORTER:
@@ -139,6 +147,13 @@ def _observation_action(acc: Access, user: UserLike, action: str, obs: Observati
         return True  # visibility was checked first
     if action in ("edit", "submit", "attach_evidence"):
         return state in EDITABLE_STATES and _may_write_values(acc, user, obs)
+    if action == "view_comments":
+        return _sees_unapproved_life(acc, obs)
+    if action == "comment":
+        # The conversation is about a figure still open: once approved, a correction starts a new one.
+        if state == ObservationState.APPROVED or not _sees_unapproved_life(acc, obs):
+            return False
+        return acc.role in (Role.REVIEWER, Role.REPORTER)
     if action == "return":
         return acc.role == Role.REVIEWER and state == ObservationState.SUBMITTED
     if action == "approve":
@@ -163,6 +178,16 @@ def can(user: UserLike, action: str, obj: Any = None) -> bool:
     if obs is not None:
         if not _can_see_observation(acc, obs):
             return False
+        if action == "remove_evidence":
+            # Only its uploader, only while the figure is still being edited (not under review, not approved).
+            return (
+                isinstance(obj, Evidence)
+                and obj.uploaded_by_id == user.pk
+                and obs.state in EDITABLE_STATES
+                and _sees_unapproved_life(acc, obs)
+            )
+        if action == "view_evidence" and isinstance(obj, Evidence) and obj.comment_id is not None:
+            return _sees_unapproved_life(acc, obs)  # sent in the conversation: as private as the thread
         return _observation_action(acc, user, action, obs)
     if isinstance(obj, Body):
         if action == "report_for":

@@ -30,6 +30,12 @@ urlpatterns = [
         workflow.evidence_download,
         name="evidence-download",
     ),
+    path(
+        "observations/<int:pk>/evidence/<int:evidence_pk>/remove/",
+        workflow.evidence_remove,
+        name="evidence-remove",
+    ),
+    path("observations/<int:pk>/comments/", workflow.comment_create, name="comment-create"),
     path("review/", workflow.review_queue, name="review-queue"),
     path("audit/", workflow.audit_log, name="audit-log"),
     path("audit/export.csv", workflow.audit_export_csv, name="audit-export-csv"),

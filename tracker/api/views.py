@@ -23,6 +23,7 @@ from tracker.api import serializers as s
 from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
 from tracker.models import AgendaItem, Assessment, CrosswalkLink, Indicator, Observation, Responsibility, Source
+from tracker.selectors import workflow as workflow_selectors
 
 # Any path segment reaches the view, which answers a malformed id or slug with the API's own 404.
 ANY_SEGMENT = "[^/]+"
@@ -242,6 +243,32 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             actor=request.user, observation_id=obs.pk, version=data["version"], reason=data["reason"]
         )
         return Response(OBS(result).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The review conversation of an observation",
+        description="Return reasons, replies and answers, oldest first. Only those who may see the figure's "
+        "drafts read it (its bodies' reporters, NACTA M&E); others get 403, or 404 outside their scope.",
+        request=None,
+        responses={200: s.CommentSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Reply or answer on the review conversation",
+        description="Open figures only (not approved). The other side is notified.",
+        request=s.CommentInputSerializer,
+        responses={201: s.CommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def comments(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        if request.method == "POST":
+            text = _valid(s.CommentInputSerializer, request.data).validated_data["text"]
+            comment = services.comment_create(actor=request.user, observation_id=obs.pk, text=text)
+            return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        permissions.require(request.user, "view_comments", obs)
+        thread = workflow_selectors.comment_thread(user=request.user, observation=obs) or []
+        return Response(s.CommentSerializer(thread, many=True).data)
 
     @extend_schema(
         summary="Start a correction of an approved figure",

@@ -39,9 +39,20 @@ class ObservationForm(forms.Form):
         help_text=_("PDF, image, XLSX or DOCX; checked from its content."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reply = forms.CharField(
+        label=_("Reply to the reviewer"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Goes to the figure's review conversation, never to the public note."),
+    )
 
-    def __init__(self, *args: Any, user: Any, fixed: ObservationInput | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, fixed: ObservationInput | None = None, replying: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not replying:
+            del self.fields["reply"]
         body_field: forms.ModelChoiceField = self.fields["body"]  # type: ignore[assignment]
         body_field.queryset = permissions.writable_bodies(user)
         if permissions.can_report_national(user):
@@ -91,6 +102,21 @@ class EvidenceForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         check_upload(upload)
+        return upload
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    evidence = forms.FileField(
+        label=_("Evidence (optional)"),
+        required=False,
+        help_text=_("PDF, image, XLSX or DOCX; checked from its content."),
+    )
+
+    def clean_evidence(self) -> Any:
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            check_upload(upload)
         return upload
 
 

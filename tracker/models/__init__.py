@@ -1,6 +1,7 @@
 from tracker.models.access import Membership, UserRole
 from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
+from tracker.models.conversation import CommentKind, ObservationComment
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
@@ -11,6 +12,7 @@ __all__ = [
     "AuditEntry",
     "AuditImmutable",
     "Body",
+    "CommentKind",
     "CrosswalkLink",
     "Evidence",
     "Framework",
@@ -18,6 +20,7 @@ __all__ = [
     "Membership",
     "NotificationLog",
     "Observation",
+    "ObservationComment",
     "ReportingAssignment",
     "Responsibility",
     "Source",

@@ -29,6 +29,15 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Evidence sent with a comment of the thread (e.g. with a reply to a return); empty when attached directly.
+    comment = models.ForeignKey(
+        "tracker.ObservationComment",
+        verbose_name=_("comment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
 
     class Meta:
         ordering = ["observation", "uploaded_at"]

@@ -5,13 +5,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from tracker import permissions
 from tracker.cadence import Period, due_date, due_status, last_closed_period
 from tracker.choices import Cadence, DueStatus, ObservationState, ValueQualifier
 from tracker.formatting import Figure, format_figure, format_period
-from tracker.models import AuditEntry, Observation, ReportingAssignment
+from tracker.models import AuditEntry, Evidence, Observation, ObservationComment, ReportingAssignment
 
 S = ObservationState
 
@@ -226,6 +226,19 @@ def correction_chain(*, user: Any, observation: Observation) -> list[Observation
     )
 
 
+def comment_thread(*, user: Any, observation: Observation) -> list[ObservationComment] | None:
+    """The observation's conversation, oldest first, with authors and evidence; None for those who may not
+    read it (analysts, other bodies), so a page cannot show it by mistake."""
+    if not permissions.can(user, "view_comments", observation):
+        return None
+    return list(
+        ObservationComment.objects.filter(observation=observation)
+        .select_related("author")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")))
+        .order_by("created_at", "pk")
+    )
+
+
 def audit_for_object(*, obj: Any) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
 
@@ -239,6 +252,7 @@ __all__ = [
     "ReviewRow",
     "assignments_with_status",
     "audit_for_object",
+    "comment_thread",
     "correction_chain",
     "my_assignments",
     "my_open_observations",

@@ -4,6 +4,7 @@ Each service runs in one transaction, locks the row it changes (``select_for_upd
 refuses a stale version, changes the row and writes exactly one audit entry beside it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from tracker import audit, permissions
 from tracker.choices import DatePrecision, ObservationState, ValueQualifier
 from tracker.exceptions import StaleVersion, WorkflowError
-from tracker.models import AgendaItem, Assessment, AuditEntry, Body, Indicator, Observation, Source
+from tracker.models import AgendaItem, Assessment, AuditEntry, Body, CommentKind, Indicator, Observation, Source
+from tracker.services.conversation import comment_add_locked, comment_text_clean
 
 # What the audit trail keeps of an observation, before and after each change.
 AUDITED_FIELDS = (
@@ -150,8 +152,17 @@ def observation_update(*, actor: Any, observation_id: int, version: int, data: O
 
 
 def _transition(
-    *, actor: Any, observation_id: int, version: int, action: str, target: str, reason: str = ""
+    *,
+    actor: Any,
+    observation_id: int,
+    version: int,
+    action: str,
+    target: str,
+    reason: str = "",
+    then: Callable[[Observation], None] | None = None,
 ) -> Observation:
+    """One workflow step; ``then`` runs inside the same transaction, after the audit entry (the thread entry
+    of a return, the notices)."""
     with transaction.atomic():
         obs = _lock(observation_id)
         if not permissions.is_visible(actor, obs):
@@ -167,6 +178,8 @@ def _transition(
         obs.save(update_fields=changed)
         old, new = _diff(before, audit.snapshot(obs, AUDITED_FIELDS))
         audit.record(actor=actor, action=f"observation.{action}", obj=obs, before=old, after=new, reason=reason)
+        if then is not None:
+            then(obs)
     return obs
 
 
@@ -181,6 +194,12 @@ def observation_return(*, actor: Any, observation_id: int, version: int, reason:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the update is returned: the reporter sees this reason.")})
+    reason = comment_text_clean(reason)
+
+    def open_thread(obs: Observation) -> None:
+        # The reason opens (or continues) the conversation the reporter answers.
+        comment_add_locked(actor=actor, obs=obs, text=reason, kind=CommentKind.RETURN)
+
     return _transition(
         actor=actor,
         observation_id=observation_id,
@@ -188,6 +207,7 @@ def observation_return(*, actor: Any, observation_id: int, version: int, reason:
         action="return",
         target=ObservationState.RETURNED,
         reason=reason,
+        then=open_thread,
     )
 
 

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker import permissions, services
+from tracker.choices import ObservationState
 from tracker.exceptions import StaleVersion, WorkflowError
 from tracker.filters import AuditEntryFilter
 from tracker.formatting import spreadsheet_safe
 from tracker.forms.workflow import (
+    CommentForm,
     CorrectionForm,
     EvidenceForm,
     ObservationForm,
@@ -84,10 +86,15 @@ def observation_create(request: HttpRequest) -> HttpResponse:
 
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
-    """Attach the evidence and submit when asked; each is its own audited write."""
+    """Attach the evidence, post the reply and submit when asked; each is its own audited write."""
     upload = form.cleaned_data.get("evidence")
     if upload:
-        services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=upload)
+        evidence = services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=upload)
+        if getattr(evidence, "already_attached", False):
+            messages.info(request, _("“%(name)s” is already attached: it was not stored again.") % {"name": evidence})
+    reply = (form.cleaned_data.get("reply") or "").strip()
+    if reply:
+        services.comment_create(actor=request.user, observation_id=obs.pk, text=reply)
     if "submit" in request.POST:
         try:
             obs.refresh_from_db()
@@ -113,17 +120,28 @@ def _message(exc: Exception) -> str:
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obs = selectors.observation_detail(user=request.user, pk=pk)
     may_view_audit = permissions.can(request.user, "view_audit")
+    thread = selectors.comment_thread(user=request.user, observation=obs)
+    evidence = [
+        e
+        for e in Evidence.objects.filter(observation=obs).select_related("uploaded_by")
+        if e.comment_id is None or thread is not None
+    ]
+    for e in evidence:
+        e.observation = obs  # the policy reads the figure's state; no query per file
     return render(
         request,
         "tracker/workflow/observation_detail.html",
         {
             "obs": obs,
-            "evidence": list(Evidence.objects.filter(observation=obs)),
+            "evidence": evidence,
+            "removable": {e.pk for e in evidence if permissions.can(request.user, "remove_evidence", e)},
+            "thread": thread,
+            "comment_form": CommentForm(),
             "chain": selectors.correction_chain(user=request.user, observation=obs),
             "history": list(selectors.audit_for_object(obj=obs)) if may_view_audit else None,
             "may": {
                 action: permissions.can(request.user, action, obs)
-                for action in ("edit", "submit", "approve", "return", "correct", "attach_evidence")
+                for action in ("edit", "submit", "approve", "return", "correct", "attach_evidence", "comment")
             },
             "return_form": ReturnForm(initial={"version": obs.version}),
             "evidence_form": EvidenceForm(),
@@ -159,7 +177,12 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, "edit", obs)
     fixed = _input_of(obs) if obs.supersedes_id else None
     form = ObservationForm(
-        request.POST or None, request.FILES or None, user=request.user, initial=_initial(obs), fixed=fixed
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=_initial(obs),
+        fixed=fixed,
+        replying=obs.state == ObservationState.RETURNED and permissions.can(request.user, "comment", obs),
     )
     stale: StaleVersion | None = None
     if request.method == "POST" and form.is_valid():
@@ -270,6 +293,38 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return _detail(obs)
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    obs = selectors.observation_detail(user=request.user, pk=pk)
+    services.evidence_remove(actor=request.user, observation_id=obs.pk, evidence_id=evidence_pk)
+    messages.success(request, _("Evidence removed."))
+    return _detail(obs)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    obs = selectors.observation_detail(user=request.user, pk=pk)
+    permissions.require(request.user, "comment", obs)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.comment_create(
+                actor=request.user,
+                observation_id=obs.pk,
+                text=form.cleaned_data["text"],
+                upload=form.cleaned_data.get("evidence"),
+            )
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+        else:
+            messages.success(request, _("Comment added to the conversation."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("tracker:observation-detail", args=[obs.pk]) + "#conversation")
 
 
 @login_required

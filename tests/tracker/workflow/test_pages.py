@@ -16,7 +16,7 @@ from tracker.models import AuditEntry, Indicator, Observation, ReportingAssignme
 MY_UPDATES_QUERIES = 5
 REVIEW_QUEUE_QUERIES = 7
 AUDIT_LOG_QUERIES = 7  # + the names of the users the entries mention (tests/.../test_audit_page.py)
-DETAIL_QUERIES = 8
+DETAIL_QUERIES = 9  # + the review conversation (its evidence in one more when it has entries)
 
 
 def form_data(world, **overrides):
