@@ -1,11 +1,15 @@
 """Template context every page needs: which navigation entries the policy lets this user reach."""
 
+from typing import Any
+
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from tracker import permissions
+from tracker.services import notifications
 
 
-def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}
@@ -13,5 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
         "nav": {
             action: permissions.can(user, action)
             for action in ("my_updates", "review", "view_audit", "invite", "manage_reference")
-        }
+        },
+        # Lazy, and read from the cache: the bell costs no query on most pages.
+        "unread_notices": SimpleLazyObject(lambda: notifications.unread_notice_count(user)),
     }

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tracker.accounts import views as account_views
-from tracker.views import dashboard, reference, workflow
+from tracker.views import dashboard, notices, reference, workflow
 
 app_name = "tracker"
 
@@ -39,5 +39,8 @@ urlpatterns = [
     path("review/", workflow.review_queue, name="review-queue"),
     path("audit/", workflow.audit_log, name="audit-log"),
     path("audit/export.csv", workflow.audit_export_csv, name="audit-export-csv"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/read/", notices.notices_read_all, name="notices-read-all"),
+    path("notices/<int:pk>/open/", notices.notice_open, name="notice-open"),
     path("users/invite/", account_views.invite_user, name="user-invite"),
 ]

@@ -4,6 +4,7 @@ from tracker.models.bodies import Body, Responsibility
 from tracker.models.conversation import CommentKind, ObservationComment
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
+from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
 from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
 
 __all__ = [
@@ -18,6 +19,10 @@ __all__ = [
     "Framework",
     "Indicator",
     "Membership",
+    "Notice",
+    "NoticeKind",
+    "NoticeMail",
+    "NoticePreference",
     "NotificationLog",
     "Observation",
     "ObservationComment",

@@ -71,6 +71,7 @@ ACTION_GROUPS: list[tuple[Any, list[tuple[str, Any]]]] = [
             ("user.membership_remove", gettext_lazy("Body removed from an account")),
             ("user.password_set", gettext_lazy("Password set")),
             ("user.password_reset", gettext_lazy("Password reset")),
+            ("user.notice_preference", gettext_lazy("Email preference for notices changed")),
             ("api_token.create", gettext_lazy("API token created")),
             ("api_token.revoke", gettext_lazy("API token revoked")),
         ],

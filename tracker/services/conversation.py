@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tracker import audit, permissions
 from tracker.models import CommentKind, Observation, ObservationComment
 from tracker.services.evidence import check_upload, store_evidence
+from tracker.services.notifications import notify_comment
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -63,4 +64,5 @@ def comment_create(*, actor: Any, observation_id: int, text: str, upload: File |
         comment = comment_add_locked(actor=actor, obs=obs, text=text)
         if checked is not None:
             store_evidence(actor=actor, obs=obs, checked=checked, comment=comment)
+        notify_comment(comment=comment)
     return comment

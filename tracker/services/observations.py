@@ -19,6 +19,7 @@ from tracker import audit, permissions
 from tracker.choices import DatePrecision, ObservationState, ValueQualifier
 from tracker.exceptions import StaleVersion, WorkflowError
 from tracker.models import AgendaItem, Assessment, AuditEntry, Body, CommentKind, Indicator, Observation, Source
+from tracker.services import notifications
 from tracker.services.conversation import comment_add_locked, comment_text_clean
 
 # What the audit trail keeps of an observation, before and after each change.
@@ -180,6 +181,7 @@ def _transition(
         audit.record(actor=actor, action=f"observation.{action}", obj=obs, before=old, after=new, reason=reason)
         if then is not None:
             then(obs)
+        notifications.notify_transition(actor=actor, obs=obs, action=action, reason=reason)
     return obs
 
 
