@@ -185,3 +185,59 @@ class AuditEntryFilter(django_filters.FilterSet):
         if value.endswith("."):
             return queryset.filter(action__startswith=value)
         return queryset.filter(action=value)
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    """The review queue's filters: who reported, which framework and item, how long it has waited, flags."""
+
+    body = django_filters.ModelChoiceFilter(
+        field_name="body",
+        queryset=Body.objects.order_by("name"),
+        label=_("Body"),
+        empty_label=_("All bodies and national"),
+        null_label=_("National figures"),
+        null_value="national",
+    )
+    framework = django_filters.ModelChoiceFilter(
+        field_name="indicator__item__framework",
+        queryset=Framework.objects.order_by("adopted_on", "slug"),
+        label=_("Framework"),
+        empty_label=_("All frameworks"),
+    )
+    item = ItemFilter(
+        field_name="indicator__item",
+        queryset=AgendaItem.objects.select_related("framework").order_by("framework__adopted_on", "number"),
+        label=_("Agenda item"),
+        empty_label=_("All items"),
+    )
+    age = django_filters.ChoiceFilter(
+        method="filter_age",
+        label=_("Waiting"),
+        empty_label=_("Any time"),
+        choices=[("7", _("more than a week")), ("30", _("more than a month")), ("90", _("more than 3 months"))],
+    )
+    flag = django_filters.ChoiceFilter(
+        method="filter_flag",
+        label=_("Flag"),
+        empty_label=_("Any"),
+        choices=[
+            ("resubmitted", _("Resubmitted after a return")),
+            ("duplicate", _("Possible duplicate")),
+            ("no_evidence", _("No evidence")),
+            ("needs_another_reviewer", _("Needs another reviewer (yours)")),
+        ],
+    )
+
+    class Meta:
+        model = Observation
+        fields: list[str] = []
+
+    def filter_age(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
+        from tracker.selectors.review import filter_age
+
+        return filter_age(queryset, int(value))
+
+    def filter_flag(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
+        from tracker.selectors.review import filter_flag
+
+        return filter_flag(queryset, value, user=self.request.user if self.request else None)

@@ -132,7 +132,11 @@ class VersionForm(forms.Form):
 class ReviewBatchForm(forms.Form):
     """Approve or return several submissions at once; each is ``<id>:<version>`` as the reviewer saw it."""
 
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
+    # No decision is preselected: the reviewer chooses one each time.
+    decision = forms.ChoiceField(
+        label=_("Decision for the selected"),
+        choices=[("", _("— choose —")), ("approve", _("Approve")), ("return", _("Return with a reason"))],
+    )
     selected = forms.MultipleChoiceField(label=_("Submissions"), choices=[])
     reason = forms.CharField(label=_("Reason (needed to return)"), required=False, max_length=2000)
 

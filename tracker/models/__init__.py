@@ -5,7 +5,7 @@ from tracker.models.conversation import CommentKind, ObservationComment
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
-from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
+from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
 __all__ = [
     "AgendaItem",
@@ -26,6 +26,7 @@ __all__ = [
     "NotificationLog",
     "Observation",
     "ObservationComment",
+    "ObservationSnapshot",
     "ReportingAssignment",
     "Responsibility",
     "Source",

@@ -177,7 +177,7 @@ def who(entry: AuditEntry) -> str:
 _STR_JOINS = {"tracker.source": ("publisher",), "tracker.observation": ("indicator",)}
 
 
-class _Names:
+class ObjectNames:
     """Names of the objects a batch of entries refers to by id, fetched in one query per model."""
 
     def __init__(self) -> None:
@@ -216,7 +216,7 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any
     return field if isinstance(field, models.Field) else None
 
 
-def _label(model: type[models.Model] | None, name: str) -> str:
+def field_label(model: type[models.Model] | None, name: str) -> str:
     field = _field(model, name)
     if field is not None:
         return capfirst(str(field.verbose_name))
@@ -225,7 +225,7 @@ def _label(model: type[models.Model] | None, name: str) -> str:
     return capfirst(name.replace("_", " "))
 
 
-def _display(model: type[models.Model] | None, name: str, value: Any, names: _Names) -> str:
+def display_value(model: type[models.Model] | None, name: str, value: Any, names: ObjectNames) -> str:
     if value is None or value == "" or value == []:
         return "—"
     field = _field(model, name)
@@ -273,7 +273,7 @@ def _field_order(model: type[models.Model] | None) -> dict[str, int]:
 def present(entries: Iterable[AuditEntry]) -> list[AuditRow]:
     """The entries of one page or chunk, ready to show: names resolved in one query per kind of object."""
     entries = list(entries)
-    names = _Names()
+    names = ObjectNames()
     for entry in entries:
         model = _model_of(entry.object_type)
         for values in (entry.before or {}, entry.after or {}):
@@ -301,9 +301,9 @@ def present(entries: Iterable[AuditEntry]) -> list[AuditRow]:
                 continue  # a creation lists what was filled in, not every empty field
             changes.append(
                 FieldChange(
-                    label=_label(model, name),
-                    old=_display(model, name, old, names),
-                    new=_display(model, name, new, names),
+                    label=field_label(model, name),
+                    old=display_value(model, name, old, names),
+                    new=display_value(model, name, new, names),
                     added=name not in before,
                 )
             )

@@ -10,7 +10,7 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquer
 from tracker import permissions
 from tracker.cadence import Period, due_date, due_status, last_closed_period
 from tracker.choices import Cadence, DueStatus, ObservationState, ValueQualifier
-from tracker.formatting import Figure, format_figure, format_period
+from tracker.formatting import Figure, format_figure
 from tracker.models import AuditEntry, Evidence, Observation, ObservationComment, ReportingAssignment
 
 S = ObservationState
@@ -123,74 +123,6 @@ def my_assignments(*, user: Any, today: date) -> list[AssignmentRow]:
     )
 
 
-@dataclass(frozen=True)
-class ReviewRow:
-    observation: Observation
-    previous: Observation | None
-
-    @property
-    def previous_figure(self) -> str:
-        """The previous approved figure as its source gives it; it shares the submission's indicator, so no
-        query is needed to format it."""
-        if self.previous is None:
-            return ""
-        indicator = self.observation.indicator
-        return format_figure(
-            Figure(
-                self.previous.value,
-                indicator.unit,
-                indicator.scale,
-                self.previous.value_qualifier,
-                self.previous.text_value,
-            )
-        )
-
-    @property
-    def previous_period(self) -> str:
-        if self.previous is None:
-            return ""
-        return format_period(self.previous.period_start, self.previous.period_end, self.previous.date_precision)
-
-    @property
-    def change(self) -> Decimal | None:
-        if self.previous is None or self.previous.value is None or self.observation.value is None:
-            return None
-        return self.observation.value - self.previous.value
-
-    @property
-    def change_percent(self) -> Decimal | None:
-        change = self.change
-        if change is None or not self.previous or not self.previous.value:
-            return None
-        return (change / self.previous.value * 100).quantize(Decimal("0.1"))
-
-
-def review_queue(*, user: Any) -> QuerySet[Observation]:
-    """Submissions waiting for review, oldest first, with the id of the approved figure they would follow."""
-    same_body = _latest_approved(indicator=OuterRef("indicator"), body=OuterRef("body")).exclude(pk=OuterRef("pk"))
-    national = _latest_approved(indicator=OuterRef("indicator"), body__isnull=True).exclude(pk=OuterRef("pk"))
-    return (
-        permissions.visible_observations(user)
-        .filter(state=S.SUBMITTED)
-        .select_related("indicator", "body", "source__publisher", "created_by")
-        .annotate(
-            previous_id=Case(
-                When(body__isnull=True, then=Subquery(national.values("pk")[:1])),
-                default=Subquery(same_body.values("pk")[:1]),
-            )
-        )
-        .order_by("submitted_at", "pk")
-    )
-
-
-def review_rows(page: Any) -> list[ReviewRow]:
-    """Pair each submission of a page with its previous approved figure (one query for the whole page)."""
-    observations = list(page)
-    previous_ids = [o.previous_id for o in observations if o.previous_id]
-    previous = Observation.objects.in_bulk(previous_ids) if previous_ids else {}
-    return [ReviewRow(observation=o, previous=previous.get(o.previous_id)) for o in observations]
-
-
 def observation_detail(*, user: Any, pk: int) -> Observation:
     """One observation the user may see (else 404), with what the detail page shows."""
     from django.http import Http404
@@ -249,7 +181,6 @@ def pending_count(*, user: Any) -> int:
 
 __all__ = [
     "AssignmentRow",
-    "ReviewRow",
     "assignments_with_status",
     "audit_for_object",
     "comment_thread",
@@ -258,6 +189,4 @@ __all__ = [
     "my_open_observations",
     "observation_detail",
     "pending_count",
-    "review_queue",
-    "review_rows",
 ]

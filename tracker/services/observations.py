@@ -18,7 +18,17 @@ from django.utils.translation import gettext as _
 from tracker import audit, permissions
 from tracker.choices import DatePrecision, ObservationState, ValueQualifier
 from tracker.exceptions import StaleVersion, WorkflowError
-from tracker.models import AgendaItem, Assessment, AuditEntry, Body, CommentKind, Indicator, Observation, Source
+from tracker.models import (
+    AgendaItem,
+    Assessment,
+    AuditEntry,
+    Body,
+    CommentKind,
+    Indicator,
+    Observation,
+    ObservationSnapshot,
+    Source,
+)
 from tracker.services import notifications
 from tracker.services.conversation import comment_add_locked, comment_text_clean
 
@@ -66,6 +76,8 @@ class ObservationInput:
 
 
 INPUT_FIELDS = tuple(f.name for f in fields(ObservationInput))
+# What a submission keeps for the reviewer's field-by-field comparison: the reporter's values.
+SNAPSHOT_FIELDS = INPUT_FIELDS
 
 
 def _require_may_report_for(actor: Any, body: Body | None) -> None:
@@ -174,6 +186,13 @@ def _transition(
         permissions.require(actor, action, obs)
         if target == ObservationState.SUBMITTED:
             _validate(obs)
+            # Keep what was submitted, so the reviewer of a resubmission sees what changed since.
+            ObservationSnapshot.objects.create(
+                observation=obs,
+                version=obs.version + 1,
+                values=audit.snapshot(obs, SNAPSHOT_FIELDS),
+                submitted_by=actor,
+            )
         before = audit.snapshot(obs, AUDITED_FIELDS)
         changed = obs.transition_to(target, by=actor, reason=reason)
         obs.save(update_fields=changed)

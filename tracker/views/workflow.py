@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tracker import permissions, services
 from tracker.choices import ObservationState
 from tracker.exceptions import StaleVersion, WorkflowError
-from tracker.filters import AuditEntryFilter
+from tracker.filters import AuditEntryFilter, ReviewQueueFilter
 from tracker.formatting import spreadsheet_safe
 from tracker.forms.workflow import (
     CommentForm,
@@ -36,6 +36,7 @@ from tracker.forms.workflow import (
 )
 from tracker.models import Evidence, Observation
 from tracker.selectors import audit as audit_selectors
+from tracker.selectors import review as review_selectors
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
 
@@ -349,11 +350,23 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "review")
     if request.method == "POST":
         return _review_batch(request)
-    page = Paginator(selectors.review_queue(user=request.user), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = ReviewQueueFilter(
+        request.GET or None, queryset=review_selectors.review_queue(user=request.user), request=request
+    )
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(queryset, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "tracker/workflow/review_queue.html",
-        {"page": page, "rows": selectors.review_rows(page), "form": ReviewBatchForm()},
+        {
+            "page": page,
+            "rows": review_selectors.review_rows(page, user=request.user),
+            "form": ReviewBatchForm(),
+            "filter": filterset,
+            "query": query.urlencode(),
+        },
     )
 
 
