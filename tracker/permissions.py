@@ -6,7 +6,7 @@ Two questions, always in this order:
 
 Scope of observations by role:
 - reviewer, administrator: everything (reviewers need the pending work; administrators support users);
-- reporter: their bodies' observations in any state, and approved observations everywhere;
+- reporter and verifier: their bodies' observations in any state, and approved observations everywhere;
 - analyst, or a signed-in user without a role: approved observations only;
 - anonymous: nothing.
 """
@@ -29,12 +29,15 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REPORTER: frozenset({"my_updates", "report"}),
     Role.REVIEWER: frozenset({"review", "report", "assess", "view_audit", "export", "invite", "generate_report"}),
     Role.ANALYST: frozenset({"export"}),
+    Role.VERIFIER: frozenset({"verify_any"}),
     Role.ADMINISTRATOR: frozenset(
         {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report"}
     ),
 }
 # Roles that must enrol a second factor before they can do anything else.
-MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
+MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR, Role.VERIFIER})
+# Roles scoped to their bodies (memberships): they see those bodies' unapproved figures.
+BODY_SCOPED_ROLES = frozenset({Role.REPORTER, Role.VERIFIER})
 # Roles a reviewer may give when inviting; administrators may give any.
 REVIEWER_INVITABLE_ROLES = frozenset({Role.REPORTER, Role.ANALYST})
 
@@ -89,7 +92,7 @@ def _observation_scope(acc: Access, *, prefix: str) -> Q:
     if acc.sees_everything:
         return Q()
     approved = Q(**{f"{prefix}state": ObservationState.APPROVED})
-    if acc.role == Role.REPORTER:
+    if acc.role in BODY_SCOPED_ROLES:
         return approved | Q(**{f"{prefix}body_id__in": sorted(acc.body_ids)})
     return approved
 
@@ -122,7 +125,11 @@ def writable_bodies(user: UserLike) -> QuerySet[Body]:
 def _can_see_observation(acc: Access, obs: Observation) -> bool:
     if acc.sees_everything or obs.state == ObservationState.APPROVED:
         return True
-    return acc.role == Role.REPORTER and obs.body_id in acc.body_ids
+    return acc.role in BODY_SCOPED_ROLES and obs.body_id in acc.body_ids
+
+
+def _requires_verification(obs: Observation) -> bool:
+    return obs.body_id is not None and obs.body is not None and obs.body.requires_verification
 
 
 def _sees_unapproved_life(acc: Access, obs: Observation) -> bool:
@@ -130,7 +137,12 @@ def _sees_unapproved_life(acc: Access, obs: Observation) -> bool:
     thread stays with those people after approval and never reaches analysts or other bodies."""
     if acc.sees_everything:
         return True
-    return acc.role == Role.REPORTER and obs.body_id is not None and obs.body_id in acc.body_ids
+    return acc.role in BODY_SCOPED_ROLES and obs.body_id is not None and obs.body_id in acc.body_ids
+
+
+def _state_awaiting_review(obs: Observation) -> str:
+    """The state in which NACTA M&E decides: verified for bodies that verify first, else submitted."""
+    return ObservationState.VERIFIED if _requires_verification(obs) else ObservationState.SUBMITTED
 
 
 def _may_write_values(acc: Access, user: UserLike, obs: Observation) -> bool:
@@ -153,11 +165,22 @@ def _observation_action(acc: Access, user: UserLike, action: str, obs: Observati
         # The conversation is about a figure still open: once approved, a correction starts a new one.
         if state == ObservationState.APPROVED or not _sees_unapproved_life(acc, obs):
             return False
-        return acc.role in (Role.REVIEWER, Role.REPORTER)
+        return acc.role in (Role.REVIEWER, Role.REPORTER, Role.VERIFIER)
+    if action == "verify":
+        # A verifier of the figure's body, for bodies that ask for it; never their own entry.
+        return (
+            acc.role == Role.VERIFIER
+            and state == ObservationState.SUBMITTED
+            and obs.body_id in acc.body_ids
+            and _requires_verification(obs)
+            and obs.created_by_id != user.pk
+        )
     if action == "return":
-        return acc.role == Role.REVIEWER and state == ObservationState.SUBMITTED
+        if acc.role == Role.VERIFIER:
+            return state == ObservationState.SUBMITTED and obs.body_id in acc.body_ids and _requires_verification(obs)
+        return acc.role == Role.REVIEWER and state == _state_awaiting_review(obs)
     if action == "approve":
-        return acc.role == Role.REVIEWER and state == ObservationState.SUBMITTED and obs.created_by_id != user.pk
+        return acc.role == Role.REVIEWER and state == _state_awaiting_review(obs) and obs.created_by_id != user.pk
     if action == "correct":
         if state != ObservationState.APPROVED:
             return False

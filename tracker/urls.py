@@ -22,6 +22,7 @@ urlpatterns = [
     path("observations/<int:pk>/edit/", workflow.observation_edit, name="observation-edit"),
     path("observations/<int:pk>/submit/", workflow.observation_submit, name="observation-submit"),
     path("observations/<int:pk>/approve/", workflow.observation_approve, name="observation-approve"),
+    path("observations/<int:pk>/verify/", workflow.observation_verify, name="observation-verify"),
     path("observations/<int:pk>/return/", workflow.observation_return, name="observation-return"),
     path("observations/<int:pk>/correct/", workflow.observation_correct, name="observation-correct"),
     path("observations/<int:pk>/evidence/", workflow.evidence_upload, name="evidence-upload"),

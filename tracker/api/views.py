@@ -230,6 +230,16 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._transition(request, services.observation_approve)
 
     @extend_schema(
+        summary="Verify a submission for NACTA M&E (provincial verifiers of bodies that verify first)",
+        request=s.VersionSerializer,
+        responses={200: OBS},
+        examples=[ex.VERSION, ex.OBSERVATION, ex.STALE],
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str) -> Response:
+        return self._transition(request, services.observation_verify)
+
+    @extend_schema(
         summary="Return a submission to its reporter with a reason",
         request=s.ReturnSerializer,
         responses={200: OBS},

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.choices import ObservationState
+from tracker.choices import AWAITING_DECISION_STATES, ObservationState
 from tracker.formatting import Figure, format_figure, format_period
 from tracker.models import Evidence, Observation, ObservationComment, ObservationSnapshot
 from tracker.selectors.audit import ObjectNames, display_value, field_label
@@ -63,7 +63,7 @@ def review_queue(*, user: Any) -> QuerySet[Observation]:
         Observation.objects.filter(
             indicator=OuterRef("indicator"),
             period_end=OuterRef("period_end"),
-            state__in=[S.SUBMITTED, S.APPROVED],
+            state__in=[S.SUBMITTED, S.VERIFIED, S.APPROVED],
         )
         .exclude(pk=OuterRef("pk"))
         # (coalesced: "id <> NULL" would be unknown and drop every row)
@@ -72,7 +72,7 @@ def review_queue(*, user: Any) -> QuerySet[Observation]:
     )
     return (
         permissions.visible_observations(user)
-        .filter(state=S.SUBMITTED)
+        .filter(state__in=AWAITING_DECISION_STATES)
         .select_related("indicator__item__framework", "body", "source__publisher", "created_by")
         .annotate(
             previous_id=Case(
@@ -223,7 +223,7 @@ def review_rows(page: Any, *, user: Any) -> list[ReviewRow]:
             ReviewRow(
                 observation=o,
                 previous=previous.get(o.previous_id),
-                may_approve=permissions.can(user, "approve", o),
+                may_approve=permissions.can(user, "approve", o) or permissions.can(user, "verify", o),
                 changes=changes,
                 last_comment=last_comments.get(o.pk),
             )

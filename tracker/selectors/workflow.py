@@ -62,7 +62,7 @@ def assignments_with_status(
     """
     periods = {cadence: last_closed_period(cadence, today) for cadence in Cadence.values}
     if reported is None:
-        reported = Observation.objects.filter(state__in=[S.SUBMITTED, S.APPROVED])
+        reported = Observation.objects.filter(state__in=[S.SUBMITTED, S.VERIFIED, S.APPROVED])
     series = reported.filter(indicator=OuterRef("indicator"), body=OuterRef("body"))
     last = series.filter(state=S.APPROVED).order_by("-period_end", "-approved_at", "-pk")
     qs = assignments.select_related("indicator__item__framework", "body").annotate(
@@ -109,7 +109,7 @@ def my_open_observations(*, user: Any) -> QuerySet[Observation]:
     )
     return (
         permissions.visible_observations(user)
-        .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED])
+        .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED, S.VERIFIED])
         .select_related("indicator", "body", "source__publisher")
         .annotate(open_rank=order)
         .order_by("open_rank", "-updated_at", "-pk")
@@ -176,7 +176,7 @@ def audit_for_object(*, obj: Any) -> QuerySet[AuditEntry]:
 
 
 def pending_count(*, user: Any) -> int:
-    return permissions.visible_observations(user).filter(state=S.SUBMITTED).count()
+    return permissions.visible_observations(user).filter(state__in=[S.SUBMITTED, S.VERIFIED]).count()
 
 
 __all__ = [

@@ -22,6 +22,7 @@ from tracker.services.observations import (
     observation_return,
     observation_submit,
     observation_update,
+    observation_verify,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "observation_return",
     "observation_submit",
     "observation_update",
+    "observation_verify",
     "send_invitation",
     "user_create",
     "user_set_role",

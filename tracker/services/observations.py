@@ -183,6 +183,8 @@ def _transition(
         _check_version(obs, version)
         if action == "approve" and obs.created_by_id == actor.pk:
             raise PermissionDenied(_("You cannot approve an observation you entered yourself."))
+        if action == "verify" and obs.created_by_id == actor.pk:
+            raise PermissionDenied(_("You cannot verify an observation you entered yourself."))
         permissions.require(actor, action, obs)
         if target == ObservationState.SUBMITTED:
             _validate(obs)
@@ -229,6 +231,14 @@ def observation_return(*, actor: Any, observation_id: int, version: int, reason:
         target=ObservationState.RETURNED,
         reason=reason,
         then=open_thread,
+    )
+
+
+def observation_verify(*, actor: Any, observation_id: int, version: int) -> Observation:
+    """A verifier of the figure's body confirms a submission before NACTA M&E reviews it (bodies that ask
+    for provincial verification only; never one's own entry)."""
+    return _transition(
+        actor=actor, observation_id=observation_id, version=version, action="verify", target=ObservationState.VERIFIED
     )
 
 

@@ -142,7 +142,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": list(selectors.audit_for_object(obj=obs)) if may_view_audit else None,
             "may": {
                 action: permissions.can(request.user, action, obs)
-                for action in ("edit", "submit", "approve", "return", "correct", "attach_evidence", "comment")
+                for action in ("edit", "submit", "verify", "approve", "return", "correct", "attach_evidence", "comment")
             },
             "return_form": ReturnForm(initial={"version": obs.version}),
             "evidence_form": EvidenceForm(),
@@ -227,6 +227,9 @@ def _transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
         elif action == "approve":
             services.observation_approve(actor=request.user, observation_id=obs.pk, version=version)
             messages.success(request, _("Update approved."))
+        elif action == "verify":
+            services.observation_verify(actor=request.user, observation_id=obs.pk, version=version)
+            messages.success(request, _("Update verified: it goes on to NACTA M&E."))
         else:
             services.observation_return(
                 actor=request.user, observation_id=obs.pk, version=version, reason=form.cleaned_data["reason"]
@@ -247,6 +250,12 @@ def observation_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def observation_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition_view(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def observation_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition_view(request, pk, "verify")
 
 
 @login_required
@@ -347,7 +356,8 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    permissions.require(request.user, "review")
+    if not (permissions.can(request.user, "review") or permissions.can(request.user, "verify_any")):
+        permissions.require(request.user, "review")  # raises: neither reviewer nor verifier
     if request.method == "POST":
         return _review_batch(request)
     filterset = ReviewQueueFilter(
@@ -381,7 +391,10 @@ def _review_batch(request: HttpRequest) -> HttpResponse:
     for pk, version in form.cleaned_data["selected"]:
         # One transaction per submission: a refusal of one leaves the others decided.
         try:
-            if form.cleaned_data["decision"] == "approve":
+            if form.cleaned_data["decision"] == "approve" and permissions.can(request.user, "verify_any"):
+                # A provincial verifier's "approve" is their step: verification.
+                services.observation_verify(actor=request.user, observation_id=pk, version=version)
+            elif form.cleaned_data["decision"] == "approve":
                 services.observation_approve(actor=request.user, observation_id=pk, version=version)
             else:
                 services.observation_return(
