@@ -71,7 +71,7 @@ def review_queue(*, user: Any) -> QuerySet[Observation]:
         .exclude(superseded_by__state=S.APPROVED)
     )
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(state__in=AWAITING_DECISION_STATES)
         .select_related("indicator__item__framework", "body", "source__publisher", "created_by")
         .annotate(

@@ -108,7 +108,7 @@ def my_open_observations(*, user: Any) -> QuerySet[Observation]:
         default=Value(2),
     )
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED, S.VERIFIED])
         .select_related("indicator", "body", "source__publisher")
         .annotate(open_rank=order)
@@ -128,7 +128,7 @@ def observation_detail(*, user: Any, pk: int) -> Observation:
     from django.http import Http404
 
     obs = (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher", "created_by", "approved_by")
         .filter(pk=pk)
         .first()
@@ -154,7 +154,7 @@ def correction_chain(*, user: Any, observation: Observation) -> list[Observation
     if len(chain_ids) == 1:
         return []
     return list(
-        permissions.visible_observations(user).filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
+        Observation.objects.restrict(user, "view").filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
     )
 
 
@@ -176,7 +176,7 @@ def audit_for_object(*, obj: Any) -> QuerySet[AuditEntry]:
 
 
 def pending_count(*, user: Any) -> int:
-    return permissions.visible_observations(user).filter(state__in=[S.SUBMITTED, S.VERIFIED]).count()
+    return Observation.objects.restrict(user, "view").filter(state__in=[S.SUBMITTED, S.VERIFIED]).count()
 
 
 __all__ = [

@@ -4,8 +4,7 @@ The thread is opened by a return (``observation_return`` writes the reason as it
 reporter replies and the reviewer answers here. Each comment is one transaction with its audit entry.
 """
 
-from typing import Any
-
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -33,7 +32,7 @@ def comment_text_clean(text: str) -> str:
 
 
 def comment_add_locked(
-    *, actor: Any, obs: Observation, text: str, kind: str = CommentKind.COMMENT
+    *, actor: User, obs: Observation, text: str, kind: str = CommentKind.COMMENT
 ) -> ObservationComment:
     """Write a thread entry for an observation the caller has locked and checked (used by the workflow).
 
@@ -52,7 +51,7 @@ def comment_add_locked(
     return comment
 
 
-def comment_create(*, actor: Any, observation_id: int, text: str, upload: File | None = None) -> ObservationComment:
+def comment_create(*, actor: User, observation_id: int, text: str, upload: File | None = None) -> ObservationComment:
     """A reply or an answer on the thread, optionally with one evidence file."""
     text = comment_text_clean(text)
     checked = check_upload(upload) if upload is not None else None

@@ -4,10 +4,10 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 import filetype
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -96,7 +96,7 @@ def check_upload(upload: File) -> CheckedFile:
 
 
 def store_evidence(
-    *, actor: Any, obs: Observation, checked: CheckedFile, comment: ObservationComment | None = None
+    *, actor: User, obs: Observation, checked: CheckedFile, comment: ObservationComment | None = None
 ) -> Evidence:
     """Store a checked file for an observation the caller has locked and checked, with its audit entry.
 
@@ -135,7 +135,7 @@ def store_evidence(
     return evidence
 
 
-def evidence_attach(*, actor: Any, observation_id: int, upload: File) -> Evidence:
+def evidence_attach(*, actor: User, observation_id: int, upload: File) -> Evidence:
     """Attach a checked file to a draft or returned observation the actor may edit.
 
     Attaching a file the observation already has returns that one (``already_attached`` is set on it).
@@ -149,7 +149,7 @@ def evidence_attach(*, actor: Any, observation_id: int, upload: File) -> Evidenc
         return store_evidence(actor=actor, obs=obs, checked=checked)
 
 
-def evidence_remove(*, actor: Any, observation_id: int, evidence_id: int) -> None:
+def evidence_remove(*, actor: User, observation_id: int, evidence_id: int) -> None:
     """Remove a file its uploader attached, while the figure is still being edited. Audited; the stored file
     is deleted once the removal has committed (a rollback leaves it in place)."""
     with transaction.atomic():

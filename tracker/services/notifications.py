@@ -9,17 +9,18 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker.choices import DueStatus, ObservationState, Role
+from tracker import permissions
+from tracker.choices import DueStatus, ObservationState
 from tracker.models import (
     Membership,
     Notice,
@@ -50,7 +51,7 @@ def _rows_needing_reminder(today: date) -> list[tuple[AssignmentRow, str]]:
     return wanted
 
 
-def _log_once(user: Any, kind: str, key: str) -> bool:
+def _log_once(user: User, kind: str, key: str) -> bool:
     """Record a notification; False when it was already sent."""
     try:
         with transaction.atomic():
@@ -66,12 +67,12 @@ def reminders_send(*, today: date) -> int:
     if not wanted:
         return 0
     body_ids = {row.assignment.body_id for row, _ in wanted}
-    reporters: dict[int, list[Any]] = defaultdict(list)
+    reporters: dict[int, list[User]] = defaultdict(list)
     for m in Membership.objects.filter(
-        body_id__in=body_ids, user__is_active=True, user__nap_role__role=Role.REPORTER
+        body_id__in=body_ids, user__in=permissions.users_who_may("my_updates")
     ).select_related("user"):
         reporters[m.body_id].append(m.user)
-    per_user: dict[int, tuple[Any, list[tuple[AssignmentRow, str]]]] = {}
+    per_user: dict[int, tuple[User, list[tuple[AssignmentRow, str]]]] = {}
     for row, kind in wanted:
         for user in reporters.get(row.assignment.body_id, []):
             per_user.setdefault(user.pk, (user, []))[1].append((row, kind))
@@ -112,7 +113,7 @@ def review_digest_send(*, today: date) -> int:
     ]
     if not pending_total and not overdue:
         return 0
-    reviewers = get_user_model().objects.filter(is_active=True, nap_role__role=Role.REVIEWER).exclude(email="")
+    reviewers = permissions.users_who_may("review").exclude(email="")
     sent = 0
     for user in reviewers:
         with transaction.atomic():
@@ -154,7 +155,9 @@ def notice_mail_interval() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "NAP_NOTICE_MAIL_INTERVAL_MINUTES", 15)))
 
 
-def _notify(*, recipients: Iterable[Any], kind: str, obs: Observation, actor: Any, text: str = "") -> list[Notice]:
+def _notify(
+    *, recipients: Iterable[User | None], kind: str, obs: Observation, actor: User, text: str = ""
+) -> list[Notice]:
     """Write notices inside the caller's transaction; after commit, refresh the bells and queue the mail."""
     ids = sorted({r.pk for r in recipients if r is not None and r.is_active and (actor is None or r.pk != actor.pk)})
     if not ids:
@@ -174,21 +177,16 @@ def _notify(*, recipients: Iterable[Any], kind: str, obs: Observation, actor: An
     return notices
 
 
-def _reporters_of(obs: Observation) -> list[Any]:
+def _reporters_of(obs: Observation) -> list[User]:
     """Who reported the figure: its author; for a figure without one (seeded, imported), its body's reporters."""
-    if obs.created_by_id is not None:
+    if obs.created_by is not None:
         return [obs.created_by]
     if obs.body_id is None:
         return []
-    return [
-        m.user
-        for m in Membership.objects.filter(body_id=obs.body_id, user__nap_role__role=Role.REPORTER).select_related(
-            "user"
-        )
-    ]
+    return list(permissions.users_who_may("my_updates").filter(memberships__body_id=obs.body_id))
 
 
-def notify_transition(*, actor: Any, obs: Observation, action: str, reason: str = "") -> None:
+def notify_transition(*, actor: User, obs: Observation, action: str, reason: str = "") -> None:
     """The reporter is told when their figure is returned, verified or approved."""
     kind = {"return": NoticeKind.RETURNED, "verify": NoticeKind.VERIFIED, "approve": NoticeKind.APPROVED}.get(action)
     if kind is not None:
@@ -213,7 +211,7 @@ def notify_comment(*, comment: ObservationComment) -> None:
         _notify(recipients=reviewers, kind=NoticeKind.REPLY, obs=obs, actor=author, text=comment.text)
 
 
-def _is_reviewing_role(user: Any) -> bool:
+def _is_reviewing_role(user: User) -> bool:
     from tracker import permissions
 
     return permissions.can(user, "review") or permissions.can(user, "verify_any")
@@ -222,10 +220,10 @@ def _is_reviewing_role(user: Any) -> bool:
 UNREAD_CACHE_SECONDS = 24 * 3600
 
 
-def unread_notice_count(user: Any, *, refresh: bool = False) -> int:
+def unread_notice_count(user: User | AnonymousUser, *, refresh: bool = False) -> int:
     """The bell's number, from the cache: counted at sign-in and again after a notice is written or read, so
     a page costs no query for it."""
-    key = unread_cache_key(user.pk)
+    key = unread_cache_key(user.pk or 0)
     count = None if refresh else cache.get(key)
     if count is None:
         count = Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
@@ -233,7 +231,7 @@ def unread_notice_count(user: Any, *, refresh: bool = False) -> int:
     return int(count)
 
 
-def notices_mark_read(*, actor: Any, notice_ids: Iterable[int] | None = None) -> int:
+def notices_mark_read(*, actor: User, notice_ids: Iterable[int] | None = None) -> int:
     """Mark the actor's own notices read (all of them when ``notice_ids`` is None). Reading is not audited:
     it changes nothing anyone else sees."""
     qs = Notice.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
@@ -244,7 +242,7 @@ def notices_mark_read(*, actor: Any, notice_ids: Iterable[int] | None = None) ->
     return count
 
 
-def notice_preference_set(*, actor: Any, mail: str) -> NoticePreference:
+def notice_preference_set(*, actor: User, mail: str) -> NoticePreference:
     from tracker import audit
 
     if mail not in NoticeMail.values:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tracker import permissions
 from tracker.models import Notice, NoticeMail
 from tracker.services import notifications
 
@@ -28,7 +29,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"mail": notifications.notice_mail_preference(request.user.pk or 0)}
     )
     if request.method == "POST" and form.is_valid():
-        notifications.notice_preference_set(actor=request.user, mail=form.cleaned_data["mail"])
+        notifications.notice_preference_set(actor=permissions.signed_in(request.user), mail=form.cleaned_data["mail"])
         messages.success(request, _("Your email preference is saved."))
         return redirect("tracker:notices")
     # One bounded read: the newest notices, with what each names.
@@ -49,12 +50,12 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
     # Only one's own notices exist here: anyone else's answers 404.
     notice = get_object_or_404(Notice, pk=pk, recipient_id=request.user.pk)
-    notifications.notices_mark_read(actor=request.user, notice_ids=[notice.pk])
+    notifications.notices_mark_read(actor=permissions.signed_in(request.user), notice_ids=[notice.pk])
     return redirect("tracker:observation-detail", pk=notice.observation_id)
 
 
 @login_required
 @require_POST
 def notices_read_all(request: HttpRequest) -> HttpResponse:
-    notifications.notices_mark_read(actor=request.user)
+    notifications.notices_mark_read(actor=permissions.signed_in(request.user))
     return redirect("tracker:notices")
