@@ -31,6 +31,7 @@ from tracker import permissions
 from tracker.choices import AWAITING_DECISION_STATES, ObservationState
 from tracker.formatting import Figure, format_figure, format_period
 from tracker.models import Evidence, Observation, ObservationComment, ObservationSnapshot
+from tracker.models.querysets import previous_id
 from tracker.selectors.audit import ObjectNames, display_value, field_label
 
 S = ObservationState
@@ -41,23 +42,8 @@ def _count(queryset: QuerySet[Any], ref: str = "observation") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _latest_approved(**filters: Any) -> QuerySet[Observation]:
-    # "Previous" = the latest approved, not superseded figure of the series dated on or before this one.
-    return (
-        Observation.objects.filter(state=S.APPROVED, **filters)
-        .exclude(superseded_by__state=S.APPROVED)
-        .order_by("-period_end", "-approved_at", "-pk")
-    )
-
-
 def review_queue(*, user: Any) -> QuerySet[Observation]:
     """Submissions waiting for review, oldest first, annotated with what each row shows (no query per row)."""
-    same_body = _latest_approved(
-        indicator=OuterRef("indicator"), body=OuterRef("body"), period_end__lte=OuterRef("period_end")
-    ).exclude(pk=OuterRef("pk"))
-    national = _latest_approved(
-        indicator=OuterRef("indicator"), body__isnull=True, period_end__lte=OuterRef("period_end")
-    ).exclude(pk=OuterRef("pk"))
     # Another live figure for the same indicator, body and period: two entries of one fact, or a mistake.
     twins = (
         Observation.objects.filter(
@@ -74,11 +60,9 @@ def review_queue(*, user: Any) -> QuerySet[Observation]:
         Observation.objects.restrict(user, "view")
         .filter(state__in=AWAITING_DECISION_STATES)
         .select_related("indicator__item__framework", "body", "source__publisher", "created_by")
+        # The previous approved figure: the published series' own definition (never superseded, never later).
+        .with_previous()
         .annotate(
-            previous_id=Case(
-                When(body__isnull=True, then=Subquery(national.values("pk")[:1])),
-                default=Subquery(same_body.values("pk")[:1]),
-            ),
             evidence_count=_count(Evidence.objects.all()),
             comment_count=_count(ObservationComment.objects.all()),
             submission_count=_count(ObservationSnapshot.objects.all()),
@@ -175,8 +159,9 @@ def review_rows(page: Any, *, user: Any) -> list[ReviewRow]:
 
     observations = list(page)
     ids = [o.pk for o in observations]
-    previous_ids = [o.previous_id for o in observations if o.previous_id]
-    previous = Observation.objects.in_bulk(previous_ids) if previous_ids else {}
+    follows = {o.pk: previous_id(o) for o in observations}
+    wanted = [pk for pk in follows.values() if pk is not None]
+    previous = Observation.objects.in_bulk(wanted) if wanted else {}
     snapshots: dict[int, list[ObservationSnapshot]] = defaultdict(list)
     resubmitted = [o.pk for o in observations if int(getattr(o, "submission_count", 0)) > 1]
     if resubmitted:
@@ -222,7 +207,7 @@ def review_rows(page: Any, *, user: Any) -> list[ReviewRow]:
         rows.append(
             ReviewRow(
                 observation=o,
-                previous=previous.get(o.previous_id),
+                previous=previous.get(follows[o.pk] or 0),
                 may_approve=permissions.can(user, "approve", o) or permissions.can(user, "verify", o),
                 changes=changes,
                 last_comment=last_comments.get(o.pk),

@@ -3,15 +3,16 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, Model, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from tracker import permissions
 from tracker.cadence import Period, due_date, due_status, last_closed_period
 from tracker.choices import Cadence, DueStatus, ObservationState, ValueQualifier
 from tracker.formatting import Figure, format_figure
 from tracker.models import AuditEntry, Evidence, Observation, ObservationComment, ReportingAssignment
+from tracker.models.querysets import ObservationQuerySet
+from tracker.permissions import UserLike
 
 S = ObservationState
 
@@ -44,15 +45,11 @@ class AssignmentRow:
         )
 
 
-def _latest_approved(**filters: Any) -> QuerySet[Observation]:
-    return Observation.objects.filter(state=S.APPROVED, **filters).order_by("-period_end", "-approved_at", "-pk")
-
-
 def assignments_with_status(
     *,
     assignments: QuerySet[ReportingAssignment],
     today: date,
-    reported: QuerySet[Observation] | None = None,
+    reported: ObservationQuerySet | None = None,
 ) -> list[AssignmentRow]:
     """Each assignment with its latest closed period, due date, status and last approved figure (one query).
 
@@ -64,7 +61,9 @@ def assignments_with_status(
     if reported is None:
         reported = Observation.objects.filter(state__in=[S.SUBMITTED, S.VERIFIED, S.APPROVED])
     series = reported.filter(indicator=OuterRef("indicator"), body=OuterRef("body"))
-    last = series.filter(state=S.APPROVED).order_by("-period_end", "-approved_at", "-pk")
+    # The last approved figure is the series' latest published one on ``today``: never a figure an approved
+    # correction replaced, never one dated later.
+    last = reported.newest_in_series(indicator=OuterRef("indicator_id"), body=OuterRef("body_id"), on_or_before=today)
     qs = assignments.select_related("indicator__item__framework", "body").annotate(
         covered=Case(
             *[
@@ -99,7 +98,7 @@ def assignments_with_status(
     return rows
 
 
-def my_open_observations(*, user: Any) -> QuerySet[Observation]:
+def my_open_observations(*, user: UserLike) -> QuerySet[Observation]:
     """The user's bodies' unapproved work: returned first (it waits on them), then drafts, then submitted."""
     bodies = sorted(permissions.access(user).body_ids)
     order = Case(
@@ -116,14 +115,14 @@ def my_open_observations(*, user: Any) -> QuerySet[Observation]:
     )
 
 
-def my_assignments(*, user: Any, today: date) -> list[AssignmentRow]:
+def my_assignments(*, user: UserLike, today: date) -> list[AssignmentRow]:
     bodies = sorted(permissions.access(user).body_ids)
     return assignments_with_status(
         assignments=ReportingAssignment.objects.filter(active=True, body_id__in=bodies), today=today
     )
 
 
-def observation_detail(*, user: Any, pk: int) -> Observation:
+def observation_detail(*, user: UserLike, pk: int) -> Observation:
     """One observation the user may see (else 404), with what the detail page shows."""
     from django.http import Http404
 
@@ -138,7 +137,7 @@ def observation_detail(*, user: Any, pk: int) -> Observation:
     return obs
 
 
-def correction_chain(*, user: Any, observation: Observation) -> list[Observation]:
+def correction_chain(*, user: UserLike, observation: Observation) -> list[Observation]:
     """The figures this one corrects and those that correct it, oldest first, as far as the user may see."""
     chain_ids = {observation.pk}
     # Walk back and forward; chains are short (a handful of corrections at most).
@@ -158,7 +157,7 @@ def correction_chain(*, user: Any, observation: Observation) -> list[Observation
     )
 
 
-def comment_thread(*, user: Any, observation: Observation) -> list[ObservationComment] | None:
+def comment_thread(*, user: UserLike, observation: Observation) -> list[ObservationComment] | None:
     """The observation's conversation, oldest first, with authors and evidence; None for those who may not
     read it (analysts, other bodies), so a page cannot show it by mistake."""
     if not permissions.can(user, "view_comments", observation):
@@ -171,11 +170,11 @@ def comment_thread(*, user: Any, observation: Observation) -> list[ObservationCo
     )
 
 
-def audit_for_object(*, obj: Any) -> QuerySet[AuditEntry]:
+def audit_for_object(*, obj: Model) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
 
 
-def pending_count(*, user: Any) -> int:
+def pending_count(*, user: UserLike) -> int:
     return Observation.objects.restrict(user, "view").filter(state__in=[S.SUBMITTED, S.VERIFIED]).count()
 
 
