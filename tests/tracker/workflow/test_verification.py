@@ -186,3 +186,10 @@ def test_matrix_for_the_verifier_role_and_comments(state, verifying, users, repo
                     permissions.require(user, action, obs)
                 continue
             assert permissions.can(user, action, obs) is want, (role, state, action)
+
+
+def test_seed_data_leaves_verification_off_everywhere(db):
+    from django.core.management import call_command
+
+    call_command("load_seed", verbosity=0)
+    assert Body.objects.exists() and not Body.objects.filter(requires_verification=True).exists()
