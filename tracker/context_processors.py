@@ -16,7 +16,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": {
             action: permissions.can(user, action)
-            for action in ("my_updates", "review", "verify_any", "view_audit", "invite", "manage_reference")
+            for action in (
+                "my_updates",
+                "import_upload",
+                "review",
+                "verify_any",
+                "view_audit",
+                "invite",
+                "manage_reference",
+            )
         },
         # Lazy, and read from the cache: the bell costs no query on most pages.
         "unread_notices": SimpleLazyObject(lambda: notifications.unread_notice_count(user)),

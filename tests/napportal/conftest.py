@@ -1,4 +1,4 @@
-from tests.tracker.workflow.conftest import (  # noqa: F401  (shared fixtures)
+from tests.tracker.workflow.conftest import (  # noqa: F401  (the workflow world's users)
     _clear_cache,
     analyst,
     client_as,

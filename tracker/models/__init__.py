@@ -3,6 +3,7 @@ from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
 from tracker.models.conversation import CommentKind, ObservationComment
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
+from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
 from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
@@ -27,6 +28,7 @@ __all__ = [
     "Observation",
     "ObservationComment",
     "ObservationSnapshot",
+    "PendingImport",
     "ReportingAssignment",
     "Responsibility",
     "Source",

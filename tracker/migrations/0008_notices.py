@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('tracker', '0006_observation_comments'),
+        ('tracker', '0007_observation_comments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0007_notices'),
+        ('tracker', '0008_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0008_observation_snapshots'),
+        ('tracker', '0009_observation_snapshots'),
     ]
 
     operations = [
