@@ -26,7 +26,7 @@ EXPECTED = {
 
 def make_data(world, n: int, make_obs) -> None:
     for i in range(n):
-        item = AgendaItemFactory.create(framework=world.framework, number=100 + i)
+        item = AgendaItemFactory.create(framework=world.nap2014, number=100 + i)
         Responsibility.objects.create(item=item, body=world.punjab, role=ResponsibilityRole.LEAD)
         IndicatorFactory.create(item=item)
         SourceFactory.create(publisher=world.nacta)
