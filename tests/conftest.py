@@ -1,4 +1,4 @@
-"""Shared fixtures: users, logged-in clients and factories live here and in tests/factories.py."""
+"""Shared fixtures: users, logged-in clients, and the world the suites share (built in tests/factories.py)."""
 
 import os
 
@@ -6,10 +6,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from tests.factories import NapWorld, build_nap_world
+
 # pytest-playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM calls
 # from a thread with a running loop; the browser tests (marked `browser`) set up and tear down their data
 # synchronously there, so the test environment allows it. The app itself never runs inside that loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def nap_world(db) -> NapWorld:
+    """The factory-built world the workflow, dashboard and reporting tests share (see ``NapWorld``)."""
+    return build_nap_world()
 
 
 @pytest.fixture

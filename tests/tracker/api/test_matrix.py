@@ -22,13 +22,13 @@ BODIES = ["own", "other"]  # relative to the reporter (Punjab); the other body i
 
 def _payload(world, body, **extra):
     return {
-        "indicator": world.indicator.code,
+        "indicator": world.old_executions.code,
         "body": body.slug,
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "date_precision": "year",
         "value": "130",
-        "source": world.source.slug,
+        "source": world.status_2017.slug,
         **extra,
     }
 
@@ -145,7 +145,9 @@ def test_assessment_create(role, world, users, api_as, audit_rows):
     client = api_as(actor)
     before = audit_rows()
     response = client.post(
-        "/api/v1/assessments/", {"item": world.item.pk, "as_of": "2024-12-31", "rating": "satisfactory"}, format="json"
+        "/api/v1/assessments/",
+        {"item": world.old_item.pk, "as_of": "2024-12-31", "rating": "satisfactory"},
+        format="json",
     )
     expected = 201 if role == Role.REVIEWER else 403
     assert response.status_code == expected, response.content
@@ -273,7 +275,9 @@ MAY_ACT = {
 def _with_history(world, state, owner, body, approver):
     """Created, edited with a note, submitted, returned with a reason, submitted and approved, as far as
     ``state`` (draft: version 2, submitted 3, returned 4, approved 6), each step through the services."""
-    data = ObservationInput(indicator=world.indicator, body=body, period_end=date(2024, 12, 31), source=world.source)
+    data = ObservationInput(
+        indicator=world.old_executions, body=body, period_end=date(2024, 12, 31), source=world.status_2017
+    )
     obs = services.observation_create_draft(actor=owner, data=replace(data, value=Decimal(100)))
     obs = services.observation_update(
         actor=owner, observation_id=obs.pk, version=obs.version, data=replace(data, value=Decimal(90), note=SECRET_NOTE)

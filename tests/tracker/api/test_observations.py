@@ -11,14 +11,14 @@ from tracker.models import AuditEntry, Observation
 
 def payload(world, body="punjab", **extra):
     data = {
-        "indicator": world.indicator.code,
+        "indicator": world.old_executions.code,
         "body": body,
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "date_precision": "year",
         "value": "120",
         "value_qualifier": "about",
-        "source": world.source.slug,
+        "source": world.status_2017.slug,
         "quote": "about 120",
     }
     data.update(extra)

@@ -27,7 +27,7 @@ EXPECTED = {
 
 def make_data(world, n: int, make_obs) -> None:
     for i in range(n):
-        item = AgendaItemFactory.create(framework=world.framework, number=100 + i)
+        item = AgendaItemFactory.create(framework=world.nap2014, number=100 + i)
         Responsibility.objects.create(item=item, body=world.punjab, role=ResponsibilityRole.LEAD)
         IndicatorFactory.create(item=item)
         SourceFactory.create(publisher=world.nacta)
@@ -62,6 +62,6 @@ def test_status_query_count_is_flat_whatever_the_knowledge_date(
     client = api_as(reporter)
     client.get("/api/v1/frameworks/")  # the token's last use is written at most once a minute: not in the count
     with django_assert_num_queries(STATUS_QUERIES):
-        response = client.get("/api/v1/status/", {"framework": world.framework.slug, "as_of": "2029-12-31", **extra})
+        response = client.get("/api/v1/status/", {"framework": world.nap2014.slug, "as_of": "2029-12-31", **extra})
     assert response.status_code == 200, response.content
     assert response.json()["count"] >= 1

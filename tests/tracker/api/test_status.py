@@ -8,7 +8,7 @@ import pytest
 from tests.factories import AgendaItemFactory, IndicatorFactory
 from tracker.choices import ObservationState as S
 from tracker.choices import Role, Unit, ValueQualifier
-from tracker.models import AgendaItem, Framework, Indicator, Source
+from tracker.models import AgendaItem, Indicator, Source
 from tracker.selectors import latest_figures
 
 URL = "/api/v1/status/"
@@ -34,7 +34,7 @@ def test_latest_approved_figure_per_series_and_body(world, reviewer, api_as, mak
     punjab = make_obs(S.APPROVED, body=world.punjab, period_end=date(2017, 6, 30), period_start=date(2017, 1, 1))
     text = make_obs(
         S.APPROVED,
-        indicator=world.text_indicator,
+        indicator=world.old_status,
         body=world.sindh,
         value=None,
         text_value="Madrassa reform under way",
@@ -53,9 +53,9 @@ def test_latest_approved_figure_per_series_and_body(world, reviewer, api_as, mak
     assert old.pk not in ids
     first = data["results"][0]
     assert first == {
-        "item": {"number": 1, "title": "Executions"},
-        "indicator": {"code": "executions", "name": "Executions", "unit": "count"},
-        "observed_indicator": "executions",
+        "item": {"number": 1, "title": "Execution of convicted terrorists"},
+        "indicator": {"code": "executions-2014", "name": "Executions", "unit": "count"},
+        "observed_indicator": "executions-2014",
         "via_crosswalk": False,
         "body": None,
         "body_name": None,
@@ -87,7 +87,7 @@ def test_same_rows_as_the_report_selector(world, analyst, api_as, make_obs):
     for i, body in enumerate([None, world.punjab, world.sindh]):
         make_obs(S.APPROVED, body=body, period_end=date(2017, 1, 1) + timedelta(days=i), period_start=None)
         make_obs(S.APPROVED, body=body, period_end=date(2015, 1, 1) + timedelta(days=i), period_start=None)
-    expected = set(latest_figures(framework=world.framework, as_of=date(2017, 10, 1)).values_list("pk", flat=True))
+    expected = set(latest_figures(framework=world.nap2014, as_of=date(2017, 10, 1)).values_list("pk", flat=True))
     rows = _get(api_as(analyst), framework="nap-2014", as_of="2017-10-01").json()["results"]
     assert {row["observation"] for row in rows} == expected and len(expected) == 3
 
@@ -111,10 +111,9 @@ def test_a_correction_replaces_the_figure_it_corrects(world, analyst, api_as, ma
 
 
 def test_figure_of_the_other_framework_via_crosswalk(world, analyst, api_as, make_obs):
-    nap21 = Framework.objects.create(slug="nap-2021", title="NAP 2021", short_title="NAP 2021")
-    item21 = AgendaItem.objects.create(framework=nap21, number=3, title="Terror financing", category="kinetic")
+    item21 = AgendaItem.objects.create(framework=world.nap2021, number=3, title="Terror financing", category="kinetic")
     later = Indicator.objects.create(
-        item=item21, code="executions-21", name="Executions", unit=Unit.COUNT, continues=world.indicator
+        item=item21, code="executions-21", name="Executions", unit=Unit.COUNT, continues=world.old_executions
     )
     carried = make_obs(S.APPROVED, indicator=later, body=None, period_end=date(2023, 1, 1), period_start=None)
     rows = _get(api_as(analyst), framework="nap-2014", as_of="2024-01-01").json()["results"]
@@ -122,7 +121,7 @@ def test_figure_of_the_other_framework_via_crosswalk(world, analyst, api_as, mak
     row = rows[0]
     assert row["observation"] == carried.pk
     assert row["via_crosswalk"] is True
-    assert row["indicator"]["code"] == "executions" and row["item"]["number"] == 1  # the 2014 series it feeds
+    assert row["indicator"]["code"] == "executions-2014" and row["item"]["number"] == 1  # the 2014 series it feeds
     assert row["observed_indicator"] == "executions-21"
 
 
@@ -164,7 +163,7 @@ STATUS_QUERIES = 4 + 3
 @pytest.mark.parametrize("n", [2, 30])
 def test_query_count_is_flat(n, with_body, world, reviewer, api_as, make_obs, django_assert_num_queries):
     for i in range(n):
-        item = AgendaItemFactory.create(framework=world.framework, number=100 + i)
+        item = AgendaItemFactory.create(framework=world.nap2014, number=100 + i)
         indicator = IndicatorFactory.create(item=item)
         for body in (None, world.punjab, world.sindh):
             make_obs(S.APPROVED, indicator=indicator, body=body, period_end=date(2017, 1, 1), period_start=None)

@@ -1,121 +1,79 @@
-"""A small world for workflow tests: one indicator, two provinces, one user per role."""
+"""The workflow tests' view of the shared world (tests/factories.py): NAP 2014's executions series, two
+provinces, one user per role, and the login helpers the API, import and account tests reuse."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
+from tests import factories
 from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
-from tracker.choices import BodyKind, ItemCategory, ObservationState, Role, Unit
-from tracker.models import AgendaItem, Body, Framework, Indicator, Membership, Observation, Source, UserRole
-
-User = get_user_model()
-
-
-@dataclass
-class World:
-    framework: Framework
-    item: AgendaItem
-    indicator: Indicator
-    text_indicator: Indicator
-    punjab: Body
-    sindh: Body
-    nacta: Body
-    source: Source
+from tests.factories import NapWorld
+from tracker.choices import ObservationState
+from tracker.models import Body, Observation
 
 
 @pytest.fixture
-def world(db) -> World:
-    fw = Framework.objects.create(slug="nap-2014", title="National Action Plan 2014", short_title="NAP 2014")
-    item = AgendaItem.objects.create(framework=fw, number=1, title="Executions", category=ItemCategory.KINETIC)
-    indicator = Indicator.objects.create(item=item, code="executions", name="Executions", unit=Unit.COUNT)
-    text_indicator = Indicator.objects.create(item=item, code="status", name="Status", unit=Unit.TEXT)
-    punjab = Body.objects.create(slug="punjab", name="Punjab", short_name="Punjab", kind=BodyKind.PROVINCE)
-    sindh = Body.objects.create(slug="sindh", name="Sindh", short_name="Sindh", kind=BodyKind.PROVINCE)
-    nacta = Body.objects.create(slug="nacta", name="NACTA", short_name="NACTA", kind=BodyKind.FEDERAL_AGENCY)
-    source = Source.objects.create(
-        slug="nacta-2017", publisher=nacta, title="Status report", published_on=date(2017, 10, 1)
-    )
-    return World(fw, item, indicator, text_indicator, punjab, sindh, nacta, source)
+def world(nap_world: NapWorld) -> NapWorld:
+    """The shared world (tests/factories.py); the workflow tests work on NAP 2014's executions series."""
+    return nap_world
 
 
 @pytest.fixture
 def make_user(db) -> Callable[..., Any]:
+    """A user with a role and bodies beyond the world's own (``world.user``), e.g. a reporter of two bodies."""
     counter = {"n": 0}
 
     def make(role: str | None, *bodies: Body, email: str | None = None) -> Any:
         counter["n"] += 1
-        email = email or f"{role or 'norole'}{counter['n']}@example.org"
-        user = User.objects.create_user(username=email, email=email, password="correct horse battery")
-        if role:
-            UserRole.objects.create(user=user, role=role)
-        for body in bodies:
-            Membership.objects.create(user=user, body=body)
-        return user
+        return factories.make_user(role, *bodies, email=email or f"{role or 'norole'}{counter['n']}@example.org")
 
     return make
 
 
 @pytest.fixture
-def reporter(make_user, world):
-    return make_user(Role.REPORTER, world.punjab, email="reporter@punjab.example.org")
+def reporter(world):
+    return world.user("reporter")
 
 
 @pytest.fixture
-def other_reporter(make_user, world):
-    return make_user(Role.REPORTER, world.sindh, email="reporter@sindh.example.org")
+def other_reporter(world):
+    return world.user("other_reporter")
 
 
 @pytest.fixture
-def reviewer(make_user, world):
-    return make_user(Role.REVIEWER, email="reviewer@nacta.example.org")
+def reviewer(world):
+    return world.user("reviewer")
 
 
 @pytest.fixture
-def second_reviewer(make_user, world):
-    return make_user(Role.REVIEWER, email="reviewer2@nacta.example.org")
+def second_reviewer(world):
+    return world.user("second_reviewer")
 
 
 @pytest.fixture
-def analyst(make_user, world):
-    return make_user(Role.ANALYST, email="analyst@example.org")
+def analyst(world):
+    return world.user("analyst")
 
 
 @pytest.fixture
-def administrator(make_user, world):
-    return make_user(Role.ADMINISTRATOR, email="admin@example.org")
+def administrator(world):
+    return world.user("administrator")
 
 
 @pytest.fixture
 def make_obs(world) -> Callable[..., Observation]:
-    """An observation put directly in a state, for setting the scene (the services are what is under test)."""
+    """An observation of NAP 2014's executions series by Punjab, put directly in a state (a draft by default)."""
 
     default = object()
 
     def make(state: str = ObservationState.DRAFT, body: Any = default, created_by: Any = None, **kw: Any):
-        now = timezone.now()
-        values: dict[str, Any] = {
-            "indicator": world.indicator,
-            "body": world.punjab if body is default else body,
-            "period_end": date(2024, 12, 31),
-            "date_precision": "year",
-            "period_start": date(2024, 1, 1),
-            "value": Decimal(100),
-            "source": world.source,
-            "state": state,
-            "created_by": created_by,
-            "submitted_at": now if state != ObservationState.DRAFT else None,
-            "approved_at": now if state == ObservationState.APPROVED else None,
-        }
-        values.update(kw)
-        return Observation.objects.create(**values)
+        kw.setdefault("indicator", world.old_executions)
+        kw.setdefault("source", world.status_2017)
+        kw.setdefault("value", 100)
+        return world.observe(state=state, body=world.punjab if body is default else body, created_by=created_by, **kw)
 
     return make
 

@@ -10,7 +10,7 @@ from tracker.models import AuditEntry, ReportingAssignment
 
 def test_create_and_update_write_one_audit_entry_each(world, administrator):
     assignment = services.assignment_create(
-        actor=administrator, indicator=world.indicator, body=world.punjab, cadence=Cadence.MONTHLY, due_day=10
+        actor=administrator, indicator=world.old_executions, body=world.punjab, cadence=Cadence.MONTHLY, due_day=10
     )
     created = AuditEntry.objects.get()
     assert (created.action, created.actor, created.object_id) == (
@@ -19,7 +19,7 @@ def test_create_and_update_write_one_audit_entry_each(world, administrator):
         str(assignment.pk),
     )
     assert created.after == {
-        "indicator": world.indicator.pk,
+        "indicator": world.old_executions.pk,
         "body": world.punjab.pk,
         "cadence": "monthly",
         "due_day": 10,
@@ -38,7 +38,7 @@ def test_create_and_update_write_one_audit_entry_each(world, administrator):
 
 
 def test_update_without_a_change_writes_nothing(world):
-    assignment = services.assignment_create(actor=None, indicator=world.indicator, body=world.punjab)
+    assignment = services.assignment_create(actor=None, indicator=world.old_executions, body=world.punjab)
     services.assignment_update(
         actor=None, assignment_id=assignment.pk, cadence=assignment.cadence, due_day=assignment.due_day, active=True
     )
@@ -48,10 +48,10 @@ def test_update_without_a_change_writes_nothing(world):
 @pytest.mark.parametrize(("due_day", "duplicate"), [(29, False), (0, False), (15, True)])
 def test_create_refuses_a_bad_due_day_or_a_duplicate(world, due_day, duplicate):
     if duplicate:
-        services.assignment_create(actor=None, indicator=world.indicator, body=world.punjab)
+        services.assignment_create(actor=None, indicator=world.old_executions, body=world.punjab)
     before = AuditEntry.objects.count()
     with pytest.raises(ValidationError):
-        services.assignment_create(actor=None, indicator=world.indicator, body=world.punjab, due_day=due_day)
+        services.assignment_create(actor=None, indicator=world.old_executions, body=world.punjab, due_day=due_day)
     assert ReportingAssignment.objects.count() == int(duplicate)
     assert AuditEntry.objects.count() == before
 
@@ -60,8 +60,8 @@ def test_create_refuses_a_bad_due_day_or_a_duplicate(world, due_day, duplicate):
 def test_only_administrators_manage_assignments(request, world, role_fixture):
     actor = request.getfixturevalue(role_fixture)
     with pytest.raises(PermissionDenied):
-        services.assignment_create(actor=actor, indicator=world.indicator, body=world.punjab)
-    assignment = services.assignment_create(actor=None, indicator=world.indicator, body=world.punjab)
+        services.assignment_create(actor=actor, indicator=world.old_executions, body=world.punjab)
+    assignment = services.assignment_create(actor=None, indicator=world.old_executions, body=world.punjab)
     with pytest.raises(PermissionDenied):
         services.assignment_update(
             actor=actor, assignment_id=assignment.pk, cadence=Cadence.MONTHLY, due_day=1, active=True

@@ -49,13 +49,13 @@ def test_a_created_figure_names_its_indicator_body_and_source(world, reporter, r
     services.observation_create_draft(
         actor=reporter,
         data=services.ObservationInput(
-            indicator=world.indicator,
+            indicator=world.old_executions,
             body=world.punjab,
             period_end=date(2024, 12, 31),
             period_start=date(2024, 1, 1),
             date_precision="year",
             value=Decimal(12),
-            source=world.source,
+            source=world.status_2017,
         ),
     )
     page = client_as_enrolled(reviewer).get(reverse("tracker:audit-log")).content.decode()

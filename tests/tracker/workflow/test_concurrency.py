@@ -67,13 +67,13 @@ def test_concurrent_edits_from_the_same_version_one_wins_nothing_lost(world, rep
 
     def edit(i: int) -> Observation:
         data = services.ObservationInput(
-            indicator=world.indicator,
+            indicator=world.old_executions,
             body=world.punjab,
             period_start=date(2024, 1, 1),
             period_end=date(2024, 12, 31),
             date_precision="year",
             value=Decimal(200 + i),
-            source=world.source,
+            source=world.status_2017,
         )
         return services.observation_update(actor=colleagues[i], observation_id=obs.pk, version=1, data=data)
 

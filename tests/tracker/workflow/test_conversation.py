@@ -64,14 +64,14 @@ def test_the_reply_on_the_edit_form_goes_to_the_thread_not_the_note(world, retur
     form = client.get(reverse("tracker:observation-edit", args=[returned.pk])).content.decode()
     assert "Reply to the reviewer" in form
     data = {
-        "indicator": world.indicator.pk,
+        "indicator": world.old_executions.pk,
         "body": world.punjab.pk,
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "date_precision": "year",
         "value": "101",
         "value_qualifier": "exact",
-        "source": world.source.pk,
+        "source": world.status_2017.pk,
         "note": "",
         "version": returned.version,
         "reply": "Corrected the total; page 4.",
@@ -101,7 +101,7 @@ def test_the_thread_is_for_those_who_see_drafts_only(
         assert page.status_code == 200 and "Secret-ish reply" not in page.content.decode()
         assert "Review conversation" not in page.content.decode()
     # Never on public pages, never in the note.
-    public = client_as(analyst).get(reverse("tracker:indicator-detail", args=[world.indicator.code])).content.decode()
+    public = client_as(analyst).get(reverse("tracker:indicator-detail", args=[world.old_executions.code])).content.decode()
     assert "Secret-ish reply" not in public and "Which page" not in public
     # Approved: the conversation is closed for new entries.
     with pytest.raises(PermissionDenied):

@@ -129,13 +129,13 @@ def test_evidence_form_on_create_refuses_a_bad_file_before_saving(world, reporte
     response = client_as(reporter).post(
         reverse("tracker:observation-create"),
         {
-            "indicator": world.indicator.pk,
+            "indicator": world.old_executions.pk,
             "body": world.punjab.pk,
             "period_end": "2024-12-31",
             "date_precision": "day",
             "value": "5",
             "value_qualifier": "exact",
-            "source": world.source.pk,
+            "source": world.status_2017.pk,
             "evidence": SimpleUploadedFile("scan.pdf", EXE),
         },
     )

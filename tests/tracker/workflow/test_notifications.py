@@ -16,10 +16,10 @@ from tracker.services import notifications
 
 @pytest.fixture
 def assignments(world):
-    second = Indicator.objects.create(item=world.item, code="arrests", name="Arrests", unit="count")
+    second = Indicator.objects.create(item=world.old_item, code="arrests", name="Arrests", unit="count")
     return [
         ReportingAssignment.objects.create(
-            indicator=world.indicator, body=world.punjab, cadence=Cadence.MONTHLY, due_day=10
+            indicator=world.old_executions, body=world.punjab, cadence=Cadence.MONTHLY, due_day=10
         ),
         ReportingAssignment.objects.create(indicator=second, body=world.punjab, cadence=Cadence.MONTHLY, due_day=10),
         ReportingAssignment.objects.create(indicator=second, body=world.sindh, cadence=Cadence.QUARTERLY, due_day=20),
@@ -99,7 +99,9 @@ def celery_worker_on_redis():
 @pytest.mark.django_db(transaction=True)
 def test_reminders_and_digest_through_a_real_worker(world, reporter, reviewer, make_obs, celery_worker_on_redis):
     # Last year's annual figure was due on 1 January: overdue (or, on 1 January itself, due today).
-    ReportingAssignment.objects.create(indicator=world.indicator, body=world.punjab, cadence=Cadence.ANNUAL, due_day=1)
+    ReportingAssignment.objects.create(
+        indicator=world.old_executions, body=world.punjab, cadence=Cadence.ANNUAL, due_day=1
+    )
     make_obs(S.SUBMITTED, created_by=reporter)
 
     result = tasks.send_reporting_reminders.delay()

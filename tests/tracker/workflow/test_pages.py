@@ -21,14 +21,14 @@ DETAIL_QUERIES = 9  # + the review conversation (its evidence in one more when i
 
 def form_data(world, **overrides):
     data = {
-        "indicator": world.indicator.pk,
+        "indicator": world.old_executions.pk,
         "body": world.punjab.pk,
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "date_precision": "year",
         "value": "512",
         "value_qualifier": "exact",
-        "source": world.source.pk,
+        "source": world.status_2017.pk,
         "note": "From the provincial apex committee minutes",
     }
     data.update(overrides)
@@ -172,7 +172,9 @@ def test_requests_carry_an_id_into_the_audit_trail(world, reporter, client_as):
 # --- Query counts ------------------------------------------------------------------------------------------
 def _populate(world, make_obs, author, n):
     for i in range(n):
-        indicator = Indicator.objects.create(item=world.item, code=f"ind-{n}-{i}", name=f"Indicator {i}", unit="count")
+        indicator = Indicator.objects.create(
+            item=world.old_item, code=f"ind-{n}-{i}", name=f"Indicator {i}", unit="count"
+        )
         ReportingAssignment.objects.create(indicator=indicator, body=world.punjab, cadence=Cadence.QUARTERLY)
         make_obs(S.APPROVED, indicator=indicator, period_end=date(2023, 12, 31), period_start=date(2023, 1, 1))
         make_obs(S.SUBMITTED, indicator=indicator, created_by=author)
@@ -233,10 +235,10 @@ def test_detail_query_count_is_flat(
             observation_id=obs.pk,
             version=obs.version,
             data=services.ObservationInput(
-                indicator=world.indicator,
+                indicator=world.old_executions,
                 body=world.punjab,
                 period_end=date(2024, 12, 31),
-                source=world.source,
+                source=world.status_2017,
                 value=Decimal(i),
             ),
         )
@@ -250,20 +252,20 @@ def test_detail_query_count_is_flat(
 def test_due_and_overdue_on_my_updates(world, reporter, client_as, make_obs):
     today = timezone.localdate()
     ReportingAssignment.objects.create(
-        indicator=world.indicator, body=world.punjab, cadence=Cadence.MONTHLY, due_day=28
+        indicator=world.old_executions, body=world.punjab, cadence=Cadence.MONTHLY, due_day=28
     )
-    ReportingAssignment.objects.create(indicator=world.text_indicator, body=world.punjab, cadence=Cadence.ANNUAL)
+    ReportingAssignment.objects.create(indicator=world.old_status, body=world.punjab, cadence=Cadence.ANNUAL)
     rows = client_as(reporter).get(reverse("tracker:my-updates")).context["assignments"]
     statuses = {row.assignment.indicator.code: row.status for row in rows}
     assert statuses["status"] == ("overdue" if today > date(today.year, 1, 15) else "due")
     last_month_end = today.replace(day=1) - timedelta(days=1)
     make_obs(S.SUBMITTED, period_end=last_month_end, period_start=last_month_end.replace(day=1), date_precision="month")
     rows = client_as(reporter).get(reverse("tracker:my-updates")).context["assignments"]
-    assert {row.assignment.indicator.code: row.status for row in rows}["executions"] == "up_to_date"
+    assert {row.assignment.indicator.code: row.status for row in rows}["executions-2014"] == "up_to_date"
 
 
 def test_my_updates_writes_the_last_approved_figure_as_the_source_gives_it(world, reporter, client_as, make_obs):
-    ReportingAssignment.objects.create(indicator=world.indicator, body=world.punjab, cadence=Cadence.ANNUAL)
+    ReportingAssignment.objects.create(indicator=world.old_executions, body=world.punjab, cadence=Cadence.ANNUAL)
     make_obs(S.APPROVED, value=Decimal(30000), value_qualifier="about")
     page = client_as(reporter).get(reverse("tracker:my-updates")).content.decode()
     assert "about 30,000 (31 Dec 2024)" in page and "30000.0000" not in page

@@ -75,13 +75,13 @@ def test_restrict_agrees_with_can_for_every_action(world, user_specs, obs_specs)
             now = timezone.now()
             observations = [
                 Observation.objects.create(
-                    indicator=world.indicator,
+                    indicator=world.old_executions,
                     body=None if spec["body"] is None else bodies[spec["body"]],
                     period_start=date(2024, 1, 1),
                     period_end=date(2024, 12, 31),
                     date_precision="year",
                     value=Decimal(100),
-                    source=world.source,
+                    source=world.status_2017,
                     state=spec["state"],
                     created_by=None if spec["creator"] is None else users[spec["creator"] % len(users)],
                     submitted_at=None if spec["state"] == ObservationState.DRAFT else now,

@@ -42,7 +42,7 @@ def test_review_queue_previous_is_never_superseded_nor_dated_after(
 
 
 def test_my_updates_last_approved_is_never_superseded_nor_dated_after_today(world, reporter, client_as, make_obs):
-    ReportingAssignment.objects.create(indicator=world.indicator, body=world.punjab, cadence=Cadence.ANNUAL)
+    ReportingAssignment.objects.create(indicator=world.old_executions, body=world.punjab, cadence=Cadence.ANNUAL)
     corrected_history(make_obs)
     later = timezone.localdate() + timedelta(days=400)
     make_obs(S.APPROVED, value=Decimal(900), period_start=None, period_end=later, date_precision="day")

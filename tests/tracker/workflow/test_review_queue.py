@@ -124,13 +124,13 @@ def test_queue_query_count_is_flat_from_10_to_10000(
     rows = Observation.objects.bulk_create(
         [
             Observation(
-                indicator=world.indicator,
+                indicator=world.old_executions,
                 body=world.punjab,
                 period_start=date(2024, 1, 1),
                 period_end=date(2024, 12, 31),
                 date_precision="year",
                 value=Decimal(i),
-                source=world.source,
+                source=world.status_2017,
                 state=S.SUBMITTED,
                 created_by=reporter if i % 7 else reviewer,
                 submitted_at=now - timedelta(minutes=n - i),

@@ -17,13 +17,13 @@ from tracker.models import Assessment, AuditEntry, AuditImmutable, Observation
 
 def data_for(world, body, value="120", **kw):
     values = {
-        "indicator": world.indicator,
+        "indicator": world.old_executions,
         "body": body,
         "period_start": date(2024, 1, 1),
         "period_end": date(2024, 12, 31),
         "date_precision": "year",
         "value": None if value is None else Decimal(value),
-        "source": world.source,
+        "source": world.status_2017,
     }
     values.update(kw)
     return services.ObservationInput(**values)
@@ -170,7 +170,9 @@ def test_analyst_writes_nothing(world, analyst, make_obs, audit_rows):
             actor=analyst, observation_id=approved.pk, data=data_for(world, world.punjab), reason="x"
         )
     with pytest.raises(PermissionDenied):
-        services.assessment_create(actor=analyst, item=world.item, as_of=date(2024, 1, 1), rating=Rating.SATISFACTORY)
+        services.assessment_create(
+            actor=analyst, item=world.old_item, as_of=date(2024, 1, 1), rating=Rating.SATISFACTORY
+        )
     assert audit_rows() == 0
 
 
@@ -239,7 +241,7 @@ def test_correction_of_an_unapproved_or_other_indicator_is_refused(world, report
         services.observation_correct(
             actor=reporter,
             observation_id=approved.pk,
-            data=data_for(world, world.punjab, indicator=world.text_indicator, value=None, text_value="x"),
+            data=data_for(world, world.punjab, indicator=world.old_status, value=None, text_value="x"),
             reason="r",
         )
     with pytest.raises(ValidationError, match="Say why"):
@@ -258,9 +260,13 @@ def test_reporter_corrects_only_own_bodies(world, reporter, make_obs):
 
 def test_assessment_by_reviewer_is_audited(world, reviewer, reporter, audit_rows):
     a = services.assessment_create(
-        actor=reviewer, item=world.item, as_of=date(2024, 6, 30), rating=Rating.PARTLY_SATISFACTORY, narrative="Slow"
+        actor=reviewer,
+        item=world.old_item,
+        as_of=date(2024, 6, 30),
+        rating=Rating.PARTLY_SATISFACTORY,
+        narrative="Slow",
     )
-    assert Assessment.objects.get().created_by == reviewer
+    assert Assessment.objects.get(item__framework=world.nap2014).created_by == reviewer
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.object_id, (entry.after or {})["rating"]) == (
         "assessment.create",
@@ -268,7 +274,9 @@ def test_assessment_by_reviewer_is_audited(world, reviewer, reporter, audit_rows
         "partly_satisfactory",
     )
     with pytest.raises(PermissionDenied):
-        services.assessment_create(actor=reporter, item=world.item, as_of=date(2024, 6, 30), rating=Rating.SATISFACTORY)
+        services.assessment_create(
+            actor=reporter, item=world.old_item, as_of=date(2024, 6, 30), rating=Rating.SATISFACTORY
+        )
     assert audit_rows() == 1
 
 

@@ -18,12 +18,12 @@ from tracker.services import ObservationInput
 def national(world):
     """A valid national figure for a count indicator; tests spoil one field."""
     return ObservationInput(
-        indicator=world.indicator,
+        indicator=world.old_executions,
         body=None,
         period_end=date(2017, 10, 1),
         date_precision=DatePrecision.DAY,
         value=Decimal(484),
-        source=world.source,
+        source=world.status_2017,
     )
 
 
@@ -57,7 +57,7 @@ def test_an_invalid_observation_is_refused_on_the_field_concerned(reviewer, nati
 
 
 def test_a_number_for_a_text_indicator_is_refused(world, reviewer, national):
-    data = replace(national, indicator=world.text_indicator, value=Decimal(12), text_value="Drafts reforms")
+    data = replace(national, indicator=world.old_status, value=Decimal(12), text_value="Drafts reforms")
     with pytest.raises(ValidationError) as refused:
         services.observation_create_draft(actor=reviewer, data=data)
     assert "This indicator records a text status, not a number." in refused.value.message_dict["value"]
@@ -68,10 +68,10 @@ def test_an_assessment_dated_more_precisely_than_its_precision_is_refused(world,
     with pytest.raises(ValidationError) as refused:
         services.assessment_create(
             actor=reviewer,
-            item=world.item,
+            item=world.old_item,
             as_of=date(2024, 7, 15),
             date_precision=DatePrecision.MONTH,
             rating="satisfactory",
         )
     assert "A month-precise period ends on the last day of its month." in refused.value.message_dict["as_of"]
-    assert not Assessment.objects.exists()
+    assert not Assessment.objects.filter(item__framework=world.nap2014).exists()
