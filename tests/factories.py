@@ -316,6 +316,14 @@ class NapWorld:
                 return_reason="Name the source's page.",
                 created_by=self.user("other_reporter"),
             ),
+            # Verified by the body's apex-committee secretariat, waiting for NACTA M&E.
+            "verified": self.observe(
+                value=560,
+                body=self.sindh,
+                end=date(2025, 12, 31),
+                state=ObservationState.VERIFIED,
+                created_by=self.user("other_reporter"),
+            ),
         }
 
 

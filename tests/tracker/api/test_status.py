@@ -74,8 +74,8 @@ def test_latest_approved_figure_per_series_and_body(world, reviewer, api_as, mak
             "title": "Status report",
             "published_on": "2017-10-01",
             "date_precision": "day",
-            "url": "",
-            "reference": "",
+            "url": world.status_2017.url,
+            "reference": world.status_2017.reference,
         },
     }
     assert (data["results"][1]["body"], data["results"][1]["body_name"]) == ("punjab", "Punjab")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tracker import services
 from tracker.choices import ObservationState as S
-from tracker.models import AgendaItem, Framework, Indicator, Observation, ObservationComment, ObservationSnapshot
+from tracker.models import AgendaItem, Indicator, Observation, ObservationComment, ObservationSnapshot
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 # Session, user, role, second factor, the filters' body/framework/item choices, count, page, previous figures,
@@ -94,7 +94,7 @@ def test_filters_by_body_framework_item_age_and_flag(
 ):
     punjab = make_obs(S.SUBMITTED, created_by=reporter)
     sindh = make_obs(S.SUBMITTED, body=world.sindh, created_by=other_reporter)
-    fw = Framework.objects.create(slug="nap-2021", title="Revised NAP", short_title="NAP 2021")
+    fw = world.nap2021
     item = AgendaItem.objects.create(framework=fw, number=3, title="Madrassa reform")
     other = Indicator.objects.create(item=item, code="madrassas", name="Madrassas registered", unit="count")
     revised = make_obs(S.SUBMITTED, indicator=other, created_by=reporter)
