@@ -152,7 +152,7 @@ def _environment() -> dict[str, str]:
 
 
 def _manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603 (our own argv)
 
 
 def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         _manage("generate_synthetic", "--observations", str(SIZES[size]), env=env)
         generated = time.monotonic() - started
         port = _free_port()
-        gunicorn = subprocess.Popen(
+        gunicorn = subprocess.Popen(  # noqa: S603 (our own argv)
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "napportal.wsgi",
