@@ -84,7 +84,7 @@ def load(base_url: str, page: Page, *, requests: int, clients: int, cookie: str)
     counter = iter(range(requests))
 
     def worker() -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=300)
         headers = {"Cookie": cookie, "Host": "127.0.0.1", "Accept": "*/*"}
         while True:
             with lock:
