@@ -158,9 +158,7 @@ def _filename(extension: str) -> str:
 @login_required
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     _filterset, observations = _export_selection(request)
-    response = StreamingHttpResponse(
-        exports.csv_lines(observations.iterator(chunk_size=exports.EXPORT_CHUNK)), content_type="text/csv"
-    )
+    response = StreamingHttpResponse(exports.csv_lines(observations), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
@@ -169,7 +167,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     filterset, observations = _export_selection(request)
     content = exports.xlsx_bytes(
-        observations.iterator(chunk_size=exports.EXPORT_CHUNK),
+        observations,
         filters=filterset.applied,
         title=_("NAP Portal: observations (approved figures)"),
     )
