@@ -1,9 +1,9 @@
-"""Periodic work, scheduled by Celery beat (see CELERY_BEAT_SCHEDULE). Safe to run twice."""
+"""Periodic work, scheduled by Celery beat (see CELERY_BEAT_SCHEDULE), and export jobs. Safe to run twice."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from tracker.services import notifications
+from tracker.services import export_jobs, notifications
 
 
 @shared_task(name="tracker.send_reporting_reminders")
@@ -14,3 +14,10 @@ def send_reporting_reminders() -> int:
 @shared_task(name="tracker.send_review_digest")
 def send_review_digest() -> int:
     return notifications.review_digest_send(today=timezone.localdate())
+
+
+# A million-row workbook takes minutes on a busy worker: longer limits than the default, still below the
+# broker's visibility timeout (an hour), so Redis never hands a running job to a second worker.
+@shared_task(name="tracker.export_xlsx_job", acks_late=True, soft_time_limit=1800, time_limit=1900)
+def export_xlsx_job(job_id: str) -> int:
+    return export_jobs.export_job_run(job_id=job_id).rows

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
 
 from tracker import permissions
 from tracker.choices import ObservationState, Unit
+from tracker.filters import ObservationFilter
 from tracker.models import Indicator, Observation
 from tracker.selectors.dashboard import SeriesPoint
 
@@ -77,6 +79,13 @@ def indicator_page(*, user: UserLike, code: str) -> IndicatorPage:
 
 
 # --- Explorer ---------------------------------------------------------------------------------------------
+
+
+def export_selection(*, user: UserLike, params: QueryDict | None) -> tuple[ObservationFilter, QuerySet[Observation]]:
+    """Exactly the explorer's selection for ``params``, approved figures only: exports never carry drafts or
+    pending work. The view and the background export job both build it here."""
+    filterset = ObservationFilter(params or None, queryset=explorer_observations(user=user), user=user)
+    return filterset, filterset.qs.filter(state=ObservationState.APPROVED)
 
 
 def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:

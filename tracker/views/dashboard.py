@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,14 +20,16 @@ from django.utils.translation import gettext_lazy
 
 from tracker import exports, permissions
 from tracker.charts import chart_payload
-from tracker.choices import ObservationState, Role
+from tracker.choices import Role
 from tracker.filters import ObservationFilter
 from tracker.forms.dashboard import DashboardForm
 from tracker.models import Indicator
 from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
+from tracker.services import export_jobs
 
 EXPLORER_PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The explorer's columns: (sort parameter or None, heading, numeric).
 EXPLORER_COLUMNS = (
     ("period", gettext_lazy("Period"), False),
@@ -144,11 +147,8 @@ def _sort_columns(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _export_selection(request: HttpRequest) -> tuple[ObservationFilter, Any]:
-    """Exactly the explorer's selection, approved figures only: exports never carry drafts or pending work."""
     permissions.require(request.user, "export")
-    filterset = _explorer_filter(request)
-    observations = filterset.qs.filter(state=ObservationState.APPROVED)
-    return filterset, observations
+    return explorer_selectors.export_selection(user=request.user, params=request.GET)
 
 
 def _filename(extension: str) -> str:
@@ -157,6 +157,8 @@ def _filename(extension: str) -> str:
 
 @login_required
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Streams whatever the size: the first line leaves at once and gunicorn's gthread workers (compose) do
+    not time a running request out."""
     _filterset, observations = _export_selection(request)
     response = StreamingHttpResponse(exports.csv_lines(observations), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -165,15 +167,43 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """Small selections at once; above ``EXPORT_JOB_THRESHOLD`` rows a background job and its progress page."""
     filterset, observations = _export_selection(request)
+    total = observations.count()
+    if total > exports.EXPORT_JOB_THRESHOLD:
+        job = export_jobs.export_job_start(user=request.user, query=request.GET, total=total)
+        return redirect("tracker:export-job", job_id=job.id)
     content = exports.xlsx_bytes(
         observations,
         filters=filterset.applied,
         title=_("NAP Portal: observations (approved figures)"),
     )
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
     return response
+
+
+@login_required
+def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """A background export's progress (htmx polls the status part until it is done), then its link."""
+    job = export_jobs.export_job_get(user=request.user, job_id=job_id)
+    context = {"job": job, "done": job.state == export_jobs.DONE, "failed": job.state == export_jobs.FAILED}
+    if getattr(request, "htmx", False):
+        return render(request, "tracker/explorer/_export_job_status.html", context)
+    return render(request, "tracker/explorer/export_job.html", context)
+
+
+@login_required
+def export_job_file(request: HttpRequest, job_id: str) -> FileResponse:
+    job = export_jobs.export_job_get(user=request.user, job_id=job_id)
+    if job.state != export_jobs.DONE:
+        raise Http404(_("This export is not ready yet."))
+    return FileResponse(
+        default_storage.open(job.path, "rb"),
+        as_attachment=True,
+        filename=_filename("xlsx"),
+        content_type=XLSX_TYPE,
+    )
 
 
 @login_required
