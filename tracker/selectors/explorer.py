@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import QueryDict
 
 from tracker import permissions
@@ -93,10 +93,16 @@ def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:
 
     The explorer's filters narrow this; they never widen it. Exports further keep approved figures only.
     """
-    approved_correction = Observation.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
+    # A LEFT JOIN on the correction (unique supersedes_id), probed for the page's rows only; an EXISTS here
+    # became a hashed subplan that read every approved row first (116 ms at 100k).
+    superseded = Case(
+        When(superseded_by__state=ObservationState.APPROVED, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
     return (
         permissions.visible_observations(user)
         .select_related("indicator__item__framework", "body", "source__publisher")
-        .annotate(is_superseded=Exists(approved_correction))
+        .annotate(is_superseded=superseded)
         .order_by("-period_end", "pk")
     )

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +23,7 @@ from tracker.choices import Role
 from tracker.filters import ObservationFilter
 from tracker.forms.dashboard import DashboardForm
 from tracker.models import Indicator
+from tracker.pagination import EstimatedCountPaginator
 from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
 from tracker.services import export_jobs
@@ -112,7 +112,7 @@ def _explorer_filter(request: HttpRequest) -> ObservationFilter:
 @login_required
 def explorer(request: HttpRequest) -> HttpResponse:
     filterset = _explorer_filter(request)
-    page = Paginator(filterset.qs, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(filterset.qs, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
