@@ -99,6 +99,17 @@ def _latest_two_per_series(user: UserLike, *, indicator_ids: list[int], as_of: d
     return list(ranked)
 
 
+def _latest_per_series(
+    user: UserLike, *, indicator_ids: list[int], as_of: date
+) -> dict[tuple[int, int | None], Observation]:
+    """The latest published figure of every (indicator, body) series at ``as_of``: one query."""
+    return {
+        (obs.indicator_id, obs.body_id): obs
+        for obs in _latest_two_per_series(user, indicator_ids=indicator_ids, as_of=as_of)
+        if obs.series_rank == 1  # type: ignore[attr-defined]
+    }
+
+
 # --- Dashboard --------------------------------------------------------------------------------------------
 
 
@@ -214,15 +225,15 @@ def dashboard(
     indicator_ids = [ind.pk for ind in indicators]
     assessments = latest_assessments(items=items, as_of=as_of)
     latest = _latest_two_per_series(user, indicator_ids=indicator_ids, as_of=as_of)
-    points = chart_points(user, indicator_ids=[i.pk for i in indicators if i.is_numeric], as_of=as_of)
+    # The comparison needs one figure per series at ``compare``, not every point of every chart (the charts
+    # load one by one from their own endpoint, tracker.views.dashboard.dashboard_chart).
+    compared = _latest_per_series(user, indicator_ids=indicator_ids, as_of=compare) if compare else {}
     pending = pending_per_item(user, item_ids=[item.pk for item in items])
 
     by_series: dict[tuple[int, int | None], list[Observation]] = defaultdict(list)
     for obs in latest:
         by_series[(obs.indicator_id, obs.body_id)].append(obs)
-    points_by_indicator: dict[int, list[SeriesPoint]] = defaultdict(list)
-    for point in points:
-        points_by_indicator[point.indicator_id].append(point)
+    charted = {obs.indicator_id for obs in latest if obs.value is not None}
 
     cards = [
         ItemCard(
@@ -230,14 +241,14 @@ def dashboard(
             assessment=assessments.get(item.pk),
             lead_bodies=[r.body for r in item.responsibility_list if r.role == ResponsibilityRole.LEAD],  # type: ignore[attr-defined]
             headlines=[
-                _headline(ind, by_series, points_by_indicator.get(ind.pk, []), compare)
+                _headline(ind, by_series, compared)
                 for ind in item.indicator_list  # type: ignore[attr-defined]
             ],
             pending=pending.get(item.pk, 0),
         )
         for item in items
     ]
-    charts = [ChartData(ind, points_by_indicator[ind.pk]) for ind in indicators if points_by_indicator.get(ind.pk)]
+    charts = [ChartData(ind) for ind in indicators if ind.is_numeric and ind.pk in charted]
     backlog = review_backlog(user) if permissions.can(user, "review") else None
     activity = recent_activity() if permissions.can(user, "view_audit") else None
     return Dashboard(
@@ -287,42 +298,6 @@ def latest_assessments(*, items: list[AgendaItem], as_of: date) -> dict[int, Ass
     return {a.item_id: a for a in ranked}
 
 
-def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None = None) -> list[SeriesPoint]:
-    """Every published value of these indicators up to ``as_of``, oldest first: one query of plain values."""
-    qs = published_observations(permissions.visible_observations(user)).filter(
-        indicator_id__in=indicator_ids, value__isnull=False
-    )
-    if as_of is not None:
-        qs = qs.filter(period_end__lte=as_of)
-    rows = qs.order_by("indicator_id", "period_end", "pk").values_list(
-        "indicator_id",
-        "body_id",
-        "body__short_name",
-        "period_start",
-        "period_end",
-        "date_precision",
-        "value",
-        "value_qualifier",
-        "source__publisher__short_name",
-        "source__title",
-    )
-    return [
-        SeriesPoint(
-            indicator_id=ind,
-            body_id=body_id,
-            body_label=body or "",
-            period_start=start,
-            period_end=end,
-            date_precision=precision,
-            value=value,
-            qualifier=qualifier,
-            source=f"{publisher}: {title}",
-        )
-        for ind, body_id, body, start, end, precision, value, qualifier, publisher, title in rows
-        if value is not None  # the query already excludes them; this tells the type checker
-    ]
-
-
 def pending_per_item(user: UserLike, *, item_ids: list[int]) -> dict[int, int]:
     """Submissions awaiting review per item, among those the user may see (a reporter: their bodies')."""
     rows = (
@@ -338,8 +313,7 @@ def pending_per_item(user: UserLike, *, item_ids: list[int]) -> dict[int, int]:
 def _headline(
     indicator: Indicator,
     by_series: dict[tuple[int, int | None], list[Observation]],
-    points: list[SeriesPoint],
-    compare: date | None,
+    compared: dict[tuple[int, int | None], Observation],
 ) -> Headline:
     """National series first; otherwise the series with the most recent figure."""
     series = [(body_id, obs) for (ind_id, body_id), obs in by_series.items() if ind_id == indicator.pk]
@@ -351,11 +325,20 @@ def _headline(
     headline.latest = chosen[0]
     headline.previous = chosen[1] if len(chosen) > 1 else None
     headline.trend = trend_between(chosen[0], headline.previous, indicator.direction)
-    if compare is not None:
-        same_series = [p for p in points if p.body_id == chosen[0].body_id and p.period_end <= compare]
-        # Only a different, earlier figure is a comparison; the same one twice says nothing.
-        if same_series and same_series[-1].period_end != chosen[0].period_end:
-            headline.compared = same_series[-1]
+    earlier = compared.get((indicator.pk, chosen[0].body_id))
+    # Only a different, earlier figure is a comparison; the same one twice says nothing.
+    if earlier is not None and earlier.value is not None and earlier.period_end != chosen[0].period_end:
+        headline.compared = SeriesPoint(
+            indicator_id=earlier.indicator_id,
+            body_id=earlier.body_id,
+            body_label=earlier.body.short_name if earlier.body else "",
+            period_start=earlier.period_start,
+            period_end=earlier.period_end,
+            date_precision=earlier.date_precision,
+            value=earlier.value,
+            qualifier=earlier.value_qualifier,
+            source=f"{earlier.source.publisher.short_name}: {earlier.source.title}",
+        )
     return headline
 
 

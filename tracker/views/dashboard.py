@@ -10,10 +10,11 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from tracker.filters import ObservationFilter
 from tracker.forms.dashboard import DashboardForm
 from tracker.models import Indicator
 from tracker.pagination import EstimatedCountPaginator
+from tracker.selectors import charts as chart_selectors
 from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
 from tracker.services import export_jobs
@@ -80,10 +82,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             category=params.category,
         )
         context["data"] = data
-        context["chart_data"] = {
-            "labels": _chart_labels(),
-            "charts": [chart_payload(chart.indicator, chart.points) for chart in data.charts],
-        }
+        # Each chart loads its own points (dashboard_chart) when it scrolls into view: the page carries none.
+        context["chart_data"] = {"labels": _chart_labels(), "charts": []}
         # Analysts see approved figures only, so a pending count would always read zero for them.
         context["show_pending"] = permissions.role_of(request.user) in (
             Role.REVIEWER,
@@ -93,6 +93,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["review_url"] = _optional_url("tracker:review-queue")
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
+
+
+@login_required
+def dashboard_chart(request: HttpRequest, code: str) -> JsonResponse:
+    """One dashboard chart's points as JSON, aggregated in SQL (tracker.selectors.charts), as of ``as_of``."""
+    try:
+        indicator = Indicator.objects.get(code=code)
+    except Indicator.DoesNotExist:
+        raise Http404(_("No indicator with this code.")) from None
+    as_of = parse_date(request.GET.get("as_of", "")) or timezone.localdate()
+    points = chart_selectors.chart_points(request.user, indicator_ids=[indicator.pk], as_of=as_of)
+    charts = [chart_payload(indicator, points)] if points and indicator.is_numeric else []
+    return JsonResponse({"labels": _chart_labels(), "charts": charts})
 
 
 def _optional_url(name: str) -> str:
