@@ -35,6 +35,7 @@ def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None
     qs = published_observations(permissions.visible_observations(user)).filter(
         indicator_id__in=indicator_ids, value__isnull=False
     )
+    bucket: Case | Trunc
     if as_of is not None:
         qs = qs.filter(period_end__lte=as_of)
         cutoff = _ten_years_before(as_of)
