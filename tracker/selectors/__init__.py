@@ -38,6 +38,7 @@ from tracker.models import (
     Observation,
     Responsibility,
 )
+from tracker.selectors.histories import recent
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -99,12 +100,21 @@ def indicators_reported_by(*, body: Body) -> QuerySet[Indicator]:
 def item_detail(*, framework_slug: str, number: int) -> AgendaItem:
     """An agenda item with everything its page shows, in a fixed number of queries.
 
-    Attached lists: ``responsibility_list`` (body joined), ``indicator_list`` each with ``history`` (published
-    observations, newest first, with body, source and publisher), ``assessment_list`` (newest first, with source),
+    Attached lists: ``responsibility_list`` (body joined), ``indicator_list`` each with ``history`` (the last
+    ``RECENT_PER_SERIES`` published observations of each series, newest first, with body, source and
+    publisher), ``assessment_list`` (newest first, with source),
     ``crosswalk_forward`` / ``crosswalk_back`` (linked items with their frameworks). Raises
     ``AgendaItem.DoesNotExist``.
     """
-    history = published_observations().select_related("body", "source__publisher").order_by("-period_end", "-pk")
+    # The last figures of each series only (the indicator page pages through the rest): a probe per series.
+    last = recent(
+        indicators_where="i.item_id = (SELECT a.id FROM tracker_agendaitem a JOIN tracker_framework f "
+        "ON f.id = a.framework_id WHERE f.slug = %s AND a.number = %s)",
+        params=[framework_slug, number],
+    )
+    history = (
+        Observation.objects.filter(last).select_related("body", "source__publisher").order_by("-period_end", "-pk")
+    )
     indicators = Indicator.objects.order_by("position", "code").prefetch_related(
         Prefetch("observations", queryset=history, to_attr="history")
     )

@@ -28,6 +28,7 @@ from tracker.pagination import EstimatedCountPaginator
 from tracker.selectors import charts as chart_selectors
 from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
+from tracker.selectors.histories import RECENT_PER_SERIES, Cursor
 from tracker.services import export_jobs
 
 EXPLORER_PAGE_SIZE = 50
@@ -222,7 +223,12 @@ def export_job_file(request: HttpRequest, job_id: str) -> FileResponse:
 @login_required
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        page = explorer_selectors.indicator_page(user=request.user, code=code)
+        page = explorer_selectors.indicator_page(
+            user=request.user,
+            code=code,
+            paged=request.GET.get("history") == "all",
+            after=Cursor.parse(request.GET.get("after")),
+        )
     except Indicator.DoesNotExist:
         raise Http404(_("No indicator with this code.")) from None
     linked = {ind.pk: ind for ind in (*page.earlier, *page.later)}
@@ -234,5 +240,6 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "item": page.indicator.item,
         "framework": page.indicator.item.framework,
         "chart_data": {"labels": _chart_labels(), "charts": [chart] if page.points else []},
+        "recent_per_series": RECENT_PER_SERIES,
     }
     return render(request, "tracker/indicator_detail.html", context)
