@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tracker.choices import DatePrecision, ObservationState, Unit, ValueQualifier
 from tracker.models import Body, Indicator, Observation, Source
+from tracker.services.latest_figures import latest_figures_rebuild
 
 SYNTHETIC_SOURCE = "synthetic-volume-data"
 LAST_DAY = date(2025, 12, 31)
@@ -203,6 +204,7 @@ def synthetic_generate(*, observations: int, seed: int = 42, force: bool = False
                 "(SELECT COALESCE(MAX(id), 1) FROM tracker_observation))"
             )
         series = Indicator.objects.count() * (Body.objects.count() + 1)
+        latest_figures_rebuild()  # COPY bypasses the services: recompute the read model in the same transaction
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tracker_observation")
     return GenerationResult(observations=written, series=series, replaced=replaced)

@@ -3,6 +3,7 @@ from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
+from tracker.models.latest import LatestFigure
 from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Evidence",
     "Framework",
     "Indicator",
+    "LatestFigure",
     "Membership",
     "NotificationLog",
     "Observation",

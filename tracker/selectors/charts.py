@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Case, DateField, When
+from django.db import connection
+from django.db.models import Case, DateField, QuerySet, When
 from django.db.models.functions import Trunc
 
 from tracker import permissions
+from tracker.models import Observation
 from tracker.selectors import published_observations
 from tracker.selectors.dashboard import SeriesPoint
 
@@ -46,6 +48,8 @@ def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None
         )
     else:
         bucket = Trunc("period_end", "month", output_field=DateField())
+    if connection.vendor != "postgresql":
+        return _points_in_python(qs, as_of)
     rows = (
         qs.annotate(bucket=bucket)
         .order_by("indicator_id", "body_id", "bucket", "-period_end", "-approved_at", "-pk")
@@ -78,6 +82,33 @@ def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None
         )
         for ind, body_id, body, start, end, precision, value, qualifier, publisher, title, _bucket in rows
         if value is not None  # the query already excludes them; this tells the type checker
+    ]
+    points.sort(key=lambda p: (p.indicator_id, p.period_end))
+    return points
+
+
+def _points_in_python(qs: QuerySet[Observation], as_of: date | None) -> list[SeriesPoint]:
+    """The same buckets without DISTINCT ON (SQLite, the embedded `make run` default): every row is read."""
+    cutoff = _ten_years_before(as_of) if as_of is not None else None
+    chosen: dict[tuple[int, int | None, date], Observation] = {}
+    for obs in qs.select_related("body", "source__publisher").order_by("period_end", "approved_at", "pk"):
+        recent_enough = cutoff is None or obs.period_end > cutoff
+        bucket = obs.period_end.replace(day=1) if recent_enough else obs.period_end.replace(month=1, day=1)
+        chosen[(obs.indicator_id, obs.body_id, bucket)] = obs  # later rows win: the latest of the bucket
+    points = [
+        SeriesPoint(
+            indicator_id=obs.indicator_id,
+            body_id=obs.body_id,
+            body_label=obs.body.short_name if obs.body else "",
+            period_start=obs.period_start,
+            period_end=obs.period_end,
+            date_precision=obs.date_precision,
+            value=obs.value,
+            qualifier=obs.value_qualifier,
+            source=f"{obs.source.publisher.short_name}: {obs.source.title}",
+        )
+        for obs in chosen.values()
+        if obs.value is not None
     ]
     points.sort(key=lambda p: (p.indicator_id, p.period_end))
     return points

@@ -58,9 +58,10 @@ def indicator_page(*, user: UserLike, code: str, paged: bool = False, after: Cur
     older: Cursor | None = None
     truncated = False
     if not paged:
+        ids = [indicator.pk, *linked_ids]
         last = recent(
-            indicators_where="i.id = ANY(%s)",
-            params=[[indicator.pk, *linked_ids]],
+            indicators_where=f"i.id IN ({', '.join(['%s'] * len(ids))})",
+            params=list(ids),
             limit=RECENT_PER_SERIES,
             published_only=False,
         )

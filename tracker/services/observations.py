@@ -18,6 +18,7 @@ from tracker import audit, permissions
 from tracker.choices import DatePrecision, ObservationState, ValueQualifier
 from tracker.exceptions import StaleVersion, WorkflowError
 from tracker.models import AgendaItem, Assessment, AuditEntry, Body, Indicator, Observation, Source
+from tracker.services.latest_figures import latest_figures_refresh
 
 # What the audit trail keeps of an observation, before and after each change.
 AUDITED_FIELDS = (
@@ -165,6 +166,9 @@ def _transition(
         before = audit.snapshot(obs, AUDITED_FIELDS)
         changed = obs.transition_to(target, by=actor, reason=reason)
         obs.save(update_fields=changed)
+        if target == ObservationState.APPROVED:
+            # The read model changes with the approval, in its transaction (a correction counts from here).
+            latest_figures_refresh(series=[(obs.indicator_id, obs.body_id)])
         old, new = _diff(before, audit.snapshot(obs, AUDITED_FIELDS))
         audit.record(actor=actor, action=f"observation.{action}", obj=obs, before=old, after=new, reason=reason)
     return obs

@@ -54,7 +54,9 @@ def test_mixes_states_periods_and_corrections_as_real_returns_do(seeded) -> None
     assert corrections.count() > 50
     # A correction supersedes an approved figure of the same series, and nothing is corrected twice.
     assert not corrections.exclude(supersedes__state=ObservationState.APPROVED).exists()
-    assert all(c.indicator_id == c.supersedes.indicator_id for c in corrections.select_related("supersedes")[:50])
+    for correction in corrections.select_related("supersedes")[:50]:
+        assert correction.supersedes is not None
+        assert correction.indicator_id == correction.supersedes.indicator_id
     for obs in rows.order_by("?")[:200]:
         obs.full_clean(exclude=["supersedes"])  # the model's own rules hold for COPY-loaded rows
     # The sequence moved past the copied ids: the ORM can still insert.
