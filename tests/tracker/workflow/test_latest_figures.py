@@ -59,7 +59,7 @@ def test_read_model_equals_the_reference_on_random_histories(db, history):
     # Each example gets its own indicators (the database keeps earlier examples' rows within the test).
     indicators = IndicatorFactory.create_batch(2, unit="count")
     bodies = [None, *BodyFactory.create_batch(2)]
-    source: Source = SourceFactory()
+    source = Source.objects.get(pk=SourceFactory.create().pk)
     start = timezone.now()
     for entry in history:
         approved = entry["approved"]
