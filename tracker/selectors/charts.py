@@ -34,7 +34,7 @@ def _ten_years_before(day: date) -> date:
 def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None = None) -> list[SeriesPoint]:
     """The chart points of these indicators up to ``as_of`` (see the module), oldest first per indicator:
     one query, at most one row per series per month."""
-    qs = published_observations(permissions.visible_observations(user)).filter(
+    qs = published_observations(Observation.objects.restrict(user, "view")).filter(
         indicator_id__in=indicator_ids, value__isnull=False
     )
     bucket: Case | Trunc

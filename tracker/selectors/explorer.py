@@ -1,6 +1,6 @@
 """Reads behind the analyst explorer and the indicator page, each in a fixed number of queries.
 
-Every read starts at ``permissions.visible_observations(user)``; the explorer's filters narrow it, never widen it.
+Every read starts at ``Observation.objects.restrict(user, "view")``; the explorer's filters narrow it, never widen it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def indicator_page(*, user: UserLike, code: str, paged: bool = False, after: Cur
     earlier = [indicator.continues] if indicator.continues is not None else []
     linked_ids = [i.pk for i in (*earlier, *later)]
     approved = (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(state=ObservationState.APPROVED)
         .select_related("indicator__item__framework", "body", "source__publisher", "superseded_by")
     )
@@ -95,7 +95,7 @@ def export_selection(*, user: UserLike, params: QueryDict | None) -> tuple[Obser
     """Exactly the explorer's selection for ``params``, approved figures only: exports never carry drafts or
     pending work. The view and the background export job both build it here."""
     filterset = ObservationFilter(params or None, queryset=explorer_observations(user=user), user=user)
-    return filterset, filterset.qs.filter(state=ObservationState.APPROVED)
+    return filterset, filterset.qs.restrict(user, "export")
 
 
 def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:
@@ -111,7 +111,7 @@ def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:
         output_field=BooleanField(),
     )
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher")
         .annotate(is_superseded=superseded)
         .order_by("-period_end", "pk")
