@@ -183,6 +183,13 @@ def synthetic_generate(*, observations: int, seed: int = 42, force: bool = False
             )
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE tracker_observation IN SHARE ROW EXCLUSIVE MODE")
+            # The read model's row triggers would recompute a series per copied row: off for the load, on
+            # again before the transaction ends, then one rebuild (below).
+            # ALTER TABLE refuses while deferred key checks are pending: run them now, before each ALTER.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("ALTER TABLE tracker_observation DISABLE TRIGGER tracker_latestfigure_insert")
+            cursor.execute("ALTER TABLE tracker_observation DISABLE TRIGGER tracker_latestfigure_delete")
             # Corrections first would not help: the self-reference is deferrable, one DELETE removes them all.
             cursor.execute("DELETE FROM tracker_observation WHERE source_id = %s", [source.pk])
             replaced = cursor.rowcount
@@ -199,6 +206,10 @@ def synthetic_generate(*, observations: int, seed: int = 42, force: bool = False
             if lines:
                 _copy(cursor, lines)
                 written += len(lines)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE tracker_observation ENABLE TRIGGER tracker_latestfigure_insert")
+            cursor.execute("ALTER TABLE tracker_observation ENABLE TRIGGER tracker_latestfigure_delete")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('tracker_observation', 'id'), "
                 "(SELECT COALESCE(MAX(id), 1) FROM tracker_observation))"
