@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 
 from tracker.models import Body, Framework
-from tracker.selectors import latest_observations_as_of, latest_observations_as_of_reference
 from tracker.seeding import seed_load
+from tracker.selectors import latest_observations_as_of, latest_observations_as_of_reference
 from tracker.synthetic import synthetic_generate
 
 pytestmark = pytest.mark.django_db
