@@ -17,8 +17,7 @@ from django.db.models.functions import Trunc
 
 from tracker import permissions
 from tracker.models import Observation
-from tracker.selectors import published_observations
-from tracker.selectors.dashboard import SeriesPoint
+from tracker.selectors.dashboard.series import SeriesPoint
 
 UserLike = permissions.UserLike
 MONTHLY_YEARS = 10
@@ -34,8 +33,10 @@ def _ten_years_before(day: date) -> date:
 def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None = None) -> list[SeriesPoint]:
     """The chart points of these indicators up to ``as_of`` (see the module), oldest first per indicator:
     one query, at most one row per series per month."""
-    qs = published_observations(Observation.objects.restrict(user, "view")).filter(
-        indicator_id__in=indicator_ids, value__isnull=False
+    qs = (
+        Observation.objects.restrict(user, "view")
+        .published()
+        .filter(indicator_id__in=indicator_ids, value__isnull=False)
     )
     bucket: Case | Trunc
     if as_of is not None:

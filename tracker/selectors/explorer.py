@@ -53,7 +53,8 @@ def indicator_page(*, user: UserLike, code: str, paged: bool = False, after: Cur
     approved = (
         Observation.objects.restrict(user, "view")
         .filter(state=ObservationState.APPROVED)
-        .select_related("indicator__item__framework", "body", "source__publisher", "superseded_by")
+        .with_superseded()
+        .select_related("indicator__item__framework", "body", "source__publisher")
     )
     older: Cursor | None = None
     truncated = False
@@ -70,10 +71,7 @@ def indicator_page(*, user: UserLike, code: str, paged: bool = False, after: Cur
         truncated = any(n >= RECENT_PER_SERIES for n in per_series.values())
     else:
         observations, older = older_page(approved.filter(indicator_id=indicator.pk), after=after, size=HISTORY_PAGE)
-    for obs in observations:
-        # A figure replaced by an approved correction stays in the history, marked as such.
-        correction = getattr(obs, "superseded_by", None)
-        obs.is_superseded = correction is not None and correction.state == ObservationState.APPROVED  # type: ignore[attr-defined]
+    # A figure replaced by an approved correction stays in the history, marked ``is_superseded``.
     points = chart_points(user, indicator_ids=[indicator.pk, *linked_ids]) if indicator.unit != Unit.TEXT else []
     return IndicatorPage(
         indicator=indicator,
