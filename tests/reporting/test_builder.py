@@ -182,9 +182,7 @@ def test_fingerprint_is_stable_and_follows_the_data(nacta_2017):
     assert build_report(params).fingerprint != first
 
 
-# "compare" reads the figures at the comparison date from the latest-value read model (tracker.selectors:
-# series' indicators, read-model rows, picked figures' dates, rows) instead of one window over all figures.
-BUILD_QUERIES = {"plain": 6, "compare": 10, "body": 7}
+BUILD_QUERIES = {"plain": 6, "compare": 7, "body": 7}
 
 
 @pytest.mark.parametrize("n_obs", [1, 40])
