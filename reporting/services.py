@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reporting import dispatch
 from reporting.builder import build_report
 from reporting.definitions import FORMATS, ReportParams
-from reporting.models import EditionFile, EditionStatus, ReportEdition, ReportSubscription
-from reporting.renderers import render_report_files
+from reporting.models import EditionDispatch, EditionFile, EditionStatus, ReportEdition, ReportSubscription
+from reporting.renderers import EditionStamp, render_report_files
 from tracker import audit
 from tracker.models import Framework
 
@@ -67,6 +68,7 @@ def edition_request(
                     edition = ReportEdition.objects.create(
                         framework=Framework.objects.get(slug=params.framework),
                         as_of=params.as_of,
+                        known_on=params.knowledge_date,
                         scope=params.scope,
                         parameters=params.to_json(),
                         snapshot=report.to_json(),
@@ -78,7 +80,8 @@ def edition_request(
             except IntegrityError:
                 # Someone asked for the same edition at the same moment: theirs is ours.
                 edition = ReportEdition.objects.select_for_update().get(**lookup)
-        if edition.status == EditionStatus.FAILED:
+        if edition.status == EditionStatus.FAILED or dispatch.lease_expired(edition):
+            # Failed, or "running" on a worker that died: asking again queues it again.
             edition.status = EditionStatus.QUEUED
             edition.failure_reason = ""
             edition.save(update_fields=["status", "failure_reason"])
@@ -87,15 +90,10 @@ def edition_request(
             # A person's request is audited beside the edition it queues; schedules are named on the edition.
             audit.record(actor=requested_by, action="report_edition.request", obj=edition, after=params.to_json())
         if edition.status == EditionStatus.QUEUED and queue:
-            _queue_build(edition.pk)
+            # The outbox row commits with the request; the message goes after the commit (and again, from the
+            # sweep, if the broker is down or loses it).
+            dispatch.dispatch_put(edition=edition)
     return edition
-
-
-def _queue_build(edition_id: int) -> None:
-    from reporting.tasks import build_edition
-
-    # robust: the request has committed; a broker outage leaves the edition queued, to be asked for again.
-    transaction.on_commit(lambda: build_edition.delay(edition_id), robust=True)
 
 
 def edition_build(*, edition_id: int) -> ReportEdition:
@@ -107,10 +105,16 @@ def edition_build(*, edition_id: int) -> ReportEdition:
             return edition
         edition.status = EditionStatus.RUNNING
         edition.attempts += 1
-        edition.started_at = timezone.now()
+        edition.started_at = edition.heartbeat_at = timezone.now()
         edition.failure_reason = ""
-        edition.save(update_fields=["status", "attempts", "started_at", "failure_reason"])
+        edition.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "failure_reason"])
+        EditionDispatch.objects.filter(edition=edition).delete()  # picked up: nothing left to send
 
+    with dispatch.Heartbeat(edition.pk):
+        return _build_and_publish(edition)
+
+
+def _build_and_publish(edition: ReportEdition) -> ReportEdition:
     _remove_stale_staging()
     params = ReportParams.from_json(edition.parameters)
     report = build_report(params)
@@ -122,7 +126,8 @@ def edition_build(*, edition_id: int) -> ReportEdition:
         return edition
 
     staging = reports_root() / STAGING_DIR / f"{edition.pk}-{uuid.uuid4().hex}"
-    rendered = render_report_files(report, FORMATS, staging)
+    stamp = EditionStamp(generated_at=timezone.now(), fingerprint=edition.data_fingerprint, number=edition.pk)
+    rendered = render_report_files(report, FORMATS, staging, stamp=stamp)
     edition_staged.send(sender=ReportEdition, edition=edition, directory=staging)
 
     final = reports_root() / params.framework / str(edition.pk) / uuid.uuid4().hex

@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from tracker.choices import DatePrecision, Scale, Unit, ValueQualifier
@@ -107,9 +107,10 @@ def figure_formatter(*, style: str | None = None) -> Callable[[Decimal | None, s
             return text
         if unit == Unit.PERCENT_CHANGE:
             arrow = "↓" if value < 0 else "↑" if value > 0 else "±"
-            number = f"{arrow}{format_number(abs(value), style=style)}%"
+            # A percentage is a ratio, never grouped the South Asian way.
+            number = f"{arrow}{format_number(abs(value), style=INTERNATIONAL)}%"
         elif unit == Unit.PERCENT:
-            number = f"{format_number(value, style=style)}%"
+            number = f"{format_number(value, style=INTERNATIONAL)}%"
         else:
             number = format_number(value.scaleb(-int(scale)) if scale else value, style=style)
         return _figure_template(unit, int(scale), qualifier, language).replace(_NUMBER, number)
@@ -153,6 +154,11 @@ def format_date(day: date, precision: str = DatePrecision.DAY) -> str:
     if precision == DatePrecision.MONTH:
         return formats.date_format(day, "M Y")
     return formats.date_format(day, "j M Y")
+
+
+def format_datetime(moment: datetime) -> str:
+    """A moment in the portal's time zone, in the portal's one date format: "30 Nov 2026 18:05"."""
+    return formats.date_format(timezone.localtime(moment), "j M Y H:i")
 
 
 def format_period(start: date | None, end: date, precision: str = DatePrecision.DAY) -> str:

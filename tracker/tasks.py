@@ -16,6 +16,23 @@ def send_review_digest() -> int:
     return notifications.review_digest_send(today=timezone.localdate())
 
 
+@shared_task(name="tracker.send_notice_mail")
+def send_notice_mail(user_id: int) -> int:
+    """Queued on commit of each notice: mails the recipient's batch now if the interval allows."""
+    return notifications.notice_mail_send(user_id=user_id, now=timezone.now())
+
+
+@shared_task(name="tracker.send_due_notice_mails")
+def send_due_notice_mails() -> int:
+    """Every few minutes: batches the interval held back and sends that failed."""
+    return notifications.notice_mails_send_due(now=timezone.now())
+
+
+@shared_task(name="tracker.send_daily_notice_mails")
+def send_daily_notice_mails() -> int:
+    return notifications.notice_mails_send_due(now=timezone.now(), daily_run=True)
+
+
 # A million-row workbook takes minutes on a busy worker: longer limits than the default, still below the
 # broker's visibility timeout (an hour), so Redis never hands a running job to a second worker.
 @shared_task(name="tracker.export_xlsx_job", acks_late=True, soft_time_limit=1800, time_limit=1900)

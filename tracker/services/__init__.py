@@ -9,7 +9,8 @@ from tracker.services.accounts import (
     user_update,
 )
 from tracker.services.assignments import assignment_create, assignment_update
-from tracker.services.evidence import check_upload, evidence_attach
+from tracker.services.conversation import comment_create
+from tracker.services.evidence import check_upload, evidence_attach, evidence_remove
 from tracker.services.imports import observation_import
 from tracker.services.observations import (
     ObservationInput,
@@ -21,6 +22,7 @@ from tracker.services.observations import (
     observation_return,
     observation_submit,
     observation_update,
+    observation_verify,
 )
 
 __all__ = [
@@ -30,7 +32,9 @@ __all__ = [
     "assignment_update",
     "changes_since",
     "check_upload",
+    "comment_create",
     "evidence_attach",
+    "evidence_remove",
     "membership_add",
     "membership_remove",
     "observation_approve",
@@ -40,6 +44,7 @@ __all__ = [
     "observation_return",
     "observation_submit",
     "observation_update",
+    "observation_verify",
     "send_invitation",
     "user_create",
     "user_set_role",

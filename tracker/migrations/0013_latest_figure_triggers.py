@@ -88,6 +88,6 @@ def drop_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tracker", "0007_latest_figure_read_model")]
+    dependencies = [("tracker", "0012_latest_figure_read_model")]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]

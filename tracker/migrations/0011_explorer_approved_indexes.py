@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0005_administrator_group'),
+        ('tracker', '0010_provincial_verification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,7 +14,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0006_explorer_approved_indexes'),
+        ('tracker', '0011_explorer_approved_indexes'),
     ]
 
     operations = [
