@@ -18,12 +18,12 @@ N_ROWS = 10_000
 
 def export_csv(user) -> bytes:
     rows = explorer_observations(user=user).filter(state=ObservationState.APPROVED)[:N_ROWS]
-    return "".join(exports.csv_lines(rows.iterator(chunk_size=exports.EXPORT_CHUNK))).encode()
+    return "".join(exports.csv_lines(rows)).encode()
 
 
 def export_xlsx(user) -> bytes:
     rows = explorer_observations(user=user).filter(state=ObservationState.APPROVED)[:N_ROWS]
-    return exports.xlsx_bytes(rows.iterator(chunk_size=exports.EXPORT_CHUNK), filters=[], title="Benchmark export")
+    return exports.xlsx_bytes(rows, filters=[], title="Benchmark export")
 
 
 @pytest.mark.benchmark(group="explorer_export")

@@ -110,6 +110,16 @@ def test_commands_run_gunicorn_celery_worker_and_database_beat(stack):
     assert "django_celery_beat.schedulers:DatabaseScheduler" in beat
 
 
+def test_gunicorn_runs_threaded_workers_with_an_explicit_timeout(stack):
+    """A long streamed export must not be cut by the sync worker's default 30 s timeout (issue 15)."""
+    web = stack["services"]["web"]
+    command = " ".join(web["command"])
+    assert "--worker-class gthread" in command
+    assert '--timeout "$${GUNICORN_TIMEOUT}"' in command or '--timeout "${GUNICORN_TIMEOUT}"' in command
+    assert int(web["environment"]["GUNICORN_TIMEOUT"]) >= 60
+    assert int(web["environment"]["GUNICORN_THREADS"]) >= 2
+
+
 def test_nightly_backup_service_runs_the_backup_command_with_retention(compose):
     result = subprocess.run(
         [*compose, "--env-file", ".env.example", "-f", "docker-compose.yml", "--profile", "backup", "config"],

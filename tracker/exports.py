@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -23,20 +24,82 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from tracker.choices import DatePrecision, ItemCategory, ObservationState, Unit, ValueQualifier
-from tracker.formatting import format_figure, format_period, observation_figure, spreadsheet_safe
+from tracker.formatting import (
+    FORMULA_TRIGGERS,
+    default_number_style,
+    figure_formatter,
+    format_period,
+    spreadsheet_safe,
+)
 from tracker.models import Observation
 
-# Rows fetched per round trip while streaming an export (the queryset is read once, in chunks).
-EXPORT_CHUNK = 2000
+# Rows fetched per round trip while streaming an export (the queryset is read once, with a server-side cursor).
+EXPORT_CHUNK = 5000
+# Above this many rows an XLSX export is built by a Celery job (a workbook is written whole before its first
+# byte can go out); CSV streams whatever the size, its first line leaves at once.
+EXPORT_JOB_THRESHOLD = 50_000
 
 
 Cell = str | Decimal | date | datetime | int | None
 
-
-@dataclass(frozen=True)
-class Column:
-    header: Any  # a lazy translation
-    value: Callable[[Observation], Cell]
+# The columns read from the database, in one ``values_list``: no model instance is built per row, which was
+# most of an export's time (2,200 rows/s at 100k; see benchmarks/RESULTS.md).
+FIELDS = (
+    "pk",
+    "indicator__item__framework__short_title",
+    "indicator__item__number",
+    "indicator__item__title",
+    "indicator__item__category",
+    "indicator__code",
+    "indicator__name",
+    "body__name",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "value",
+    "value_qualifier",
+    "indicator__unit",
+    "indicator__scale",
+    "text_value",
+    "state",
+    "source__publisher__short_name",
+    "source__title",
+    "source__published_on",
+    "source__url",
+    "quote",
+    "note",
+    "editorial_note",
+    "supersedes_id",
+    "approved_at",
+)
+HEADERS = (
+    _("Observation id"),
+    _("Framework"),
+    _("Item number"),
+    _("Agenda item"),
+    _("Category"),
+    _("Indicator code"),
+    _("Indicator"),
+    _("Reported for"),
+    _("Period start"),
+    _("Period end"),
+    _("Date precision"),
+    _("Period"),
+    _("Value"),
+    _("Qualifier"),
+    _("Unit"),
+    _("Figure as published"),
+    _("Status"),
+    _("Source publisher"),
+    _("Source"),
+    _("Source date"),
+    _("Source URL"),
+    _("Source wording"),
+    _("Note"),
+    _("Editorial note"),
+    _("Corrects observation"),
+    _("Approved at"),
+)
 
 
 @functools.cache
@@ -44,64 +107,78 @@ def _labels(choices: type[models.TextChoices], language: str) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
-def _label(choices: type[models.TextChoices], value: str) -> str:
-    """A choice's label, looked up once per language: ``get_FOO_display`` rebuilds the choices on every call,
-    which was most of an export's time (benchmarks/README.md)."""
-    return _labels(choices, translation.get_language() or "")[value]
+def _row_builder(*, for_csv: bool = False) -> Callable[[tuple[Any, ...]], list[Cell]]:
+    """A function from one ``FIELDS`` tuple to the export's cells.
+
+    Everything that depends only on the indicator, the body or the source is built once per distinct one and
+    reused; labels are looked up once per export and periods formatted once per distinct period
+    (``get_FOO_display``, ``gettext`` and ``format_period`` per cell were most of the old export's time).
+    ``for_csv`` writes the approval time as ISO text (the CSV writer prints ``None`` as empty and dates as ISO
+    by itself).
+    """
+    language = translation.get_language() or ""
+    category, precision = _labels(ItemCategory, language), _labels(DatePrecision, language)
+    qualifier, unit_label = _labels(ValueQualifier, language), _labels(Unit, language)
+    state_label = _labels(ObservationState, language)
+    national = str(_("National"))
+    period = functools.lru_cache(maxsize=65536)(format_period)
+    figure = figure_formatter(style=default_number_style())
+    zone = timezone.get_current_timezone()
+    indicators: dict[str, list[Cell]] = {}
+    bodies: dict[str | None, str] = {}
+    sources: dict[tuple[Any, ...], list[Cell]] = {}
+
+    def safe(value: str | None) -> str:
+        return ("'" + value if value.startswith(FORMULA_TRIGGERS) else value) if value else ""
+
+    def build(r: tuple[Any, ...]) -> list[Cell]:
+        (pk, framework, number, title, cat, code, name, body, start, end, prec, value, qual, unit, scale, text_value,
+         state, publisher, source, source_date, url, quote, note, editorial, supersedes, approved) = r  # fmt: skip
+        indicator = indicators.get(code)
+        if indicator is None:
+            indicator = indicators[code] = [safe(framework), number, safe(title), category[cat], safe(code), safe(name)]
+        body_cell = bodies.get(body)
+        if body_cell is None:
+            body_cell = bodies[body] = safe(body) if body is not None else national
+        source_key = (publisher, source, source_date, url)
+        source_cells = sources.get(source_key)
+        if source_cells is None:
+            source_cells = sources[source_key] = [safe(publisher), safe(source), source_date, safe(url)]
+        if approved is not None:
+            # Spreadsheets have no time zones: the portal's local time, as every page shows it.
+            approved = approved.astimezone(zone).replace(tzinfo=None)
+            if for_csv:
+                approved = approved.isoformat()
+        return [
+            pk,
+            *indicator,
+            body_cell,
+            start,
+            end,
+            precision[prec],
+            period(start, end, prec),
+            value,
+            qualifier[qual],
+            unit_label[unit],
+            safe(figure(value, unit, scale, qual, text_value)),
+            state_label[state],
+            *source_cells,
+            safe(quote),
+            safe(note),
+            safe(editorial),
+            supersedes,
+            approved,
+        ]
+
+    return build
 
 
-def _body(obs: Observation) -> str:
-    return obs.body.name if obs.body else str(_("National"))
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    # Spreadsheets have no time zones: write the portal's local time, as every page shows it.
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
-def _source_date(obs: Observation) -> date | None:
-    return obs.source.published_on
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column(_("Observation id"), lambda o: o.pk),
-    Column(_("Framework"), lambda o: o.indicator.item.framework.short_title),
-    Column(_("Item number"), lambda o: o.indicator.item.number),
-    Column(_("Agenda item"), lambda o: o.indicator.item.title),
-    Column(_("Category"), lambda o: _label(ItemCategory, o.indicator.item.category)),
-    Column(_("Indicator code"), lambda o: o.indicator.code),
-    Column(_("Indicator"), lambda o: o.indicator.name),
-    Column(_("Reported for"), _body),
-    Column(_("Period start"), lambda o: o.period_start),
-    Column(_("Period end"), lambda o: o.period_end),
-    Column(_("Date precision"), lambda o: _label(DatePrecision, o.date_precision)),
-    Column(_("Period"), lambda o: format_period(o.period_start, o.period_end, o.date_precision)),
-    Column(_("Value"), lambda o: o.value),
-    Column(_("Qualifier"), lambda o: _label(ValueQualifier, o.value_qualifier)),
-    Column(_("Unit"), lambda o: _label(Unit, o.indicator.unit)),
-    Column(_("Figure as published"), lambda o: format_figure(observation_figure(o))),
-    Column(_("Status"), lambda o: _label(ObservationState, o.state)),
-    Column(_("Source publisher"), lambda o: o.source.publisher.short_name),
-    Column(_("Source"), lambda o: o.source.title),
-    Column(_("Source date"), _source_date),
-    Column(_("Source URL"), lambda o: o.source.url),
-    Column(_("Source wording"), lambda o: o.quote),
-    Column(_("Note"), lambda o: o.note),
-    Column(_("Editorial note"), lambda o: o.editorial_note),
-    Column(_("Corrects observation"), lambda o: o.supersedes_id),
-    Column(_("Approved at"), lambda o: _local(o.approved_at)),
-)
-
-
-def export_rows(observations: Iterable[Observation]) -> Iterator[list[Cell]]:
-    """The header, then one row per observation, text defused."""
-    yield [str(c.header) for c in COLUMNS]
-    for obs in observations:
-        row: list[Cell] = []
-        for column in COLUMNS:
-            value = column.value(obs)
-            row.append(spreadsheet_safe(value) if isinstance(value, str) else value)
-        yield row
+def export_rows(observations: QuerySet[Observation], *, for_csv: bool = False) -> Iterator[list[Cell]]:
+    """The header, then one row per observation of the queryset (in its order), text defused."""
+    yield [str(header) for header in HEADERS]
+    build = _row_builder(for_csv=for_csv)
+    for values in observations.values_list(*FIELDS).iterator(chunk_size=EXPORT_CHUNK):
+        yield build(values)
 
 
 class _Echo:
@@ -111,36 +188,67 @@ class _Echo:
         return value
 
 
-def csv_lines(observations: Iterable[Observation]) -> Iterator[str]:
-    """CSV text line by line (UTF-8 with a BOM first, so spreadsheets read Urdu names correctly)."""
+def csv_lines(observations: QuerySet[Observation], *, batch: int = 500) -> Iterator[str]:
+    """CSV text in batches of ``batch`` lines (UTF-8 with a BOM first, so spreadsheets read Urdu names
+    correctly); a yield per line cost more than writing it."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    for row in export_rows(observations):
-        yield writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+    lines: list[str] = []
+    for row in export_rows(observations, for_csv=True):
+        lines.append(writer.writerow(row))
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
-def xlsx_bytes(observations: Iterable[Observation], *, filters: list[tuple[str, str]], title: str) -> bytes:
+def xlsx_bytes(observations: QuerySet[Observation], *, filters: list[tuple[str, str]], title: str) -> bytes:
     """A workbook with the rows on "Observations" and, on "Selection", the filters that chose them."""
+    buffer = io.BytesIO()
+    xlsx_write(observations, buffer, filters=filters, title=title)
+    return buffer.getvalue()
+
+
+def xlsx_write(
+    observations: QuerySet[Observation],
+    target: str | Path | IO[bytes],
+    *,
+    filters: list[tuple[str, str]],
+    title: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the workbook to ``target`` in openpyxl's write-only mode (rows go to a temporary file as they
+    come, so memory stays flat whatever the size); ``progress`` hears the rows written every
+    ``EXPORT_CHUNK`` rows. Returns the number of observation rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("Observations")))
     bold = Font(bold=True)
-    for index, row in enumerate(export_rows(observations)):
+    rows = export_rows(observations)
+    header: list[Any] = []
+    for value in next(rows):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    written = 0
+    for row in rows:
         cells: list[Any] = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if index == 0:
-                cell.font = bold
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
+            if isinstance(value, date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"
+                cells.append(cell)
+            else:
+                cells.append(value)
         sheet.append(cells)
+        written += 1
+        if progress is not None and written % EXPORT_CHUNK == 0:
+            progress(written)
     selection = workbook.create_sheet(str(_("Selection")))
     selection.append([spreadsheet_safe(title)])
     selection.append([str(_("Exported at")), timezone.localtime().replace(tzinfo=None)])
     for label, value in filters or [(str(_("Filters")), str(_("none: every observation you may see")))]:
         selection.append([spreadsheet_safe(label), spreadsheet_safe(value)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
+    return written

@@ -74,9 +74,13 @@ class SeedResult:
 
 def seed_load(*, directory: Path) -> SeedResult:
     """Load every fixture file under ``directory``; all or nothing."""
+    from tracker.services.latest_figures import latest_figures_rebuild
+
     loader = _Loader(directory)
     with transaction.atomic():
         loader.run()
+        if loader.result.changed:
+            latest_figures_rebuild()  # seeded figures are approved: the read model follows, in the same load
     return loader.result
 
 

@@ -1,9 +1,9 @@
-"""Periodic work, scheduled by Celery beat (see CELERY_BEAT_SCHEDULE). Safe to run twice."""
+"""Periodic work, scheduled by Celery beat (see CELERY_BEAT_SCHEDULE), and export jobs. Safe to run twice."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from tracker.services import notifications
+from tracker.services import export_jobs, notifications
 
 
 @shared_task(name="tracker.send_reporting_reminders")
@@ -31,3 +31,10 @@ def send_due_notice_mails() -> int:
 @shared_task(name="tracker.send_daily_notice_mails")
 def send_daily_notice_mails() -> int:
     return notifications.notice_mails_send_due(now=timezone.now(), daily_run=True)
+
+
+# A million-row workbook takes minutes on a busy worker: longer limits than the default, still below the
+# broker's visibility timeout (an hour), so Redis never hands a running job to a second worker.
+@shared_task(name="tracker.export_xlsx_job", acks_late=True, soft_time_limit=1800, time_limit=1900)
+def export_xlsx_job(job_id: str) -> int:
+    return export_jobs.export_job_run(job_id=job_id).rows

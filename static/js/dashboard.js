@@ -1,6 +1,6 @@
 /* NAP Portal charts and dashboard controls. No inline script anywhere: chart data arrives as JSON written by
- * Django's json_script, and this file draws every <canvas data-chart-source data-chart-id> it finds, on load
- * and after each htmx swap. Chart.js (static/vendor/chartjs) is the only charting library. */
+ * Django's json_script (data-chart-source) or fetched from the chart's own endpoint (data-chart-url), and this
+ * file draws every such <canvas data-chart-id> it finds, on load and after each htmx swap. Chart.js (static/vendor/chartjs) is the only charting library. */
 (function () {
   "use strict";
 
@@ -57,12 +57,40 @@
     return xs.length ? Math.max.apply(null, xs) - Math.min.apply(null, xs) : 0;
   }
 
+  // A dashboard chart fetches its own points (aggregated by the server) when it scrolls into view, so the page
+  // itself carries none; the indicator page still writes its one chart with json_script.
+  function fetchAndRender(canvas) {
+    if (canvas.dataset.chartReady === "loading") { return; }
+    canvas.dataset.chartReady = "loading";
+    window.fetch(canvas.dataset.chartUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        var chart = data ? findChart(data, canvas.dataset.chartId) : null;
+        if (chart) { render(canvas, data, chart); } else { canvas.dataset.chartReady = "empty"; }
+      })
+      .catch(function () { canvas.dataset.chartReady = ""; });
+  }
+
+  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) { observer.unobserve(entry.target); fetchAndRender(entry.target); }
+    });
+  }, { rootMargin: "200px" }) : null;
+
   function draw(canvas) {
-    if (typeof window.Chart === "undefined" || canvas.dataset.chartReady === "true") { return; }
+    if (typeof window.Chart === "undefined" || canvas.dataset.chartReady) { return; }
+    if (canvas.dataset.chartUrl) {
+      if (observer) { observer.observe(canvas); } else { fetchAndRender(canvas); }
+      return;
+    }
     var data = payload(canvas.dataset.chartSource);
     if (!data) { return; }
     var chart = findChart(data, canvas.dataset.chartId);
     if (!chart) { return; }
+    render(canvas, data, chart);
+  }
+
+  function render(canvas, data, chart) {
     var labels = data.labels || {};
     var threeYears = 3 * 365 * 24 * 3600 * 1000;
     var tickFormat = spanOf(chart) > threeYears ? yearFormat : monthFormat;
@@ -114,7 +142,9 @@
   }
 
   function drawAll(root) {
-    var canvases = (root || document).querySelectorAll("canvas[data-chart-source][data-chart-id]");
+    var canvases = (root || document).querySelectorAll(
+      "canvas[data-chart-source][data-chart-id], canvas[data-chart-url][data-chart-id]"
+    );
     Array.prototype.forEach.call(canvases, draw);
   }
 

@@ -5,6 +5,7 @@ from tracker.models.conversation import CommentKind, ObservationComment
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
+from tracker.models.latest import LatestFigure
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
 from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
@@ -19,6 +20,7 @@ __all__ = [
     "Evidence",
     "Framework",
     "Indicator",
+    "LatestFigure",
     "Membership",
     "Notice",
     "NoticeKind",

@@ -27,6 +27,7 @@ from tracker.exceptions import IllegalTransition
 from tracker.models.querysets import AssessmentQuerySet, ObservationQuerySet
 
 NON_NEGATIVE_UNITS = {Unit.COUNT, Unit.PKR, Unit.USD, Unit.PERCENT}
+APPROVED = Q(state="approved")  # the condition of the partial indexes over published figures
 
 
 def period_errors(start: date | None, end: date | None, precision: str) -> dict[str, str]:
@@ -207,6 +208,14 @@ class Observation(models.Model):
         ]
         indexes = [
             models.Index(fields=["indicator", "body", "state", "period_end"], name="observation_latest_idx"),
+            # The explorer's sorts and filters over approved figures (what analysts see, and every export):
+            # partial, so drafts and submissions cost them nothing. Each ends with the stable tie-break
+            # (newest period, then id) that StableOrderingFilter appends.
+            models.Index(fields=["-period_end", "id"], condition=APPROVED, name="obs_approved_period_idx"),
+            models.Index(fields=["indicator", "-period_end", "id"], condition=APPROVED, name="obs_approved_ind_idx"),
+            models.Index(fields=["body", "-period_end", "id"], condition=APPROVED, name="obs_approved_body_idx"),
+            models.Index(fields=["value", "-period_end", "id"], condition=APPROVED, name="obs_approved_value_idx"),
+            models.Index(fields=["approved_at", "-period_end", "id"], condition=APPROVED, name="obs_approved_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from tracker.models import (
     Responsibility,
 )
 from tracker.models.querysets import series_key, via_crosswalk
+from tracker.selectors.histories import recent
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -115,9 +116,18 @@ class ItemPage:
 
 
 def item_detail(*, framework_slug: str, number: int) -> ItemPage:
-    """An agenda item with everything its page shows, in a fixed number of queries. Raises
+    """An agenda item with everything its page shows, in a fixed number of queries; each indicator's history
+    is the last ``RECENT_PER_SERIES`` published figures of each of its series. Raises
     ``AgendaItem.DoesNotExist``."""
-    history = Observation.objects.published().select_related("body", "source__publisher").order_by("-period_end", "-pk")
+    # The last figures of each series only (the indicator page pages through the rest): a probe per series.
+    last = recent(
+        indicators_where="i.item_id = (SELECT a.id FROM tracker_agendaitem a JOIN tracker_framework f "
+        "ON f.id = a.framework_id WHERE f.slug = %s AND a.number = %s)",
+        params=[framework_slug, number],
+    )
+    history = (
+        Observation.objects.filter(last).select_related("body", "source__publisher").order_by("-period_end", "-pk")
+    )
     indicators = Indicator.objects.order_by("position", "code").prefetch_related(
         Prefetch("observations", queryset=history)
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from tracker.models import (
 )
 from tracker.services import notifications
 from tracker.services.conversation import comment_add_locked, comment_text_clean
+from tracker.services.latest_figures import latest_figures_refresh
 
 # What the audit trail keeps of an observation, before and after each change.
 AUDITED_FIELDS = (
@@ -207,6 +208,10 @@ def _transition(
         before = audit.snapshot(obs, AUDITED_FIELDS)
         changed = obs.transition_to(target, by=actor, reason=reason)
         obs.save(update_fields=changed)
+        if target == ObservationState.APPROVED and connection.vendor != "postgresql":
+            # The read model changes with the approval, in its transaction (a correction counts from here). On
+            # PostgreSQL the database's trigger does it for every writer (migration 0013); elsewhere, here.
+            latest_figures_refresh(series=[(obs.indicator_id, obs.body_id)])
         old, new = _diff(before, audit.snapshot(obs, AUDITED_FIELDS))
         audit.record(actor=actor, action=f"observation.{action}", obj=obs, before=old, after=new, reason=reason)
         if then is not None:

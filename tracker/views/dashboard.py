@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,10 +23,15 @@ from tracker.charts import chart_payload
 from tracker.filters import ObservationFilter
 from tracker.forms.dashboard import DashboardForm
 from tracker.models import Indicator
+from tracker.pagination import EstimatedCountPaginator
+from tracker.selectors import charts as chart_selectors
 from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
+from tracker.selectors.histories import RECENT_PER_SERIES, Cursor
+from tracker.services import export_jobs
 
 EXPLORER_PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The explorer's columns: (sort parameter or None, heading, numeric).
 EXPLORER_COLUMNS = (
     ("period", gettext_lazy("Period"), False),
@@ -76,15 +82,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             category=params.category,
         )
         context["data"] = data
-        context["chart_data"] = {
-            "labels": _chart_labels(),
-            "charts": [chart_payload(chart.indicator, chart.points) for chart in data.charts],
-        }
+        # Each chart loads its own points (dashboard_chart) when it scrolls into view: the page carries none.
+        context["chart_data"] = {"labels": _chart_labels(), "charts": []}
         # Analysts see approved figures only, so a pending count would always read zero for them.
         context["show_pending"] = permissions.can(request.user, "see_unapproved")
         context["review_url"] = _optional_url("tracker:review-queue")
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
+
+
+@login_required
+def dashboard_chart(request: HttpRequest, code: str) -> JsonResponse:
+    """One dashboard chart's points as JSON, aggregated in SQL (tracker.selectors.charts), as of ``as_of``."""
+    try:
+        indicator = Indicator.objects.get(code=code)
+    except Indicator.DoesNotExist:
+        raise Http404(_("No indicator with this code.")) from None
+    as_of = parse_date(request.GET.get("as_of", "")) or timezone.localdate()
+    points = chart_selectors.chart_points(request.user, indicator_ids=[indicator.pk], as_of=as_of)
+    charts = [chart_payload(indicator, points)] if points and indicator.is_numeric else []
+    return JsonResponse({"labels": _chart_labels(), "charts": charts})
 
 
 def _optional_url(name: str) -> str:
@@ -104,7 +121,7 @@ def _explorer_filter(request: HttpRequest) -> ObservationFilter:
 @login_required
 def explorer(request: HttpRequest) -> HttpResponse:
     filterset = _explorer_filter(request)
-    page = Paginator(filterset.qs, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(filterset.qs, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -139,11 +156,8 @@ def _sort_columns(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _export_selection(request: HttpRequest) -> tuple[ObservationFilter, Any]:
-    """Exactly the explorer's selection, approved figures only: exports never carry drafts or pending work."""
     permissions.require(request.user, "export")
-    filterset = _explorer_filter(request)
-    observations = filterset.qs.restrict(request.user, "export")
-    return filterset, observations
+    return explorer_selectors.export_selection(user=request.user, params=request.GET)
 
 
 def _filename(extension: str) -> str:
@@ -152,31 +166,64 @@ def _filename(extension: str) -> str:
 
 @login_required
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Streams whatever the size: the first line leaves at once and gunicorn's gthread workers (compose) do
+    not time a running request out."""
     _filterset, observations = _export_selection(request)
-    response = StreamingHttpResponse(
-        exports.csv_lines(observations.iterator(chunk_size=exports.EXPORT_CHUNK)), content_type="text/csv"
-    )
+    response = StreamingHttpResponse(exports.csv_lines(observations), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
 
 @login_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """Small selections at once; above ``EXPORT_JOB_THRESHOLD`` rows a background job and its progress page."""
     filterset, observations = _export_selection(request)
+    total = observations.count()
+    if total > exports.EXPORT_JOB_THRESHOLD:
+        job = export_jobs.export_job_start(user=request.user, query=request.GET, total=total)
+        return redirect("tracker:export-job", job_id=job.id)
     content = exports.xlsx_bytes(
-        observations.iterator(chunk_size=exports.EXPORT_CHUNK),
+        observations,
         filters=filterset.applied,
         title=_("NAP Portal: observations (approved figures)"),
     )
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
     return response
 
 
 @login_required
+def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """A background export's progress (htmx polls the status part until it is done), then its link."""
+    job = export_jobs.export_job_get(user=request.user, job_id=job_id)
+    context = {"job": job, "done": job.state == export_jobs.DONE, "failed": job.state == export_jobs.FAILED}
+    if getattr(request, "htmx", False):
+        return render(request, "tracker/explorer/_export_job_status.html", context)
+    return render(request, "tracker/explorer/export_job.html", context)
+
+
+@login_required
+def export_job_file(request: HttpRequest, job_id: str) -> FileResponse:
+    job = export_jobs.export_job_get(user=request.user, job_id=job_id)
+    if job.state != export_jobs.DONE:
+        raise Http404(_("This export is not ready yet."))
+    return FileResponse(
+        default_storage.open(job.path, "rb"),
+        as_attachment=True,
+        filename=_filename("xlsx"),
+        content_type=XLSX_TYPE,
+    )
+
+
+@login_required
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        page = explorer_selectors.indicator_page(user=request.user, code=code)
+        page = explorer_selectors.indicator_page(
+            user=request.user,
+            code=code,
+            paged=request.GET.get("history") == "all",
+            after=Cursor.parse(request.GET.get("after")),
+        )
     except Indicator.DoesNotExist:
         raise Http404(_("No indicator with this code.")) from None
     linked = {ind.pk: ind for ind in (*page.earlier, *page.later)}
@@ -188,5 +235,6 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "item": page.indicator.item,
         "framework": page.indicator.item.framework,
         "chart_data": {"labels": _chart_labels(), "charts": [chart] if page.points else []},
+        "recent_per_series": RECENT_PER_SERIES,
     }
     return render(request, "tracker/indicator_detail.html", context)

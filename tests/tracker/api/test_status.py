@@ -155,7 +155,8 @@ def test_anonymous_gets_401(world):
 
 
 # Auth (4 for a reviewer: token, knox's expiry sweep, the role and whether an authenticator is still enrolled)
-# + framework, the framework's indicators, the observations window query; + the body with a scope.
+# + framework, the framework's indicators, the latest figures (one query: the read model is
+# its table of series, see ObservationQuerySet.series_heads); + the body with a scope.
 STATUS_QUERIES = 4 + 3
 
 

@@ -44,7 +44,8 @@ def test_analyst_reads_the_dashboard_filters_and_downloads_the_selection(
     assert headline.inner_text() == "450"
     assert page.locator(".dash-card").first.get_by_text("Partly satisfactory").is_visible()
 
-    # The chart is drawn, with the approved value among its data.
+    # The chart loads its points when it scrolls into view, and is drawn with the approved value among them.
+    page.locator('canvas[data-chart-id="executions"]').scroll_into_view_if_needed()
     page.wait_for_function(
         "() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart-id=\"executions\"]'))"
     )

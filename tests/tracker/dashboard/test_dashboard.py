@@ -1,6 +1,5 @@
 """The M&E dashboard: home routing, cards, compliance matrix, charts, backlog, activity, controls, cost."""
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -132,11 +131,16 @@ def test_htmx_request_gets_only_the_dashboard_body(as_role, dash):
 
 
 def charts(response) -> dict:
+    """Every chart of the dashboard page, each fetched from its own endpoint as dashboard.js does."""
+    import re
+
     html = response.content.decode()
-    start = html.index('<script id="dashboard-charts" type="application/json">') + len(
-        '<script id="dashboard-charts" type="application/json">'
-    )
-    return json.loads(html[start : html.index("</script>", start)])
+    found: dict = {"charts": []}
+    for url in re.findall(r'<canvas data-chart-url="([^"]+)"', html):
+        data = response.client.get(url.replace("&amp;", "&")).json()
+        found["labels"] = data["labels"]
+        found["charts"] += data["charts"]
+    return found
 
 
 def test_chart_data_has_series_per_body_target_and_sources(as_role, dash, obs):
@@ -155,10 +159,9 @@ def test_chart_data_has_series_per_body_target_and_sources(as_role, dash, obs):
     assert executions[0]["points"][0]["figure"] == "about 480"
     target = next(s for s in executions if s["kind"] == "target")
     assert {p["y"] for p in target["points"]} == {600}
-    assert (
-        'canvas data-chart-source="dashboard-charts" data-chart-id="attacks"'
-        in as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
-    )
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert 'data-chart-url="/dashboard/charts/attacks/?as_of=' in html
+    assert '"points"' not in html  # the page itself carries no chart points
 
 
 def test_text_indicators_get_a_headline_but_no_chart(as_role, dash, obs):
@@ -256,8 +259,9 @@ def test_every_control_has_a_label(as_role, dash):
 @pytest.mark.parametrize(
     ("role", "queries"),
     [
-        # frameworks, items, responsibilities, indicators, assessments, latest figures, chart points, pending,
-        # reporting assignments with their due status (the compliance matrix's cadence)
+        # frameworks, items, responsibilities, indicators, assessments, latest figures, figures at the comparison
+        # date (a year before by default), pending, reporting assignments with their due status (the compliance
+        # matrix's cadence); chart points load per chart, from their own endpoint
         ("analyst", AUTH_QUERIES + 9),
         ("reporter", AUTH_QUERIES + 9),
         # + backlog (aggregate, oldest), recent activity, and allauth's check of the second factor
@@ -287,3 +291,27 @@ def test_precision_day_trend_and_compare_are_safe_with_mixed_precision(as_role, 
     html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
     assert 'data-testid="headline-executions">20<' in html
     assert "(better)" not in html  # a year against a day is no trend
+
+
+@pytest.mark.parametrize("n_obs", [10, 3_000])
+def test_a_chart_endpoint_reads_one_query_and_at_most_one_point_per_series_per_month(
+    as_role, dash, obs, n_obs, django_assert_num_queries
+):
+    bulk_observations(dash, n_obs)
+    for day in (3, 12, 25):  # three figures in one month: the chart shows the latest
+        obs(dash.attacks, value=day, body=dash.nacta, end=date(2024, 11, day), precision=DatePrecision.DAY)
+    for month, value in ((3, 7), (8, 8)):  # over ten years before: one point a year
+        obs(dash.attacks, value=value, body=dash.nacta, end=date(2010, month, 28), precision=DatePrecision.DAY)
+    client = as_role("analyst")
+    client.get("/dashboard/")
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # the indicator, the points
+        data = client.get("/dashboard/charts/attacks/?as_of=2024-12-31").json()
+    (chart,) = data["charts"]
+    nacta = next(s for s in chart["series"] if s["label"] == "NACTA")
+    months = [p["period"] for p in nacta["points"]]
+    assert len(months) == len(set(months))
+    values = {p["period"]: p["y"] for p in nacta["points"]}
+    assert values["as of 25 Nov 2024"] == 25 and not {3, 12} & set(values.values())
+    assert 8 in values.values() and 7 not in values.values()  # one point for 2010, its latest figure
+    assert all(len({p["x"] for p in s["points"]}) == len(s["points"]) for s in chart["series"])
+    assert client.get("/dashboard/charts/nope/").status_code == 404

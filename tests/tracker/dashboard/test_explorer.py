@@ -6,6 +6,8 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
@@ -225,8 +227,9 @@ def test_spreadsheet_safe(text, expected):
 
 # Form choices (frameworks, items, indicators, bodies), the chosen indicator's lookup, count, page.
 EXPLORER_QUERIES = AUTH_QUERIES + 7
-# The chosen indicator's lookup, then the rows in one streamed query.
-EXPORT_QUERIES = AUTH_QUERIES + 2
+# The chosen indicator's lookup, then the rows in one streamed query; XLSX first counts them (a big selection
+# becomes a background job, tests/tracker/dashboard/test_export_jobs.py).
+EXPORT_QUERIES = {"csv": AUTH_QUERIES + 2, "xlsx": AUTH_QUERIES + 3}
 
 
 @pytest.mark.parametrize("n_obs", [10, 10_000])
@@ -247,8 +250,40 @@ def test_export_query_count_is_flat(as_role, dash, n_obs, fmt, django_assert_num
     client = as_role("analyst")
     url = f"/explore/export.{fmt}?indicator=attacks"
     client.get(EXPLORE)
-    with django_assert_num_queries(EXPORT_QUERIES):
+    with django_assert_num_queries(EXPORT_QUERIES[fmt]):
         response = client.get(url)
         body = b"".join(response.streaming_content) if fmt == "csv" else response.content
     assert response.status_code == 200
     assert body
+
+
+def test_a_large_selection_shows_the_planner_estimate_not_an_exact_count(as_role, dash, monkeypatch):
+    from tracker import pagination
+
+    bulk_observations(dash, 300)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_observation")  # the planner's statistics, as autovacuum keeps them
+    monkeypatch.setattr(pagination, "EXACT_BELOW", 10)  # so 300 rows count as "large"
+    client = as_role("analyst")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(EXPLORE).content.decode()
+    assert "about " in html and "Page 1 of about" in html
+    # The count reads at most EXACT_BELOW + 1 rows, then the planner's estimate is shown.
+    (count,) = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert "LIMIT 11" in count
+    assert any(q["sql"].startswith("EXPLAIN") for q in captured.captured_queries)
+    assert len(ids_on_page(client.get(EXPLORE))) == 50
+
+
+def test_the_default_page_reads_the_approved_period_index(dash):
+    """At volume the planner walks obs_approved_period_idx for the default sort instead of sorting every row."""
+    from tracker.models import Observation
+
+    bulk_observations(dash, 2000)
+    qs = Observation.objects.filter(state=ObservationState.APPROVED).order_by("-period_end", "pk")[:50]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_observation")
+        cursor.execute("SET LOCAL enable_sort = off")  # a tiny table: show the index serves the sort
+        plan = qs.explain()
+    assert "obs_approved_period_idx" in plan
+    assert "Sort" not in plan

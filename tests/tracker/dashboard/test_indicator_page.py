@@ -79,6 +79,40 @@ def test_indicator_page_query_count_is_flat(as_role, dash, n_obs, django_assert_
     bulk_observations(dash, n_obs)
     client = as_role("analyst")
     client.get("/indicators/executions/")
-    # indicator (item, framework, continued indicator), indicators continuing it, observations of all three
-    with django_assert_num_queries(AUTH_QUERIES + 3):
+    # indicator (item, framework, continued indicator), indicators continuing it, the last figures of each
+    # series of all three (one probe per series inside the query), the chart's points aggregated in SQL
+    with django_assert_num_queries(AUTH_QUERIES + 4):
         assert client.get("/indicators/executions/").status_code == 200
+    with django_assert_num_queries(AUTH_QUERIES + 4):  # a page of the full history, the same cost
+        assert client.get("/indicators/executions/?history=all&after=2024-06-30.999999").status_code == 200
+
+
+def test_history_shows_the_last_figures_per_series_and_pages_through_the_rest(as_role, dash, obs, monkeypatch):
+    from datetime import date, timedelta
+
+    from tracker.selectors import explorer
+
+    monkeypatch.setattr(explorer, "RECENT_PER_SERIES", 3)
+    monkeypatch.setattr(explorer, "HISTORY_PAGE", 4)
+    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(6)]
+    national = [obs(dash.executions, value=n, end=day, precision="day") for n, day in enumerate(days)]
+    punjab = obs(dash.executions, value=99, body=dash.punjab, end=date(2020, 1, 1), precision="day")
+    client = as_role("analyst")
+    html = client.get("/indicators/executions/?").content.decode()
+    import re
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'class="num figure" data-label="Figure">([^<]+)<', page)
+
+    # The last three national figures and Punjab's one: a long series does not hide a short one.
+    assert shown(html) == ["5", "4", "3", "99"]
+    assert 'data-testid="history-all"' in html
+    first = client.get("/indicators/executions/?history=all").content.decode()
+    assert shown(first) == ["5", "4", "3", "2"]
+    link = re.search(r'href="\?history=all&amp;after=([^"]+)" data-testid="history-older"', first)
+    assert link is not None
+    after = link.group(1)
+    second = client.get(f"/indicators/executions/?history=all&after={after}").content.decode()
+    assert shown(second) == ["1", "0", "99"]
+    assert 'data-testid="history-older"' not in second
+    assert national and punjab

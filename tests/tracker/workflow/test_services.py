@@ -12,7 +12,7 @@ from tracker import services
 from tracker.choices import ObservationState as S
 from tracker.choices import Rating
 from tracker.exceptions import StaleVersion, WorkflowError
-from tracker.models import Assessment, AuditEntry, AuditImmutable, Observation
+from tracker.models import Assessment, AuditEntry, AuditImmutable, LatestFigure, Observation
 
 
 def data_for(world, body, value="120", **kw):
@@ -221,6 +221,8 @@ def test_correction_supersedes_and_keeps_the_approved_figure(world, reporter, re
         )
     correction = services.observation_submit(actor=reporter, observation_id=correction.pk, version=correction.version)
     correction = services.observation_approve(actor=reviewer, observation_id=correction.pk, version=correction.version)
+    # The read model follows in the approval's transaction: the correction is the series' latest figure now.
+    assert LatestFigure.objects.get(indicator=correction.indicator, body=correction.body).latest == correction
     # The chain goes on: a correction of the correction.
     second = services.observation_correct(
         actor=reviewer, observation_id=correction.pk, data=data_for(world, world.punjab, value="102"), reason="Revised"

@@ -12,7 +12,6 @@ what counts for everyone.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,7 +41,6 @@ from tracker.selectors.dashboard.series import (
     SeriesFigures,
     SeriesPoint,
     UserLike,
-    chart_points,
     dashboard_frameworks,
     dashboard_items,
     default_framework,
@@ -76,7 +74,8 @@ def dashboard(
     """Everything the M&E dashboard shows, scoped by the policy, in a fixed number of queries whatever the data:
 
     items, their responsibilities and indicators (3), latest assessments (1), the latest figure of every series
-    with the one it follows (1), chart points (1), pending submissions per item (1), reporting assignments with
+    with the one it follows (1), the same at the comparison date (1), pending submissions per item (1), reporting
+    assignments with
     their status (1, unless a ``rule`` is given); reviewers add the backlog (2), and users the policy lets read
     the audit trail add recent activity (1). The matrix is built from what was read.
     """
@@ -84,21 +83,21 @@ def dashboard(
     indicators = [ind for row in items for ind in row.indicators]
     assessments = latest_assessments(items=items, as_of=as_of)
     series = latest_per_series(user, indicator_ids=[ind.pk for ind in indicators], as_of=as_of)
-    points = chart_points(user, indicator_ids=[i.pk for i in indicators if i.is_numeric], as_of=as_of)
+    # The comparison needs one figure per series at ``compare``, not every point of every chart (the charts
+    # load one by one from their own endpoint, tracker.views.dashboard.dashboard_chart).
+    compared = latest_per_series(user, indicator_ids=[ind.pk for ind in indicators], as_of=compare) if compare else {}
     pending = pending_per_item(user, item_ids=[row.item.pk for row in items])
 
-    points_by_indicator: dict[int, list[SeriesPoint]] = defaultdict(list)
-    for point in points:
-        points_by_indicator[point.indicator_id].append(point)
     cards = item_cards(
         items=items,
         series=series,
-        points=points_by_indicator,
+        compared=compared,
         assessments=assessments,
         pending=pending,
         compare=compare,
     )
-    charts = [ChartData(ind, points_by_indicator[ind.pk]) for ind in indicators if points_by_indicator.get(ind.pk)]
+    charted = {key[0] for key, figures in series.items() if figures.latest.value is not None}
+    charts = [ChartData(ind) for ind in indicators if ind.is_numeric and ind.pk in charted]
     backlog = review_backlog(user) if permissions.can(user, "review") else None
     activity = recent_activity() if permissions.can(user, "view_audit") else None
     return Dashboard(
@@ -130,7 +129,6 @@ __all__ = [
     "SeriesPoint",
     "Trend",
     "cadence_rule",
-    "chart_points",
     "compliance_matrix",
     "compliance_matrix_rows",
     "dashboard",

@@ -102,7 +102,7 @@ def item_cards(
     *,
     items: list[DashboardItem],
     series: dict[SeriesKey, SeriesFigures],
-    points: dict[int, list[SeriesPoint]],
+    compared: dict[SeriesKey, SeriesFigures],
     assessments: dict[int, Assessment],
     pending: dict[int, int],
     compare: date | None,
@@ -116,9 +116,7 @@ def item_cards(
             item=row.item,
             assessment=assessments.get(row.item.pk),
             lead_bodies=[r.body for r in row.responsibilities if r.role == ResponsibilityRole.LEAD],
-            headlines=[
-                headline(ind, by_indicator.get(ind.pk, []), points.get(ind.pk, []), compare) for ind in row.indicators
-            ],
+            headlines=[headline(ind, by_indicator.get(ind.pk, []), compared, compare) for ind in row.indicators],
             pending=pending.get(row.item.pk, 0),
         )
         for row in items
@@ -126,7 +124,10 @@ def item_cards(
 
 
 def headline(
-    indicator: Indicator, series: list[SeriesFigures], points: list[SeriesPoint], compare: date | None
+    indicator: Indicator,
+    series: list[SeriesFigures],
+    compared: dict[SeriesKey, SeriesFigures],
+    compare: date | None,
 ) -> Headline:
     """National series first; otherwise the series with the most recent figure."""
     result = Headline(indicator=indicator)
@@ -141,9 +142,20 @@ def headline(
     )
     result.previous = chosen.previous
     result.trend = trend_between(chosen.latest, chosen.previous, indicator.direction)
-    if compare is not None:
-        same_series = [p for p in points if p.body_id == chosen.latest.body_id and p.period_end <= compare]
-        # Only a different, earlier figure is a comparison; the same one twice says nothing.
-        if same_series and same_series[-1].period_end != chosen.latest.period_end:
-            result.compared = same_series[-1]
+    earlier = compared.get((indicator.pk, chosen.latest.body_id)) if compare is not None else None
+    obs = earlier.latest if earlier is not None else None
+    value = obs.value if obs is not None else None
+    # Only a different, earlier figure is a comparison; the same one twice says nothing.
+    if obs is not None and value is not None and obs.period_end != chosen.latest.period_end:
+        result.compared = SeriesPoint(
+            indicator_id=obs.indicator_id,
+            body_id=obs.body_id,
+            body_label=obs.body.short_name if obs.body else "",
+            period_start=obs.period_start,
+            period_end=obs.period_end,
+            date_precision=obs.date_precision,
+            value=value,
+            qualifier=obs.value_qualifier,
+            source=f"{obs.source.publisher.short_name}: {obs.source.title}",
+        )
     return result

@@ -1,0 +1,83 @@
+"""Large XLSX exports run as a Celery job: progress page, a link for the owner only, an email with the link."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core import mail
+from openpyxl import load_workbook
+
+from tracker import exports
+from tracker.choices import ObservationState
+from tracker.selectors.explorer import explorer_observations
+from tracker.services import export_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def figures(dash, obs):
+    obs(value=450, end=date(2024, 12, 31))
+    obs(value=300, end=date(2023, 12, 31))
+    obs(dash.attacks, value=20, body=dash.punjab, end=date(2024, 6, 30), precision="day")
+    obs(dash.attacks, value=99, body=dash.punjab, state=ObservationState.DRAFT)
+
+
+def test_an_export_over_the_threshold_is_a_job_with_a_progress_page_a_link_and_an_email(
+    as_role, users, figures, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(exports, "EXPORT_JOB_THRESHOLD", 2)
+    client = as_role("analyst")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/explore/export.xlsx?framework=nap-2021")
+    assert response.status_code == 302
+    job_url = response["Location"]
+    page = client.get(job_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="export-job-file"' in html and "3 approved observations" in html
+    download = client.get(f"{job_url}file/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="nap-observations-')
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    assert book["Observations"].max_row == 1 + 3  # header and the approved figures, never the draft
+    (message,) = mail.outbox
+    assert message.to == [users["analyst"].email]
+    assert job_url in message.body
+    # Someone else's job is not there for them: 404, never a file.
+    other = as_role("reviewer")
+    assert other.get(job_url).status_code == 404
+    assert other.get(f"{job_url}file/").status_code == 404
+
+
+def test_under_the_threshold_the_file_comes_at_once(as_role, figures):
+    response = as_role("analyst").get("/explore/export.xlsx")
+    assert response.status_code == 200
+    assert response.content.startswith(b"PK")
+
+
+def test_a_running_job_shows_its_progress_and_polls(as_role, users, figures):
+    from django.http import QueryDict
+
+    job = export_jobs.ExportJob(
+        id="a" * 32, user_id=users["analyst"].pk, query=QueryDict("").urlencode(), total=200, state="running", rows=50
+    )
+    export_jobs._save(job)
+    html = as_role("analyst").get(f"/explore/exports/{job.id}/").content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    assert '<progress max="100" value="25">' in html
+    assert "50 of 200 rows" in html
+
+
+def test_the_writer_reports_progress_every_chunk(users, figures, monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 1)
+    heard: list[int] = []
+    rows = explorer_observations(user=users["analyst"]).filter(state=ObservationState.APPROVED)
+    written = exports.xlsx_write(rows, io.BytesIO(), filters=[], title="t", progress=heard.append)
+    assert written == 3
+    assert heard == [1, 2, 3]

@@ -1,0 +1,94 @@
+"""The latest-value read model equals the reference definition of a published series, on random histories.
+
+Histories are drawn by hypothesis: figures of two indicators for the national series and two bodies, random
+period ends (ties included), approval times (some never approved: drafts and submissions) and corrections of
+approved figures, themselves approved or not. Each approval refreshes the read model as the workflow service
+does; at the end the read model, and a full rebuild, must both equal a plain-Python reference.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import BodyFactory, IndicatorFactory, SourceFactory
+from tracker.choices import ObservationState
+from tracker.models import LatestFigure, Observation, Source
+from tracker.services.latest_figures import latest_figures_rebuild, latest_figures_refresh
+
+pytestmark = pytest.mark.django_db
+
+figure = st.fixed_dictionaries(
+    {
+        "indicator": st.integers(0, 1),
+        "body": st.integers(0, 2),  # 0 = national
+        "day": st.integers(0, 6),  # few days: many ties on period end
+        "approved": st.booleans(),
+        "approved_after": st.integers(0, 5),  # minutes: ties on approval time too
+        "correct": st.sampled_from([None, "approved", "draft"]),
+    }
+)
+
+
+def reference(observations: list[Observation]) -> dict[tuple[int, int | None], tuple[int, int | None]]:
+    """Latest and previous published figure per series, by the definition in plain Python."""
+    corrected = {o.supersedes_id for o in observations if o.supersedes_id and o.state == ObservationState.APPROVED}
+    published = [o for o in observations if o.state == ObservationState.APPROVED and o.pk not in corrected]
+    series: dict[tuple[int, int | None], list[Observation]] = {}
+    for obs in published:
+        series.setdefault((obs.indicator_id, obs.body_id), []).append(obs)
+    result = {}
+    for key, rows in series.items():
+        rows.sort(key=lambda o: (o.period_end, o.approved_at is not None, o.approved_at or timezone.now(), o.pk))
+        rows.reverse()
+        result[key] = (rows[0].pk, rows[1].pk if len(rows) > 1 else None)
+    return result
+
+
+def read_model(indicators) -> dict[tuple[int, int | None], tuple[int, int | None]]:
+    rows = LatestFigure.objects.filter(indicator__in=indicators)
+    return {(r.indicator_id, r.body_id): (r.latest_id, r.previous_id) for r in rows}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=st.lists(figure, max_size=25))
+def test_read_model_equals_the_reference_on_random_histories(db, history):
+    # Each example gets its own indicators (the database keeps earlier examples' rows within the test).
+    indicators = IndicatorFactory.create_batch(2, unit="count")
+    bodies = [None, *BodyFactory.create_batch(2)]
+    source = Source.objects.get(pk=SourceFactory.create().pk)
+    start = timezone.now()
+    for entry in history:
+        approved = entry["approved"]
+        obs = Observation.objects.create(
+            indicator=indicators[entry["indicator"]],
+            body=bodies[entry["body"]],
+            period_end=date(2024, 1, 1) + timedelta(days=entry["day"]),
+            value=Decimal(entry["day"]),
+            source=source,
+            state=ObservationState.APPROVED if approved else ObservationState.SUBMITTED,
+            approved_at=start + timedelta(minutes=entry["approved_after"]) if approved else None,
+        )
+        if approved:
+            latest_figures_refresh(series=[(obs.indicator_id, obs.body_id)])
+        if approved and entry["correct"]:
+            correction_approved = entry["correct"] == "approved"
+            Observation.objects.create(
+                indicator=obs.indicator,
+                body=obs.body,
+                period_end=obs.period_end,
+                value=Decimal(entry["day"] + 1),
+                source=source,
+                supersedes=obs,
+                state=ObservationState.APPROVED if correction_approved else ObservationState.DRAFT,
+                approved_at=start + timedelta(minutes=9) if correction_approved else None,
+            )
+            if correction_approved:
+                latest_figures_refresh(series=[(obs.indicator_id, obs.body_id)])
+    expected = reference(list(Observation.objects.filter(indicator__in=indicators)))
+    assert read_model(indicators) == expected
+    latest_figures_rebuild()
+    assert read_model(indicators) == expected
