@@ -27,10 +27,13 @@ UserLike = AbstractBaseUser | AnonymousUser
 # Actions that need no object: what a role may do at all.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REPORTER: frozenset({"my_updates", "report"}),
-    Role.REVIEWER: frozenset({"review", "report", "assess", "view_audit", "export", "invite", "generate_report"}),
-    Role.ANALYST: frozenset({"export"}),
+    Role.REVIEWER: frozenset(
+        {"review", "report", "assess", "view_audit", "export", "invite", "generate_report"}
+        | {"view_validation", "follow_up"}
+    ),
+    Role.ANALYST: frozenset({"export", "view_validation"}),
     Role.ADMINISTRATOR: frozenset(
-        {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report"}
+        {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report", "view_validation"}
     ),
 }
 # Roles that must enrol a second factor before they can do anything else.

@@ -3,6 +3,7 @@ from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
+from tracker.models.validation import Finding, ValidationRule, ValidationRun
 from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Body",
     "CrosswalkLink",
     "Evidence",
+    "Finding",
     "Framework",
     "Indicator",
     "Membership",
@@ -22,4 +24,6 @@ __all__ = [
     "Responsibility",
     "Source",
     "UserRole",
+    "ValidationRule",
+    "ValidationRun",
 ]
