@@ -119,6 +119,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reporting-reminders": {"task": "tracker.send_reporting_reminders", "schedule": crontab(hour=8, minute=0)},
     "review-digest": {"task": "tracker.send_review_digest", "schedule": crontab(hour=8, minute=30)},
+    "validation-report": {"task": "tracker.run_validation", "schedule": crontab(hour=2, minute=0)},
 }
 CELERY_TIMEZONE = "Asia/Karachi"
 

@@ -150,7 +150,7 @@ def observation_update(*, actor: Any, observation_id: int, version: int, data: O
 
 
 def _transition(
-    *, actor: Any, observation_id: int, version: int, action: str, target: str, reason: str = ""
+    *, actor: Any, observation_id: int, version: int, action: str, target: str, reason: str = "", comment: str = ""
 ) -> Observation:
     with transaction.atomic():
         obs = _lock(observation_id)
@@ -167,12 +167,23 @@ def _transition(
         obs.save(update_fields=changed)
         old, new = _diff(before, audit.snapshot(obs, AUDITED_FIELDS))
         audit.record(actor=actor, action=f"observation.{action}", obj=obs, before=old, after=new, reason=reason)
+        if target == ObservationState.SUBMITTED:
+            # The data-quality findings on the figure, stored beside the submission for the review queue.
+            from tracker.validation.services import submission_check
+
+            submission_check(observation=obs, comment=comment)
     return obs
 
 
-def observation_submit(*, actor: Any, observation_id: int, version: int) -> Observation:
+def observation_submit(*, actor: Any, observation_id: int, version: int, comment: str = "") -> Observation:
+    """Submit for review; ``comment`` is the reporter's word on any data-quality warning the figure raised."""
     return _transition(
-        actor=actor, observation_id=observation_id, version=version, action="submit", target=ObservationState.SUBMITTED
+        actor=actor,
+        observation_id=observation_id,
+        version=version,
+        action="submit",
+        target=ObservationState.SUBMITTED,
+        comment=comment,
     )
 
 

@@ -96,12 +96,18 @@ def validation_run(*, framework: Framework | None = None, as_of: date | None = N
     rules = list(active_rules(framework=framework))
     drafts = evaluate(scope=Scope(framework=framework, as_of=as_of), rules=rules)
     with transaction.atomic():
-        stored = Finding.objects.select_for_update().filter(on_submission=False, rule__in=rules, period_end__lte=as_of)
+        stored = Finding.objects.select_for_update(of=("self",)).filter(
+            on_submission=False, rule__in=rules, period_end__lte=as_of
+        )
         if framework is not None:
             stored = stored.filter(indicator__item__framework=framework)
         existing = {(f.rule_id, f.key): f for f in stored}
         result = _sync(drafts=drafts, existing=existing, on_submission=False)
-        stale = Finding.objects.select_for_update().filter(on_submission=True).exclude(state=FindingState.RESOLVED)
+        stale = (
+            Finding.objects.select_for_update(of=("self",))
+            .filter(on_submission=True)
+            .exclude(state=FindingState.RESOLVED)
+        )
         stale_list = list(stale.exclude(observation__state=ObservationState.SUBMITTED))
         _sync(drafts=[], existing={(f.rule_id, f.key): f for f in stale_list}, on_submission=True)
         run = ValidationRun.objects.create(
@@ -128,7 +134,11 @@ def submission_check(*, observation: Observation, comment: str = "") -> list[Fin
             draft.observation_id = observation.pk
             drafts.append(draft)
     _sync(drafts=drafts, existing=existing, on_submission=True, comment=comment)
-    return list(Finding.objects.filter(observation=observation, on_submission=True, state=FindingState.OPEN))
+    return list(
+        Finding.objects.filter(observation=observation, on_submission=True, state=FindingState.OPEN).select_related(
+            "rule"
+        )
+    )
 
 
 def _lock_finding(actor: Any, finding_id: int) -> Finding:

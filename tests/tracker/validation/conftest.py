@@ -47,7 +47,7 @@ JURISDICTIONS = [
 
 
 @pytest.fixture
-def vworld(world) -> VWorld:
+def vworld(world) -> VWorld:  # noqa: F811  (the imported fixture, requested by name)
     bodies = [world.punjab, world.sindh]
     for slug, kind in JURISDICTIONS[2:]:
         bodies.append(Body.objects.create(slug=slug, name=slug.title(), short_name=slug.title()[:20], kind=kind))
@@ -64,7 +64,7 @@ def vworld(world) -> VWorld:
 
 
 @pytest.fixture
-def fig(world) -> Callable[..., Observation]:
+def fig(world) -> Callable[..., Observation]:  # noqa: F811
     """An approved figure (or in another state), day-precise, national unless a body is given."""
 
     def make(

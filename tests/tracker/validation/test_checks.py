@@ -49,7 +49,9 @@ def test_parts_exceeding_the_whole_with_partial_coverage_state_the_coverage(vwor
     assert "Gilgit-Baltistan" in text  # says who has not reported yet
 
 
-@pytest.mark.parametrize(("total_of_parts", "flagged"), [(10_100, False), (10_101, True), (9_900, False), (9_899, True)])
+@pytest.mark.parametrize(
+    ("total_of_parts", "flagged"), [(10_100, False), (10_101, True), (9_900, False), (9_899, True)]
+)
 def test_full_coverage_tolerance_edges(vworld, fig, rule, total_of_parts, flagged):
     r = rule(indicator=vworld.arrests, tolerance_percent=1)  # 1 % of 10,000 = 100
     fig(vworld.arrests, 10_000)
@@ -132,7 +134,11 @@ def test_a_candidate_outlier_is_flagged_before_approval(vworld, fig, rule, world
     for month, value in enumerate((100, 104, 98, 101, 103, 99), start=1):
         fig(vworld.operations, value, body=world.punjab, on=date(2015, month, 28))
     candidate = Candidate(
-        ref=-1, indicator_id=vworld.operations.pk, body_id=world.punjab.pk, period_end=date(2015, 7, 28), value=Decimal(9)
+        ref=-1,
+        indicator_id=vworld.operations.pk,
+        body_id=world.punjab.pk,
+        period_end=date(2015, 7, 28),
+        value=Decimal(9),
     )
     [draft] = evaluate(scope=Scope(candidates=[candidate]), rules=[r])
     assert draft.observation_id is None and "9 is far from this series' usual values" in message(draft)
@@ -211,7 +217,9 @@ def test_unknown_codes_leave_the_rule_silent(vworld, fig, rule, world):
 # ---- completeness and timeliness ------------------------------------------------------------------------------
 def test_late_and_missing_returns(vworld, fig, rule, world):
     r = rule(RuleKind.COMPLETENESS, lookback=2)
-    ReportingAssignment.objects.create(indicator=vworld.operations, body=world.punjab, cadence=Cadence.QUARTERLY, due_day=15)
+    ReportingAssignment.objects.create(
+        indicator=vworld.operations, body=world.punjab, cadence=Cadence.QUARTERLY, due_day=15
+    )
     tz = timezone.get_current_timezone()
     # Q4 2014 is due 15 Jan 2015 and arrives on 20 Jan: late. Q1 2015 (due 15 Apr) never arrives: missing.
     fig(
