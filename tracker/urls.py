@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracker.accounts import views as account_views
+from tracker.validation import views as validation
 from tracker.views import dashboard, reference, workflow
 
 app_name = "tracker"
@@ -32,5 +33,9 @@ urlpatterns = [
     ),
     path("review/", workflow.review_queue, name="review-queue"),
     path("audit/", workflow.audit_log, name="audit-log"),
+    path("validation/", validation.validation_page, name="validation"),
+    path("validation/export.csv", validation.export_csv, name="validation-export-csv"),
+    path("validation/export.xlsx", validation.export_xlsx, name="validation-export-xlsx"),
+    path("validation/findings/<int:pk>/follow-up/", validation.follow_up, name="finding-follow-up"),
     path("users/invite/", account_views.invite_user, name="user-invite"),
 ]

@@ -33,6 +33,9 @@ from tracker.forms.workflow import (
 from tracker.models import AuditEntry, Evidence, Observation
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
+from tracker.validation.entry import EntryFinding, findings_to_confirm, submission_comment
+from tracker.validation.selectors import open_finding_counts
+from tracker.validation.views import observation_findings_context
 
 REVIEW_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
@@ -70,14 +73,21 @@ def my_updates(request: HttpRequest) -> HttpResponse:
 def observation_create(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "report")
     form = ObservationForm(request.POST or None, request.FILES or None, user=request.user, initial=request.GET.dict())
+    findings: list[EntryFinding] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            obs = services.observation_create_draft(actor=request.user, data=form.to_input())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return _after_save(request, obs, form)
-    return render(request, "tracker/workflow/observation_form.html", {"form": form, "title": _("New update")})
+        findings = findings_to_confirm(request.POST, form.to_input())
+        if not findings:
+            try:
+                obs = services.observation_create_draft(actor=request.user, data=form.to_input())
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                return _after_save(request, obs, form)
+    return render(
+        request,
+        "tracker/workflow/observation_form.html",
+        {"form": form, "title": _("New update"), "findings": findings},
+    )
 
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
@@ -88,7 +98,9 @@ def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpRespo
     if "submit" in request.POST:
         try:
             obs.refresh_from_db()
-            services.observation_submit(actor=request.user, observation_id=obs.pk, version=obs.version)
+            services.observation_submit(
+                actor=request.user, observation_id=obs.pk, version=obs.version, comment=submission_comment(request.POST)
+            )
         except (ValidationError, WorkflowError) as exc:
             messages.error(request, _("Saved as a draft, but not submitted: %(error)s") % {"error": _message(exc)})
             return _detail(obs)
@@ -124,6 +136,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "return_form": ReturnForm(initial={"version": obs.version}),
             "evidence_form": EvidenceForm(),
+            **observation_findings_context(request, obs.pk),
         },
     )
 
@@ -159,7 +172,10 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, user=request.user, initial=_initial(obs), fixed=fixed
     )
     stale: StaleVersion | None = None
+    findings: list[EntryFinding] = []
     if request.method == "POST" and form.is_valid():
+        findings = findings_to_confirm(request.POST, form.to_input(), observation=obs, supersedes=obs.supersedes)
+    if request.method == "POST" and form.is_valid() and not findings:
         try:
             obs = services.observation_update(
                 actor=request.user,
@@ -181,7 +197,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracker/workflow/observation_form.html",
-        {"form": form, "obs": obs, "stale": stale, "title": _("Edit update")},
+        {"form": form, "obs": obs, "stale": stale, "title": _("Edit update"), "findings": findings},
     )
 
 
@@ -237,7 +253,10 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(
         request.POST or None, request.FILES or None, user=request.user, initial=_initial(original), fixed=fixed
     )
+    findings: list[EntryFinding] = []
     if request.method == "POST" and form.is_valid():
+        findings = findings_to_confirm(request.POST, form.to_input(), supersedes=original)
+    if request.method == "POST" and form.is_valid() and not findings:
         try:
             obs = services.observation_correct(
                 actor=request.user, observation_id=original.pk, data=form.to_input(), reason=form.cleaned_data["reason"]
@@ -251,7 +270,13 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracker/workflow/observation_form.html",
-        {"form": form, "obs": original, "title": _("Correct an approved figure"), "correcting": True},
+        {
+            "form": form,
+            "obs": original,
+            "title": _("Correct an approved figure"),
+            "correcting": True,
+            "findings": findings,
+        },
     )
 
 
@@ -292,10 +317,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _review_batch(request)
     page = Paginator(selectors.review_queue(user=request.user), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.review_rows(page)
+    # The data-quality flags of the page's submissions, in one query.
+    flags = open_finding_counts(observation_ids=[row.observation.pk for row in rows])
     return render(
         request,
         "tracker/workflow/review_queue.html",
-        {"page": page, "rows": selectors.review_rows(page), "form": ReviewBatchForm()},
+        {"page": page, "rows": rows, "form": ReviewBatchForm(), "flags": flags},
     )
 
 

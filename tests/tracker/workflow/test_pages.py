@@ -14,9 +14,9 @@ from tracker.models import AuditEntry, Indicator, Observation, ReportingAssignme
 # Queries per page, whatever the data size (see the parametrized tests below). They include the session,
 # the user, the role and memberships lookup, and for reviewers the second-factor check.
 MY_UPDATES_QUERIES = 5
-REVIEW_QUEUE_QUERIES = 7
+REVIEW_QUEUE_QUERIES = 8  # + the page's data-quality flags, one query
 AUDIT_LOG_QUERIES = 6
-DETAIL_QUERIES = 8
+DETAIL_QUERIES = 9  # + the figure's data-quality findings, one query
 
 
 def form_data(world, **overrides):
