@@ -172,6 +172,7 @@ def check_parts_whole(rule: ValidationRule, scope: Scope, ctx: Context) -> list[
                     "reported": row["reported"],
                     "expected": len(parts),
                     "reported_bodies": ctx.body_names(reported),
+                    "reported_body_ids": reported,
                     "missing_bodies": ctx.body_names(missing),
                     "tolerance": _dec(tolerance),
                 },

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import FindingState, Severity
@@ -25,7 +25,7 @@ class FindingFilter(django_filters.FilterSet):
         label=_("Periods up to"), field_name="period_end", lookup_expr="lte", widget=DATE_INPUT
     )
     body = django_filters.ModelChoiceFilter(
-        label=_("Body"), to_field_name="slug", queryset=Body.objects.order_by("name")
+        label=_("Body"), to_field_name="slug", queryset=Body.objects.order_by("name"), method="filter_body"
     )
     rule = django_filters.ModelChoiceFilter(
         label=_("Rule"), to_field_name="slug", queryset=ValidationRule.objects.order_by("name")
@@ -38,6 +38,10 @@ class FindingFilter(django_filters.FilterSet):
     class Meta:
         model = Finding
         fields = ["framework", "as_of", "body", "rule", "severity", "state"]
+
+    def filter_body(self, queryset: QuerySet[Any], name: str, value: Body) -> QuerySet[Any]:
+        # A parts-and-whole finding concerns the whole's body and every part that reported.
+        return queryset.filter(Q(body=value) | Q(params__reported_body_ids__contains=[value.pk]))
 
     def filter_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(state=value)

@@ -28,31 +28,6 @@ def visible_findings(user: Any) -> QuerySet[Finding]:
     return findings.filter(Q(observation__isnull=True) | Q(observation__in=visible))
 
 
-def findings_list(
-    *,
-    user: Any,
-    framework: Framework | None = None,
-    as_of: date | None = None,
-    body: Body | None = None,
-    rule: str | None = None,
-    severity: str | None = None,
-    state: str | None = None,
-) -> QuerySet[Finding]:
-    findings = visible_findings(user).select_related("rule", "body", "indicator__item__framework", "observation")
-    if framework is not None:
-        findings = findings.filter(indicator__item__framework=framework)
-    if as_of is not None:
-        findings = findings.filter(period_end__lte=as_of)
-    if body is not None:
-        findings = findings.filter(body=body)
-    if rule:
-        findings = findings.filter(rule__slug=rule)
-    if severity:
-        findings = findings.filter(severity=severity)
-    findings = findings.filter(state=state) if state else findings.exclude(state=FindingState.RESOLVED)
-    return findings.order_by("-period_end", "rule__slug", "pk")
-
-
 def open_finding_counts(*, observation_ids: list[int]) -> dict[int, dict[str, int]]:
     """Open findings per observation and severity, in one query: the flags of the review queue."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"warning": 0, "error": 0})
