@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracker import imports, permissions
 from tracker.models import Body
+from tracker.validation.entry import import_findings
 
 PENDING_SECONDS = 60 * 60
 
@@ -58,6 +59,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 pending = {"name": upload.name, "content": content, "submit": form.cleaned_data["submit_for_review"]}
                 cache.set(_pending_key(request.user, token), pending, PENDING_SECONDS)
                 context.update(check=check, lines=check.lines(), counts=check.counts(), token=token, name=upload.name)
+                context["findings"] = import_findings(check)  # data-quality warnings: they do not block
     return render(request, "tracker/imports/import.html", context)
 
 

@@ -38,6 +38,8 @@ class Draft:
     period_start: date | None = None
     observation_id: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # The candidates (``Candidate.ref``) the finding is about, when checking candidates.
+    refs: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,12 @@ def check_parts_whole(rule: ValidationRule, scope: Scope, ctx: Context) -> list[
         parts AS (
             SELECT period_start, period_end, sum(value) AS total, count(*) AS reported,
                    array_agg(body_id ORDER BY body_id) AS bodies, bool_or(is_candidate) AS has_candidate,
+                   array_agg(id) FILTER (WHERE is_candidate) AS candidate_ids,
                    bool_or(value_qualifier IN (%s, %s)) AS some_part_is_a_floor
             FROM one WHERE body_id = ANY(%s) GROUP BY period_start, period_end
         )
-        SELECT w.id, w.period_start, w.period_end, w.value, w.value_qualifier, p.total, p.reported, p.bodies
+        SELECT w.id, w.period_start, w.period_end, w.value, w.value_qualifier, p.total, p.reported, p.bodies,
+               w.is_candidate, p.candidate_ids
         FROM whole w JOIN parts p
           ON p.period_end = w.period_end AND p.period_start IS NOT DISTINCT FROM w.period_start
         WHERE (
@@ -163,6 +167,7 @@ def check_parts_whole(rule: ValidationRule, scope: Scope, ctx: Context) -> list[
                 period_start=row["period_start"],
                 period_end=row["period_end"],
                 observation_id=row["id"] if row["id"] > 0 else None,
+                refs=([row["id"]] if row["is_candidate"] else []) + list(row["candidate_ids"] or []),
                 params={
                     **ctx.figure_params(rule.indicator_id),
                     "whole": _dec(row["value"]),
@@ -221,7 +226,7 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
             FROM med
         )
         SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier, median, mad,
-               cardinality(previous) AS learnt_from
+               cardinality(previous) AS learnt_from, is_candidate
         FROM spread
         WHERE {" OR ".join([f"({c})" for c, _ in fixed] + (["(abs(value - median) > %s * mad)"] if learn else []))}
     """
@@ -229,7 +234,7 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
         else f"""
         WITH {cte}
         SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier,
-               NULL AS median, NULL AS mad, 0 AS learnt_from
+               NULL AS median, NULL AS mad, 0 AS learnt_from, is_candidate
         FROM fig WHERE ({" OR ".join(c for c, _ in fixed)}) {"AND is_candidate" if scope.checking_candidates else ""}
     """
     )
@@ -257,6 +262,7 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                 period_start=row["period_start"],
                 period_end=row["period_end"],
                 observation_id=row["id"] if row["id"] > 0 else None,
+                refs=[row["id"]] if row["is_candidate"] else [],
                 params={
                     **ctx.figure_params(row["indicator_id"]),
                     "body": ctx.body_names([row["body_id"]])[0] if row["body_id"] else "",
@@ -314,6 +320,7 @@ def check_stock(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                 period_start=row["period_start"],
                 period_end=row["period_end"],
                 observation_id=ref if ref and ref > 0 else None,
+                refs=[row["id"]] if row["is_candidate"] else [row["previous_id"]] if row["previous_candidate"] else [],
                 params={
                     **ctx.figure_params(row["indicator_id"]),
                     "body": ctx.body_names([row["body_id"]])[0] if row["body_id"] else "",
@@ -352,10 +359,11 @@ def check_relation(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Dra
         WITH {cte},
         grouped AS (
             SELECT body_id, period_start, period_end, {pivots}, bool_or(is_candidate) AS has_candidate,
-                   array_agg(id ORDER BY is_candidate DESC, id DESC) AS ids
+                   array_agg(id ORDER BY is_candidate DESC, id DESC) AS ids,
+                   array_agg(id) FILTER (WHERE is_candidate) AS candidate_ids
             FROM fig GROUP BY body_id, period_start, period_end
         )
-        SELECT body_id, period_start, period_end, {", ".join(column.values())}, ids,
+        SELECT body_id, period_start, period_end, {", ".join(column.values())}, ids, candidate_ids,
                {left} AS left_value, {right} AS right_value
         FROM grouped
         WHERE {" AND ".join(f"{c} IS NOT NULL" for c in column.values())}
@@ -376,6 +384,7 @@ def check_relation(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Dra
                 period_start=row["period_start"],
                 period_end=row["period_end"],
                 observation_id=first if first > 0 else None,
+                refs=list(row["candidate_ids"] or []),
                 params={
                     **ctx.figure_params(by_code[codes[0]]),
                     "body": ctx.body_names([row["body_id"]])[0] if row["body_id"] else "",

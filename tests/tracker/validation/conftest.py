@@ -15,6 +15,7 @@ from tests.tracker.workflow.conftest import (  # noqa: F401  (fixtures shared wi
     analyst,
     client_as,
     client_as_enrolled,
+    make_obs,
     make_user,
     reporter,
     reviewer,
