@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.tracker.api.conftest import api_as, token_for  # noqa: F401
 from tests.tracker.imports.test_imports import csv_bytes, row
 from tracker import imports
 from tracker.choices import Accumulation, RuleKind
