@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from tracker import permissions
-from tracker.choices import FindingState
+from tracker.choices import DatePrecision, FindingState
+from tracker.formatting import format_period
 from tracker.models import Body, Finding, Framework
 from tracker.validation.checks import fetch_rows, returns_sql
 
@@ -50,6 +51,11 @@ def findings_of_observation(*, observation_id: int) -> QuerySet[Finding]:
     )
 
 
+def _quarter_end(start: date) -> date:
+    next_start = date(start.year + 1, 1, 1) if start.month > 9 else date(start.year, start.month + 3, 1)
+    return next_start - timedelta(days=1)
+
+
 @dataclass
 class MatrixCell:
     expected: int = 0
@@ -66,6 +72,11 @@ class CompletenessMatrix:
 
     periods: list[date] = field(default_factory=list)
     rows: list[tuple[Body, list[MatrixCell]]] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        """Each quarter as months: "Jan 2025 – Mar 2025"."""
+        return [format_period(q, _quarter_end(q), DatePrecision.MONTH) for q in self.periods]
 
 
 def completeness_matrix(*, as_of: date, framework: Framework | None = None, lookback: int = 4) -> CompletenessMatrix:

@@ -25,6 +25,7 @@ from tracker.forms.dashboard import DashboardForm
 from tracker.models import Indicator
 from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
+from tracker.validation.selectors import completeness_matrix
 
 EXPLORER_PAGE_SIZE = 50
 # The explorer's columns: (sort parameter or None, heading, numeric).
@@ -88,6 +89,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Role.REPORTER,
         )
         context["review_url"] = _optional_url("tracker:review-queue")
+        if permissions.can(request.user, "view_validation"):
+            # Returns expected, received, on time, late and missing per body and quarter (two queries).
+            context["completeness"] = completeness_matrix(as_of=params.as_of, framework=params.framework)
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
 

@@ -160,3 +160,30 @@ def test_the_api_schema_documents_the_validation_endpoint(client):
     schema = client.get("/api/schema/")
     text = schema.content.decode()
     assert "/api/v1/validation/" in text and "Data-quality findings" in text
+
+
+def test_the_dashboard_shows_the_completeness_matrix(vworld, fig, world, reviewer, client_as_enrolled):
+    from django.utils import timezone
+
+    from tracker.choices import Cadence
+    from tracker.models import ReportingAssignment
+
+    ReportingAssignment.objects.create(indicator=vworld.operations, body=world.punjab, cadence=Cadence.QUARTERLY)
+    ReportingAssignment.objects.create(indicator=vworld.operations, body=world.sindh, cadence=Cadence.QUARTERLY)
+    tz = timezone.get_current_timezone()
+    on_time = timezone.datetime(2015, 1, 10, tzinfo=tz)
+    fig(vworld.operations, 5, body=world.punjab, on=date(2014, 12, 31), submitted_at=on_time)
+    fig(
+        vworld.operations,
+        7,
+        body=world.sindh,
+        on=date(2014, 12, 31),
+        submitted_at=timezone.datetime(2015, 2, 1, tzinfo=tz),
+    )
+    url = reverse("tracker:dashboard") + f"?framework={world.framework.slug}&as_of=2015-05-01&category="
+    page = client_as_enrolled(reviewer).get(url).content.decode()
+    assert 'data-testid="completeness-matrix"' in page
+    assert "Oct 2014 – Dec 2014" in page and "Jan 2015 – Mar 2015" in page
+    assert "1 of 1 received, 1 on time" in page  # Punjab, Q4 2014
+    assert "1 of 1 received, 1 late" in page  # Sindh, Q4 2014
+    assert "0 of 1 received, 1 missing" in page  # both, Q1 2015 (due 15 Apr)
