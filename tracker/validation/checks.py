@@ -21,11 +21,10 @@ from tracker.choices import Accumulation, BodyKind, Cadence, ObservationState, U
 from tracker.models import Body, Indicator, ValidationRule
 from tracker.validation.expressions import parse, relation_sql
 from tracker.validation.figures import Scope, figures_cte
+from tracker.validation.robust import median_mad_sql
 
 # The jurisdictions that make up the national whole when a rule names no parts.
 JURISDICTION_KINDS = (BodyKind.PROVINCE, BodyKind.REGION, BodyKind.FEDERAL_TERRITORY)
-# A learnt range needs some history before it judges anything.
-MIN_HISTORY = 4
 
 
 @dataclass
@@ -201,51 +200,41 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
     if rule.max_value is not None:
         fixed.append(("value > %s", rule.max_value))
     learn = rule.mad_k is not None
-    # percentile_cont is not a window function: the window gathers the last N values into an array, and the
-    # median and the MAD are taken over that small array.
-    sql = (
-        f"""
-        WITH {cte},
-        hist AS (
-            SELECT fig.*, array_agg(value) OVER (
-                PARTITION BY indicator_id, body_id, date_precision ORDER BY period_end, id
-                ROWS BETWEEN %s PRECEDING AND 1 PRECEDING) AS previous
-            FROM fig
-        ),
-        med AS (
-            SELECT hist.*, CASE WHEN cardinality(previous) >= %s THEN
-                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(previous) AS x) END AS median
-            FROM hist {"WHERE is_candidate" if scope.checking_candidates else ""}
-        ),
-        spread AS (
-            SELECT med.*, CASE WHEN median IS NOT NULL THEN
-                -- floored at 1 percent of the median, so a flat history does not flag every small change
-                greatest((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - median))
-                          FROM unnest(previous) AS x), abs(median) * 0.01)
-                END AS mad
-            FROM med
+    since = scope.since is not None and not scope.checking_candidates
+    candidate_only = "AND is_candidate" if scope.checking_candidates else ""
+    if learn:
+        # The MAD is floored at 1 percent of the median, so a flat history does not flag every small change.
+        # Fixed bounds, when the rule has them too, are checked over every figure (a UNION, not a join back).
+        fixed_part = (
+            f"""UNION ALL SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier,
+                   is_candidate, NULL, NULL, 0 FROM fig WHERE ({" OR ".join(c for c, _ in fixed)}) {candidate_only}"""
+            if fixed
+            else ""
         )
-        SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier, median, mad,
-               cardinality(previous) AS learnt_from, is_candidate
-        FROM spread
-        WHERE {" OR ".join([f"({c})" for c, _ in fixed] + (["(abs(value - median) > %s * mad)"] if learn else []))}
-    """
-        if learn
-        else f"""
-        WITH {cte}
-        SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier,
-               NULL AS median, NULL AS mad, 0 AS learnt_from, is_candidate
-        FROM fig WHERE ({" OR ".join(c for c, _ in fixed)}) {"AND is_candidate" if scope.checking_candidates else ""}
-    """
-    )
-    all_params = [*params]
-    if learn:
-        all_params += [rule.history, MIN_HISTORY]
+        sql = f"""
+            WITH {cte},
+            learnt AS ({median_mad_sql(rule.history, candidates_only=scope.checking_candidates, since=since)})
+            SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier, is_candidate,
+                   median, greatest(mad, abs(median) * 0.01) AS mad, %s AS learnt_from
+            FROM learnt WHERE abs(value::float8 - median) > %s * greatest(mad, abs(median) * 0.01)
+            {fixed_part}
+        """
+    else:
+        sql = f"""
+            WITH {cte}
+            SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier,
+                   NULL AS median, NULL AS mad, 0 AS learnt_from, is_candidate
+            FROM fig WHERE ({" OR ".join(c for c, _ in fixed)}) {candidate_only}
+        """
+    judged_since = list(scope.since) if since and scope.since else []
+    all_params = [*params, *judged_since, rule.history, rule.mad_k] if learn else [*params]
     all_params += [v for _, v in fixed]
-    if learn:
-        all_params.append(rule.mad_k)
     drafts = []
+    seen: set[int] = set()
     for row in fetch_rows(sql, all_params):
+        if row["id"] in seen:
+            continue  # outside both the fixed and the learnt bounds: one finding
+        seen.add(row["id"])
         value = Decimal(row["value"])
         learnt = None
         if row["median"] is not None and row["mad"] is not None:

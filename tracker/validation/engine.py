@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from tracker.models import Framework, Observation, ValidationRule
 from tracker.validation.checks import CHECKS, Context, Draft
-from tracker.validation.figures import Candidate, Scope
+from tracker.validation.figures import Candidate, Scope, materialized
 
 
 def active_rules(*, framework: Framework | None = None) -> QuerySet[ValidationRule]:
@@ -33,8 +34,14 @@ def evaluate(*, scope: Scope, rules: Iterable[ValidationRule] | None = None) -> 
         return []
     ctx = Context.load()
     drafts: list[Draft] = []
-    for rule in rules:
-        drafts += CHECKS[rule.kind](rule, scope, ctx)
+    if scope.checking_candidates:
+        for rule in rules:
+            drafts += CHECKS[rule.kind](rule, scope, ctx)
+        return drafts
+    # A whole run: the published figures are read once, then every rule reads that copy.
+    with transaction.atomic(), materialized(scope) as whole:
+        for rule in rules:
+            drafts += CHECKS[rule.kind](rule, whole, ctx)
     return drafts
 
 

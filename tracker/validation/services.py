@@ -12,12 +12,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import audit, permissions
-from tracker.choices import FindingState, ObservationState
+from tracker.choices import FindingState, ObservationState, RuleKind
 from tracker.models import Finding, Framework, Observation, ValidationRun
 from tracker.validation import selectors
 from tracker.validation.checks import Draft
@@ -85,22 +86,37 @@ def _sync(
     return SyncResult(found=len(seen), new=len(created), resolved=len(gone))
 
 
-def validation_run(*, framework: Framework | None = None, as_of: date | None = None) -> ValidationRun:
+def validation_run(
+    *, framework: Framework | None = None, as_of: date | None = None, full: bool = False
+) -> ValidationRun:
     """Evaluate every active rule over the published figures and store what they find (the validation report).
 
     Findings the run no longer makes are resolved (kept, with their history); findings on submissions that
     have since been approved or returned are resolved too: the run over published figures takes over.
+    Outliers against a series' history are judged for the figures approved since the previous run (all of them
+    on the first run, or with ``full``): the rest of that rule's findings stand unless their figure was
+    replaced. The other rules judge every figure on every run.
     """
     started = timezone.now()
     as_of = as_of or timezone.localdate()
+    previous = ValidationRun.objects.filter(framework=framework, as_of__lte=as_of).order_by("-started_at").first()
+    since = (previous.started_at, previous.as_of) if previous is not None and not full else None
     rules = list(active_rules(framework=framework))
-    drafts = evaluate(scope=Scope(framework=framework, as_of=as_of), rules=rules)
+    drafts = evaluate(scope=Scope(framework=framework, as_of=as_of, since=since), rules=rules)
     with transaction.atomic():
         stored = Finding.objects.select_for_update(of=("self",)).filter(
             on_submission=False, rule__in=rules, period_end__lte=as_of
         )
         if framework is not None:
             stored = stored.filter(indicator__item__framework=framework)
+        if since is not None:
+            # A learnt-range finding not judged again stands, unless its figure is no longer published.
+            incremental = [r.pk for r in rules if r.kind == RuleKind.RANGE and r.mad_k is not None]
+            replaced = ~Q(observation__state=ObservationState.APPROVED) | Q(
+                observation__superseded_by__state=ObservationState.APPROVED
+            )
+            judged_before = Q(observation__approved_at__lt=since[0], observation__period_end__lte=since[1])
+            stored = stored.exclude(Q(rule__in=incremental) & judged_before & ~replaced)
         existing = {(f.rule_id, f.key): f for f in stored}
         result = _sync(drafts=drafts, existing=existing, on_submission=False)
         stale = (

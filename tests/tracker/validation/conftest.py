@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
 from tests.tracker.api.conftest import _responsibilities, api_as, token_for  # noqa: F401
 from tests.tracker.workflow.conftest import (  # noqa: F401  (fixtures shared with the workflow tests)
     _clear_cache,

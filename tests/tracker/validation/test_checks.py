@@ -239,3 +239,19 @@ def test_late_and_missing_returns(vworld, fig, rule, world):
     assert "No figure for Operations from Punjab: it was due on 15 Apr 2015, 16 days ago" in message(drafts[1])
     # Before the due date a return is neither late nor missing; on time it is nothing.
     assert [d.period_end for d in found(r, as_of=date(2015, 4, 10))] == [date(2014, 12, 31)]
+
+
+@pytest.mark.parametrize("history", [4, 5, 7, 8])
+def test_the_median_and_mad_in_sql_match_python(vworld, fig, rule, world, history):
+    import statistics
+
+    r = rule(RuleKind.RANGE, mad_k=1, history=history)
+    values = [13, 2, 8, 21, 5, 3, 34, 1][:history]
+    for day, value in enumerate(values, start=1):
+        fig(vworld.operations, value, body=world.punjab, on=date(2015, 1, day))
+    fig(vworld.operations, 1000, body=world.punjab, on=date(2015, 2, 1))
+    [draft] = found(r)
+    median = statistics.median(values)
+    mad = max(statistics.median(abs(v - median) for v in values), abs(median) * 0.01)
+    assert Decimal(draft.params["learnt"]["median"]) == Decimal(str(median))
+    assert Decimal(draft.params["learnt"]["high"]) == Decimal(str(median + mad))

@@ -135,3 +135,23 @@ def test_the_validate_command_prints_each_finding_and_exits_zero(vworld, fig, ru
     out = StringIO()
     call_command("validate", "--as-of", "2015-03-24", "--format", "json", stdout=out)
     assert json.loads(out.getvalue())["findings"] == []  # the figures are dated after that day
+
+
+def test_outliers_are_judged_for_figures_approved_since_the_previous_run(vworld, fig, rule, world):
+    rule(RuleKind.RANGE, mad_k=5, history=4)
+    for day, value in enumerate((100, 101, 99, 100), start=1):
+        fig(vworld.operations, value, body=world.punjab, on=date(2015, 1, day))
+    outlier = fig(vworld.operations, 900, body=world.punjab, on=date(2015, 1, 5))
+    assert validation_run().new == 1
+    later = fig(vworld.operations, 5000, body=world.punjab, on=date(2015, 1, 6))
+    second = validation_run()
+    # The new outlier is judged; the earlier one is not judged again, and its finding stands.
+    assert (second.new, second.resolved) == (1, 0)
+    assert set(Finding.objects.filter(state=FindingState.OPEN).values_list("observation", flat=True)) == {
+        outlier.pk,
+        later.pk,
+    }
+    # Replaced by an approved correction, the earlier outlier's finding resolves.
+    fig(vworld.operations, 100, body=world.punjab, on=date(2015, 1, 5), supersedes=outlier, correction_reason="Typo")
+    third = validation_run()
+    assert Finding.objects.get(observation=outlier).state == FindingState.RESOLVED and third.resolved == 1
