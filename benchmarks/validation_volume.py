@@ -11,8 +11,8 @@ from django.db import connection, transaction
 
 from tracker.choices import Accumulation, Cadence, Unit
 from tracker.models import Body, Indicator, Observation, ReportingAssignment, Source
-from tracker.validation.engine import active_rules, evaluate
 from tracker.validation.checks import CHECKS, Context
+from tracker.validation.engine import active_rules, evaluate
 from tracker.validation.figures import Scope, materialized
 
 ROWS = int(os.environ.get("NAP_BENCH_ROWS", "100000"))
