@@ -226,7 +226,7 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                    NULL AS median, NULL AS mad, 0 AS learnt_from, is_candidate
             FROM fig WHERE ({" OR ".join(c for c, _ in fixed)}) {candidate_only}
         """
-    judged_since = list(scope.since) if since and scope.since else []
+    judged_since = [*scope.since, *scope.since] if since and scope.since else []
     all_params = [*params, *judged_since, rule.history, rule.mad_k] if learn else [*params]
     all_params += [v for _, v in fixed]
     drafts = []

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from tracker import selectors
@@ -104,8 +104,8 @@ def _published(scope: Scope) -> QuerySet[Observation]:
 
 @contextmanager
 def materialized(scope: Scope) -> Iterator[Scope]:
-    """A whole run's figures, read once: a temporary table of the published figures, dropped at the end of the
-    transaction.
+    """A whole run's figures, read once: a temporary table of the published figures sorted by series, dropped at
+    the end of the transaction.
 
     Must run inside ``transaction.atomic()``; yields the scope the rules should use.
     """
@@ -114,12 +114,23 @@ def materialized(scope: Scope) -> Iterator[Scope]:
         # Enough memory for the run's sorts and windows to stay off disk; no JIT for these short statements.
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET LOCAL jit = off")
+        # A temporary table lives in the session's own buffers (8 MB by default), which can only grow before
+        # the session's first temporary table: try, and carry on with the default if it is too late.
+        try:
+            with transaction.atomic():
+                cursor.execute("SET LOCAL temp_buffers = '256MB'")
+        except DatabaseError:
+            pass
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLE}")
-        # Neither sorted nor indexed: at 1,000,000 rows sorting or indexing cost more than the rules' scans of
-        # a narrow table. ANALYZE gives the planner true row counts (the anti-join's estimate is 1 row).
+        # Sorted by series: each rule then reads its indicators' rows together and the windows get their rows
+        # in order (measured at 1,000,000 rows: the sort costs less than it saves). ANALYZE gives the planner
+        # true row counts (its estimate for the published figures' anti-join is 1 row).
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {TEMP_TABLE} ON COMMIT DROP AS SELECT * FROM ({sql}) AS published", params
+            f"CREATE TEMPORARY TABLE {TEMP_TABLE} ON COMMIT DROP AS "
+            f"SELECT * FROM ({sql}) AS published ORDER BY indicator_id, body_id, period_end, id",
+            params,
         )
+        cursor.execute(f"CREATE INDEX ON {TEMP_TABLE} (indicator_id)")
         cursor.execute(f"ANALYZE {TEMP_TABLE}")
     yield replace(scope, materialized=True)
 

@@ -37,18 +37,26 @@ def _kth(k: int, left: list[str], right: list[str]) -> str:
 def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False) -> str:
     """A SELECT over ``fig`` giving, for each figure with ``n`` earlier figures in its series, ``KEEP`` columns
     plus ``median`` and ``mad`` (both float) of those ``n`` earlier values. With ``since``, only figures
-    approved since, or dated after, the previous run (two parameters) are judged; their history still comes
-    from every figure."""
+    approved since, or dated after, the previous run are judged (the two parameters, given twice); their history
+    still comes from every figure of their series."""
     lags = ", ".join(f"lag(value::float8, {k}) OVER w AS s{k - 1}" for k in range(1, n + 1))
+    judged = "(approved_at >= %s OR period_end > %s)"
+    rows = "fig"
+    if since and not candidates_only:
+        # Only the series with a figure to judge are windowed at all (body NULL is national: coalesce).
+        rows = (
+            "(SELECT * FROM fig WHERE (indicator_id, coalesce(body_id, 0)) IN "
+            f"(SELECT indicator_id, coalesce(body_id, 0) FROM fig WHERE {judged})) AS series"
+        )
     source = (
-        f"SELECT {KEEP}, {lags} FROM fig "
+        f"SELECT {KEEP}, {lags} FROM {rows} "
         "WINDOW w AS (PARTITION BY indicator_id, body_id, date_precision ORDER BY period_end, id)"
     )
     source = f"SELECT * FROM ({source}) AS lagged WHERE s{n - 1} IS NOT NULL"
     if candidates_only:
         source += " AND is_candidate"
     elif since:
-        source += " AND (approved_at >= %s OR period_end > %s)"
+        source += f" AND {judged}"
     for round_ in range(n):
         source = _layer(source, n, round_ % 2, KEEP)
     half = n // 2
