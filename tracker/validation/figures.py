@@ -112,7 +112,7 @@ def materialized(scope: Scope) -> Iterator[Scope]:
     sql, params = _published(scope).values_list(*FIG_COLUMNS).query.sql_with_params()
     with connection.cursor() as cursor:
         # Enough memory for the run's sorts and windows to stay off disk; no JIT for these short statements.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
         # A temporary table lives in the session's own buffers (8 MB by default), which can only grow before
         # the session's first temporary table: try, and carry on with the default if it is too late.
