@@ -6,7 +6,7 @@ matched by (rule, key), so a second run changes nothing but ``last_seen``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -141,20 +141,26 @@ def validation_run(
 def submission_check(*, observation: Observation, comment: str = "") -> list[Finding]:
     """Check a submitted figure against the published ones and store the findings, marked as found on a
     submission, so the review queue and the figure's page show them. Call inside the submission's transaction."""
-    findings_of = Finding.objects.filter(observation=observation, on_submission=True)
-    existing = {(f.rule_id, f.key): f for f in findings_of}
-    drafts: list[Draft] = []
-    if observation.value is not None:
-        for draft in evaluate(scope=Scope(candidates=[Candidate.of(observation)])):
-            draft.key = f"obs:{observation.pk}:{draft.key}"
-            draft.observation_id = observation.pk
-            drafts.append(draft)
-    _sync(drafts=drafts, existing=existing, on_submission=True, comment=comment)
+    submissions_check(observations=[observation], comment=comment)
     return list(
         Finding.objects.filter(observation=observation, on_submission=True, state=FindingState.OPEN).select_related(
             "rule"
         )
     )
+
+
+def submissions_check(*, observations: list[Observation], comment: str = "") -> None:
+    """``submission_check`` for many submissions at once (an import submitted for review): one evaluation of
+    them all, so the cost does not grow with their number."""
+    by_pk = {obs.pk: obs for obs in observations}
+    existing = {(f.rule_id, f.key): f for f in Finding.objects.filter(observation__in=list(by_pk), on_submission=True)}
+    candidates = [Candidate.of(obs) for obs in observations if obs.value is not None]
+    drafts: list[Draft] = []
+    for draft in evaluate(scope=Scope(candidates=candidates)) if candidates else []:
+        for ref in sorted(set(draft.refs)):
+            if ref in by_pk:
+                drafts.append(replace(draft, key=f"obs:{ref}:{draft.key}", observation_id=ref))
+    _sync(drafts=drafts, existing=existing, on_submission=True, comment=comment)
 
 
 def _lock_finding(actor: Any, finding_id: int) -> Finding:
@@ -207,4 +213,11 @@ def finding_return(*, actor: Any, finding_id: int, reason: str) -> Finding:
         )
 
 
-__all__ = ["SyncResult", "finding_follow_up", "finding_return", "submission_check", "validation_run"]
+__all__ = [
+    "SyncResult",
+    "finding_follow_up",
+    "finding_return",
+    "submission_check",
+    "submissions_check",
+    "validation_run",
+]

@@ -67,3 +67,14 @@ def test_checking_import_rows_costs_the_same_whatever_their_number(running_total
         findings = import_findings(check)
     assert len(findings) == n_rows - 1  # every row after the first falls
     assert len(queries) == 5  # rules, parts, indicators, bodies, one statement for the one rule
+
+
+def test_rows_imported_for_review_carry_their_findings_to_the_queue(running_total, world, reporter):
+    from tracker.models import Finding, Observation
+
+    imports.import_commit(
+        actor=reporter, rows=imports.read_upload(name="x.csv", content=lines(world, 130, 90)), submit=True
+    )
+    fallen = Observation.objects.get(value=90)
+    [finding] = Finding.objects.filter(on_submission=True)
+    assert finding.observation == fallen and fallen.state == "submitted"
