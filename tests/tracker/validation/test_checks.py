@@ -1,6 +1,6 @@
 """Each rule kind over constructed data: what it finds, what it leaves alone, and the words it uses."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -228,7 +228,7 @@ def test_late_and_missing_returns(vworld, fig, rule, world):
         body=world.punjab,
         on=date(2014, 12, 31),
         period_start=date(2014, 10, 1),
-        submitted_at=timezone.datetime(2015, 1, 20, 10, tzinfo=tz),
+        submitted_at=datetime(2015, 1, 20, 10, tzinfo=tz),
     )
     drafts = sorted(found(r, as_of=date(2015, 5, 1)), key=lambda d: d.period_end)
     assert [(d.period_end, d.params["missing"], d.params["days_late"]) for d in drafts] == [

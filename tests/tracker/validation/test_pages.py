@@ -1,7 +1,7 @@
 """The findings on the pages: the entry form before submitting, the review queue, the figure's page, the
 validation page with its filters and exports, and a reviewer's follow-up through the page."""
 
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
 
 import pytest
@@ -171,14 +171,14 @@ def test_the_dashboard_shows_the_completeness_matrix(vworld, fig, world, reviewe
     ReportingAssignment.objects.create(indicator=vworld.operations, body=world.punjab, cadence=Cadence.QUARTERLY)
     ReportingAssignment.objects.create(indicator=vworld.operations, body=world.sindh, cadence=Cadence.QUARTERLY)
     tz = timezone.get_current_timezone()
-    on_time = timezone.datetime(2015, 1, 10, tzinfo=tz)
+    on_time = datetime(2015, 1, 10, tzinfo=tz)
     fig(vworld.operations, 5, body=world.punjab, on=date(2014, 12, 31), submitted_at=on_time)
     fig(
         vworld.operations,
         7,
         body=world.sindh,
         on=date(2014, 12, 31),
-        submitted_at=timezone.datetime(2015, 2, 1, tzinfo=tz),
+        submitted_at=datetime(2015, 2, 1, tzinfo=tz),
     )
     url = reverse("tracker:dashboard") + f"?framework={world.framework.slug}&as_of=2015-05-01&category="
     page = client_as_enrolled(reviewer).get(url).content.decode()
