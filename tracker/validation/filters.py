@@ -17,6 +17,7 @@ from tracker.models import Body, Finding, Framework, ValidationRule
 class FindingFilter(django_filters.FilterSet):
     framework = django_filters.ModelChoiceFilter(
         label=_("Framework"),
+        empty_label=_("All frameworks"),
         field_name="indicator__item__framework",
         to_field_name="slug",
         queryset=Framework.objects.order_by("adopted_on", "slug"),
@@ -25,12 +26,19 @@ class FindingFilter(django_filters.FilterSet):
         label=_("Periods up to"), field_name="period_end", lookup_expr="lte", widget=DATE_INPUT
     )
     body = django_filters.ModelChoiceFilter(
-        label=_("Body"), to_field_name="slug", queryset=Body.objects.order_by("name"), method="filter_body"
+        label=_("Body"),
+        empty_label=_("All bodies"),
+        to_field_name="slug",
+        queryset=Body.objects.order_by("name"),
+        method="filter_body",
     )
     rule = django_filters.ModelChoiceFilter(
-        label=_("Rule"), to_field_name="slug", queryset=ValidationRule.objects.order_by("name")
+        label=_("Rule"),
+        empty_label=_("All rules"),
+        to_field_name="slug",
+        queryset=ValidationRule.objects.order_by("name"),
     )
-    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices, empty_label=_("Any severity"))
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=FindingState.choices, empty_label=_("Open or followed up"), method="filter_state"
     )
