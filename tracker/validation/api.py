@@ -12,11 +12,19 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from tracker import permissions
+from tracker.api.filters import StrictFilterSet
 from tracker.choices import FindingState, RuleKind, Severity
 from tracker.models import Finding
 from tracker.validation import selectors
 from tracker.validation.filters import FindingFilter
 from tracker.validation.messages import finding_figures, finding_message
+
+
+class FindingApiFilter(StrictFilterSet, FindingFilter):
+    """The page's filters, strict as every API filter is: a parameter sent empty or twice is an error."""
+
+    class Meta(FindingFilter.Meta):
+        pass
 
 
 class MayViewValidation(BasePermission):
@@ -83,7 +91,7 @@ class FindingSerializer(serializers.ModelSerializer):
 )
 class ValidationListView(generics.ListAPIView):
     serializer_class = FindingSerializer
-    filterset_class = FindingFilter
+    filterset_class = FindingApiFilter
     permission_classes = [MayViewValidation]
 
     def get_queryset(self) -> Any:

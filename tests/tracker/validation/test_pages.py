@@ -187,3 +187,7 @@ def test_the_dashboard_shows_the_completeness_matrix(vworld, fig, world, reviewe
     assert "1 of 1 received, 1 on time" in page  # Punjab, Q4 2014
     assert "1 of 1 received, 1 late" in page  # Sindh, Q4 2014
     assert "0 of 1 received, 1 missing" in page  # both, Q1 2015 (due 15 Apr)
+
+
+def test_the_api_refuses_a_parameter_sent_empty(stored, analyst, client_as_enrolled):
+    assert client_as_enrolled(analyst).get("/api/v1/validation/", {"as_of": ""}).status_code == 400
