@@ -23,10 +23,13 @@ def visible_findings(user: Any) -> QuerySet[Finding]:
     if not permissions.can(user, "view_validation"):
         return Finding.objects.none()
     findings = Finding.objects.all()
-    if permissions.access(user).sees_everything:
+    # The policy's own condition for seeing an observation, written on the finding's observation.
+    where = permissions.observation_where(user, "view", prefix="observation__")
+    if where is True:
         return findings
-    visible = permissions.visible_observations(user).values("pk")
-    return findings.filter(Q(observation__isnull=True) | Q(observation__in=visible))
+    if where is False:
+        return findings.filter(observation__isnull=True)
+    return findings.filter(Q(observation__isnull=True) | where)
 
 
 def open_finding_counts(*, observation_ids: list[int]) -> dict[int, dict[str, int]]:

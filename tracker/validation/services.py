@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -163,7 +164,7 @@ def submissions_check(*, observations: list[Observation], comment: str = "") -> 
     _sync(drafts=drafts, existing=existing, on_submission=True, comment=comment)
 
 
-def _lock_finding(actor: Any, finding_id: int) -> Finding:
+def _lock_finding(actor: User, finding_id: int) -> Finding:
     finding = Finding.objects.select_for_update().filter(pk=finding_id).first()
     if finding is None or not selectors.visible_findings(actor).filter(pk=finding_id).exists():
         raise Http404
@@ -171,7 +172,7 @@ def _lock_finding(actor: Any, finding_id: int) -> Finding:
     return finding
 
 
-def finding_follow_up(*, actor: Any, finding_id: int, reason: str) -> Finding:
+def finding_follow_up(*, actor: User, finding_id: int, reason: str) -> Finding:
     """A reviewer records what was done about a finding (asked the province, source confirms both figures…)."""
     reason = reason.strip()
     if not reason:
@@ -194,7 +195,7 @@ def finding_follow_up(*, actor: Any, finding_id: int, reason: str) -> Finding:
     return finding
 
 
-def finding_return(*, actor: Any, finding_id: int, reason: str) -> Finding:
+def finding_return(*, actor: User, finding_id: int, reason: str) -> Finding:
     """Return the submission a finding is about to its reporter, the finding's reason attached, and mark the
     finding followed up. Only a figure still under review can be returned."""
     from tracker.services import observation_return

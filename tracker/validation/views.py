@@ -100,10 +100,14 @@ def _back(request: HttpRequest) -> HttpResponse:
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("action") == "return":
-            services.finding_return(actor=request.user, finding_id=pk, reason=request.POST.get("reason", ""))
+            services.finding_return(
+                actor=permissions.signed_in(request.user), finding_id=pk, reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("The figure was returned to its reporter; the finding is followed up."))
         else:
-            services.finding_follow_up(actor=request.user, finding_id=pk, reason=request.POST.get("reason", ""))
+            services.finding_follow_up(
+                actor=permissions.signed_in(request.user), finding_id=pk, reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("Follow-up recorded."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

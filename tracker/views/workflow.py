@@ -78,7 +78,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
         findings = findings_to_confirm(request.POST, form.to_input())
         if not findings:
             try:
-                obs = services.observation_create_draft(actor=request.user, data=form.to_input())
+                obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=form.to_input())
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -94,12 +94,15 @@ def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpRespo
     """Attach the evidence and submit when asked; each is its own audited write."""
     upload = form.cleaned_data.get("evidence")
     if upload:
-        services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=upload)
+        services.evidence_attach(actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=upload)
     if "submit" in request.POST:
         try:
             obs.refresh_from_db()
             services.observation_submit(
-                actor=request.user, observation_id=obs.pk, version=obs.version, comment=submission_comment(request.POST)
+                actor=permissions.signed_in(request.user),
+                observation_id=obs.pk,
+                version=obs.version,
+                comment=submission_comment(request.POST),
             )
         except (ValidationError, WorkflowError) as exc:
             messages.error(request, _("Saved as a draft, but not submitted: %(error)s") % {"error": _message(exc)})
@@ -178,7 +181,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and not findings:
         try:
             obs = services.observation_update(
-                actor=request.user,
+                actor=permissions.signed_in(request.user),
                 observation_id=obs.pk,
                 version=form.cleaned_data["version"] or 0,
                 data=form.to_input(),
@@ -211,14 +214,21 @@ def _transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     version = form.cleaned_data["version"]
     try:
         if action == "submit":
-            services.observation_submit(actor=request.user, observation_id=obs.pk, version=version)
+            services.observation_submit(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
+            )
             messages.success(request, _("Update submitted for review."))
         elif action == "approve":
-            services.observation_approve(actor=request.user, observation_id=obs.pk, version=version)
+            services.observation_approve(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
+            )
             messages.success(request, _("Update approved."))
         else:
             services.observation_return(
-                actor=request.user, observation_id=obs.pk, version=version, reason=form.cleaned_data["reason"]
+                actor=permissions.signed_in(request.user),
+                observation_id=obs.pk,
+                version=version,
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("Update returned to its reporter."))
     except (ValidationError, WorkflowError) as exc:
@@ -259,7 +269,10 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and not findings:
         try:
             obs = services.observation_correct(
-                actor=request.user, observation_id=original.pk, data=form.to_input(), reason=form.cleaned_data["reason"]
+                actor=permissions.signed_in(request.user),
+                observation_id=original.pk,
+                data=form.to_input(),
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -287,7 +300,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, "attach_evidence", obs)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=form.cleaned_data["file"])
+        services.evidence_attach(
+            actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=form.cleaned_data["file"]
+        )
         messages.success(request, _("Evidence attached."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -339,10 +354,15 @@ def _review_batch(request: HttpRequest) -> HttpResponse:
         # One transaction per submission: a refusal of one leaves the others decided.
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.observation_approve(actor=request.user, observation_id=pk, version=version)
+                services.observation_approve(
+                    actor=permissions.signed_in(request.user), observation_id=pk, version=version
+                )
             else:
                 services.observation_return(
-                    actor=request.user, observation_id=pk, version=version, reason=form.cleaned_data["reason"]
+                    actor=permissions.signed_in(request.user),
+                    observation_id=pk,
+                    version=version,
+                    reason=form.cleaned_data["reason"],
                 )
             done += 1
         except (ValidationError, WorkflowError) as exc:

@@ -6,9 +6,39 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+GROUP = "NAP administrators"
+# Rules are reference data (edited, audited); findings and runs are written by the validation services only.
+PERMISSIONS = {
+    "validationrule": ("add", "change", "delete", "view"),
+    "finding": ("view",),
+    "validationrun": ("view",),
+}
+
+
+def grant_administrators(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("tracker")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name=GROUP).first()
+    if group is None:
+        return
+    group.permissions.add(
+        *[
+            Permission.objects.get(content_type__app_label="tracker", content_type__model=model, codename=f"{verb}_{model}")
+            for model, verbs in PERMISSIONS.items()
+            for verb in verbs
+        ]
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0004_evidence_cadence_notifications"),
+        ("tracker", "0005_administrator_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -291,4 +321,5 @@ class Migration(migrations.Migration):
                 "constraints": [models.UniqueConstraint(fields=("rule", "key"), name="finding_unique_rule_key")],
             },
         ),
-    ]
+        migrations.RunPython(grant_administrators, migrations.RunPython.noop),
+]
