@@ -18,7 +18,6 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 
-from tracker import selectors
 from tracker.models import Framework, Observation
 
 FIG_COLUMNS = (
@@ -93,7 +92,7 @@ TEMP_TABLE = "nap_validation_fig"
 
 def _published(scope: Scope) -> QuerySet[Observation]:
     """The published numeric figures in the scope's framework and up to its date, unordered."""
-    published = selectors.published_observations().filter(value__isnull=False)
+    published = Observation.objects.published().filter(value__isnull=False)
     if scope.framework is not None:
         published = published.filter(indicator__item__framework=scope.framework)
     if scope.as_of is not None:

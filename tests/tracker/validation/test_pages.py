@@ -156,8 +156,8 @@ def test_the_api_lists_findings_through_the_policy(stored, world, reviewer, anal
     assert client_as_enrolled(reporter).get(url).status_code == 403
 
 
-def test_the_api_schema_documents_the_validation_endpoint(client):
-    schema = client.get("/api/schema/")
+def test_the_api_schema_documents_the_validation_endpoint(analyst, client_as_enrolled):
+    schema = client_as_enrolled(analyst).get("/api/schema/")
     text = schema.content.decode()
     assert "/api/v1/validation/" in text and "Data-quality findings" in text
 

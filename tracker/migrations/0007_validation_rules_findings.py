@@ -38,7 +38,7 @@ def grant_administrators(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0005_administrator_group"),
+        ("tracker", "0006_pending_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
