@@ -131,3 +131,22 @@ class DueStatus(models.TextChoices):
     UP_TO_DATE = "up_to_date", _("Up to date")
     DUE = "due", _("Due")
     OVERDUE = "overdue", _("Overdue")
+
+
+class RuleKind(models.TextChoices):
+    PARTS_WHOLE = "parts_whole", _("Parts and whole")
+    RANGE = "range", _("Plausible range")
+    STOCK = "stock", _("Running total does not fall")
+    RELATION = "relation", _("Relation between indicators")
+    COMPLETENESS = "completeness", _("Completeness and timeliness")
+
+
+class Severity(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    ERROR = "error", _("Error")
+
+
+class FindingState(models.TextChoices):
+    OPEN = "open", _("Open")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    RESOLVED = "resolved", _("Resolved")

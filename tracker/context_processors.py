@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "view_audit",
                 "invite",
                 "manage_reference",
+                "view_validation",
             )
         },
         # Lazy, and read from the cache: the bell costs no query on most pages.

@@ -46,12 +46,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "see_unapproved",
             "import_upload",
         }
+        | {"view_validation", "follow_up"}
     ),
-    Role.ANALYST: frozenset({"export"}),
+    Role.ANALYST: frozenset({"export", "view_validation"}),
     # A provincial verifier (e.g. an apex-committee secretariat) verifies their bodies' submissions.
     Role.VERIFIER: frozenset({"verify_any", "see_unapproved"}),
     Role.ADMINISTRATOR: frozenset(
         {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report", "see_unapproved"}
+        | {"view_validation"}
     ),
 }
 # Roles that report for bodies, so an account with one needs at least one body.

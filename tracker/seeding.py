@@ -34,12 +34,19 @@ from tracker.models import (
     Observation,
     Responsibility,
     Source,
+    ValidationRule,
 )
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
 _MISSING: Any = object()
-_NATURAL_KEYS: dict[type[models.Model], str] = {Body: "slug", Source: "slug", Framework: "slug", Indicator: "code"}
+_NATURAL_KEYS: dict[type[models.Model], str] = {
+    Body: "slug",
+    Source: "slug",
+    Framework: "slug",
+    Indicator: "code",
+    ValidationRule: "slug",
+}
 _KINDS = {str: "text", bool: "true or false", int: "a whole number", list: "a list", object: "a value"}
 
 
@@ -163,6 +170,7 @@ class _Loader:
         for path in sorted((self.directory / "observations").glob("*.yaml")):
             self.load_observations(path.relative_to(self.directory).as_posix())
         self.load_assessments()
+        self.load_validation_rules()
 
     def document(self, relative: str) -> Any:
         try:
@@ -415,3 +423,35 @@ class _Loader:
                 "editorial_note": entry.get("editorial_note", str, ""),
             }
             self.upsert(entry, Assessment, {"seed_key": entry.get("key", str)}, values)
+
+    def load_validation_rules(self) -> None:
+        """Default data-quality rules (``tracker.validation``); the admin edits them afterwards."""
+        file = "validation_rules.yaml"
+        if not (self.directory / file).exists():
+            return
+        for entry in self.entries(file, self.document(file), "slug"):
+            values = {
+                "name": entry.get("name", str),
+                "description": entry.get("description", str, ""),
+                "kind": entry.get("kind", str),
+                "severity": entry.get("severity", str, "warning"),
+                "active": entry.get("active", bool, True),
+                "framework_id": self.ref_pk(entry, "framework", Framework, required=False),
+                "indicator_id": self.ref_pk(entry, "indicator", Indicator, required=False),
+                "whole_body_id": self.ref_pk(entry, "whole", Body, required=False),
+                "tolerance_percent": entry.decimal("tolerance_percent") or Decimal(0),
+                "min_value": entry.decimal("min_value"),
+                "max_value": entry.decimal("max_value"),
+                "mad_k": entry.decimal("mad_k"),
+                "history": entry.get("history", int, 8),
+                "expression": entry.get("expression", str, ""),
+                "lookback": entry.get("lookback", int, 4),
+            }
+            parts = sorted(self.find(entry, Body, slug=slug).pk for slug in entry.get("parts", list, []))
+            tally = self.result.tally(ValidationRule)
+            unchanged_before = tally.unchanged
+            rule = self.upsert(entry, ValidationRule, {"slug": entry.get("slug", str)}, values)
+            if sorted(rule.parts.values_list("pk", flat=True)) != parts:
+                rule.parts.set(parts)
+                if tally.unchanged > unchanged_before:  # only the parts changed: an update after all
+                    tally.unchanged, tally.updated = tally.unchanged - 1, tally.updated + 1

@@ -38,3 +38,16 @@ def send_daily_notice_mails() -> int:
 @shared_task(name="tracker.export_xlsx_job", acks_late=True, soft_time_limit=1800, time_limit=1900)
 def export_xlsx_job(job_id: str) -> int:
     return export_jobs.export_job_run(job_id=job_id).rows
+
+
+@shared_task(name="tracker.run_validation")
+def run_validation(framework_id: int | None = None, as_of: str | None = None) -> int:
+    """Every data-quality rule over the published figures, findings stored (the validation report). Safe to run
+    twice: findings are matched by rule and key, so a second run only refreshes them. Returns the run's id."""
+    from datetime import date
+
+    from tracker.models import Framework
+    from tracker.validation.services import validation_run
+
+    framework = Framework.objects.get(pk=framework_id) if framework_id else None
+    return validation_run(framework=framework, as_of=date.fromisoformat(as_of) if as_of else None).pk

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracker.accounts import views as account_views
+from tracker.validation import views as validation
 from tracker.views import dashboard, notices, reference, workflow
 
 app_name = "tracker"
@@ -46,5 +47,9 @@ urlpatterns = [
     path("notices/", notices.notice_list, name="notices"),
     path("notices/read/", notices.notices_read_all, name="notices-read-all"),
     path("notices/<int:pk>/open/", notices.notice_open, name="notice-open"),
+    path("validation/", validation.validation_page, name="validation"),
+    path("validation/export.csv", validation.export_csv, name="validation-export-csv"),
+    path("validation/export.xlsx", validation.export_xlsx, name="validation-export-xlsx"),
+    path("validation/findings/<int:pk>/follow-up/", validation.follow_up, name="finding-follow-up"),
     path("users/invite/", account_views.invite_user, name="user-invite"),
 ]

@@ -150,6 +150,7 @@ CELERY_BEAT_SCHEDULE = {
     "notice-mails": {"task": "tracker.send_due_notice_mails", "schedule": crontab(minute="*/5")},
     "notice-mails-daily": {"task": "tracker.send_daily_notice_mails", "schedule": crontab(hour=8, minute=15)},
     "edition-sweep": {"task": "reporting.sweep_editions", "schedule": 60.0},
+    "validation-report": {"task": "tracker.run_validation", "schedule": crontab(hour=2, minute=0)},
 }
 # A web request publishes a task once, with short timeouts, and never waits on a broker that is down: builds
 # have their outbox and sweep (reporting.dispatch), and other tasks are published on commit, "robust".

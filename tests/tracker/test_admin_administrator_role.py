@@ -19,7 +19,16 @@ from tracker.models import AuditEntry, Body, Observation
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE = ["framework", "agendaitem", "crosswalklink", "body", "responsibility", "source", "indicator"]
+REFERENCE = [
+    "framework",
+    "agendaitem",
+    "crosswalklink",
+    "body",
+    "responsibility",
+    "source",
+    "indicator",
+    "validationrule",
+]
 EXPECTED_PERMISSIONS = {
     "auth.add_user",
     "auth.change_user",
@@ -35,6 +44,8 @@ EXPECTED_PERMISSIONS = {
     "tracker.change_reportingassignment",
     "tracker.view_reportingassignment",
     *(f"tracker.view_{model}" for model in ("observation", "assessment", "auditentry", "evidence", "notificationlog")),
+    "tracker.view_finding",
+    "tracker.view_validationrun",
     "reporting.view_reportedition",
     "reporting.view_reportsubscription",
     "apikeys.view_apitoken",

@@ -186,6 +186,14 @@ IMPORT_REPORT = OpenApiExample(
             {"row": 3, "outcome": "unchanged", "column": "", "message": "", "observation": 41},
             {"row": 4, "outcome": "error", "column": "value", "message": "Enter a number.", "observation": None},
         ],
+        "findings": [
+            {
+                "row": 2,
+                "rule": "A running total does not fall",
+                "severity": "error",
+                "message": "Arrests is a running total, but it falls from 1,20,000 (31 Dec 2015) to 1,10,000. …",
+            }
+        ],
     },
     response_only=True,
 )

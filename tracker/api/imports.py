@@ -15,7 +15,9 @@ from rest_framework.views import APIView
 
 from tracker import imports, permissions
 from tracker.api import examples as ex
+from tracker.choices import Severity
 from tracker.models import Body
+from tracker.validation.entry import import_findings
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -39,15 +41,32 @@ class ImportCountsSerializer(serializers.Serializer):
     empty = serializers.IntegerField()
 
 
+class ImportFindingSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    rule = serializers.CharField()
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    message = serializers.CharField()
+
+
 class ImportReportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     committed = serializers.BooleanField()
     counts = ImportCountsSerializer()
     rows = ImportLineSerializer(many=True)
+    findings = ImportFindingSerializer(
+        many=True, help_text="Data-quality warnings about the rows to create (dry run only); they do not block."
+    )
 
 
 def import_report(check: imports.ImportCheck, *, dry_run: bool, committed: bool) -> dict[str, Any]:
-    return {"dry_run": dry_run, "committed": committed, "counts": check.counts(), "rows": check.lines()}
+    findings = [vars(f) for f in import_findings(check)] if dry_run else []
+    return {
+        "dry_run": dry_run,
+        "committed": committed,
+        "counts": check.counts(),
+        "rows": check.lines(),
+        "findings": findings,
+    }
 
 
 class ImportView(APIView):

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from tracker.api import imports, status, views
+from tracker.validation.api import ValidationListView
 
 app_name = "api"
 
@@ -19,6 +20,7 @@ router.register("assessments", views.AssessmentViewSet, basename="assessment")
 urlpatterns = [
     path("imports/", imports.ImportView.as_view(), name="import"),
     path("status/", status.StatusView.as_view(), name="status"),
+    path("validation/", ValidationListView.as_view(), name="validation"),
     path("imports/template/", imports.ImportTemplateView.as_view(), name="import-template"),
     *router.urls,
 ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tracker import imports, permissions
 from tracker.imports.pending import pending_import_discard, pending_import_get, pending_import_keep
 from tracker.models import Body
+from tracker.validation.entry import import_findings
 
 
 class UploadForm(forms.Form):
@@ -58,6 +59,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     submit=form.cleaned_data["submit_for_review"],
                 )
             context.update(check=check, lines=check.lines(), counts=counts, token=token, name=upload.name)
+            context["findings"] = import_findings(check)  # data-quality warnings: they do not block
     return render(request, "tracker/imports/import.html", context)
 
 

@@ -7,6 +7,7 @@ from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.latest import LatestFigure
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
+from tracker.models.validation import Finding, ValidationRule, ValidationRun
 from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "CommentKind",
     "CrosswalkLink",
     "Evidence",
+    "Finding",
     "Framework",
     "Indicator",
     "LatestFigure",
@@ -35,4 +37,6 @@ __all__ = [
     "Responsibility",
     "Source",
     "UserRole",
+    "ValidationRule",
+    "ValidationRun",
 ]

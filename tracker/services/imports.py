@@ -44,4 +44,9 @@ def observation_import(*, actor: User, rows: Sequence[ObservationInput], submit:
             objects=created,
             afters=[audit.snapshot(obs, AUDITED_FIELDS) for obs in created],
         )
+        if submit:
+            # The data-quality findings of the submitted rows, for the review queue (one evaluation for all).
+            from tracker.validation.services import submissions_check
+
+            submissions_check(observations=created)
     return created

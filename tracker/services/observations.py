@@ -190,6 +190,7 @@ def _transition(
     target: str,
     reason: str = "",
     then: Callable[[Observation], None] | None = None,
+    comment: str = "",
 ) -> Observation:
     """One workflow step; ``then`` runs inside the same transaction, after the audit entry (the thread entry
     of a return, the notices)."""
@@ -217,12 +218,23 @@ def _transition(
         if then is not None:
             then(obs)
         notifications.notify_transition(actor=actor, obs=obs, action=action, reason=reason)
+        if target == ObservationState.SUBMITTED:
+            # The data-quality findings on the figure, stored beside the submission for the review queue.
+            from tracker.validation.services import submission_check
+
+            submission_check(observation=obs, comment=comment)
     return obs
 
 
-def observation_submit(*, actor: User, observation_id: int, version: int) -> Observation:
+def observation_submit(*, actor: User, observation_id: int, version: int, comment: str = "") -> Observation:
+    """Submit for review; ``comment`` is the reporter's word on any data-quality warning the figure raised."""
     return _transition(
-        actor=actor, observation_id=observation_id, version=version, action="submit", target=ObservationState.SUBMITTED
+        actor=actor,
+        observation_id=observation_id,
+        version=version,
+        action="submit",
+        target=ObservationState.SUBMITTED,
+        comment=comment,
     )
 
 

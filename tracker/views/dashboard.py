@@ -29,6 +29,7 @@ from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
 from tracker.selectors.histories import RECENT_PER_SERIES, Cursor
 from tracker.services import export_jobs
+from tracker.validation.selectors import completeness_matrix
 
 EXPLORER_PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,6 +88,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Analysts see approved figures only, so a pending count would always read zero for them.
         context["show_pending"] = permissions.can(request.user, "see_unapproved")
         context["review_url"] = _optional_url("tracker:review-queue")
+        if permissions.can(request.user, "view_validation"):
+            # Returns expected, received, on time, late and missing per body and quarter (two queries).
+            context["completeness"] = completeness_matrix(as_of=params.as_of, framework=params.framework)
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
 

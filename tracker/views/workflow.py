@@ -39,6 +39,9 @@ from tracker.selectors import audit as audit_selectors
 from tracker.selectors import review as review_selectors
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
+from tracker.validation.entry import EntryFinding, findings_to_confirm, submission_comment
+from tracker.validation.selectors import open_finding_counts
+from tracker.validation.views import observation_findings_context
 
 REVIEW_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
@@ -76,14 +79,21 @@ def my_updates(request: HttpRequest) -> HttpResponse:
 def observation_create(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "report")
     form = ObservationForm(request.POST or None, request.FILES or None, user=request.user, initial=request.GET.dict())
+    findings: list[EntryFinding] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=form.to_input())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return _after_save(request, obs, form)
-    return render(request, "tracker/workflow/observation_form.html", {"form": form, "title": _("New update")})
+        findings = findings_to_confirm(request.POST, form.to_input())
+        if not findings:
+            try:
+                obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=form.to_input())
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                return _after_save(request, obs, form)
+    return render(
+        request,
+        "tracker/workflow/observation_form.html",
+        {"form": form, "title": _("New update"), "findings": findings},
+    )
 
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
@@ -102,7 +112,10 @@ def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpRespo
         try:
             obs.refresh_from_db()
             services.observation_submit(
-                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=obs.version
+                actor=permissions.signed_in(request.user),
+                observation_id=obs.pk,
+                version=obs.version,
+                comment=submission_comment(request.POST),
             )
         except (ValidationError, WorkflowError) as exc:
             messages.error(request, _("Saved as a draft, but not submitted: %(error)s") % {"error": _message(exc)})
@@ -150,6 +163,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "return_form": ReturnForm(initial={"version": obs.version}),
             "evidence_form": EvidenceForm(),
+            **observation_findings_context(request, obs.pk),
         },
     )
 
@@ -190,7 +204,10 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         replying=obs.state == ObservationState.RETURNED and permissions.can(request.user, "comment", obs),
     )
     stale: StaleVersion | None = None
+    findings: list[EntryFinding] = []
     if request.method == "POST" and form.is_valid():
+        findings = findings_to_confirm(request.POST, form.to_input(), observation=obs, supersedes=obs.supersedes)
+    if request.method == "POST" and form.is_valid() and not findings:
         try:
             obs = services.observation_update(
                 actor=permissions.signed_in(request.user),
@@ -212,7 +229,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracker/workflow/observation_form.html",
-        {"form": form, "obs": obs, "stale": stale, "title": _("Edit update")},
+        {"form": form, "obs": obs, "stale": stale, "title": _("Edit update"), "findings": findings},
     )
 
 
@@ -286,7 +303,10 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(
         request.POST or None, request.FILES or None, user=request.user, initial=_initial(original), fixed=fixed
     )
+    findings: list[EntryFinding] = []
     if request.method == "POST" and form.is_valid():
+        findings = findings_to_confirm(request.POST, form.to_input(), supersedes=original)
+    if request.method == "POST" and form.is_valid() and not findings:
         try:
             obs = services.observation_correct(
                 actor=permissions.signed_in(request.user),
@@ -303,7 +323,13 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracker/workflow/observation_form.html",
-        {"form": form, "obs": original, "title": _("Correct an approved figure"), "correcting": True},
+        {
+            "form": form,
+            "obs": original,
+            "title": _("Correct an approved figure"),
+            "correcting": True,
+            "findings": findings,
+        },
     )
 
 
@@ -385,12 +411,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = review_selectors.review_rows(page, user=request.user)
     return render(
         request,
         "tracker/workflow/review_queue.html",
         {
             "page": page,
-            "rows": review_selectors.review_rows(page, user=request.user),
+            "rows": rows,
+            # The data-quality flags of the page's submissions, in one query.
+            "flags": open_finding_counts(observation_ids=[row.observation.pk for row in rows]),
             "form": ReviewBatchForm(),
             "filter": filterset,
             "query": query.urlencode(),

@@ -262,10 +262,11 @@ def test_every_control_has_a_label(as_role, dash):
         # frameworks, items, responsibilities, indicators, assessments, latest figures, figures at the comparison
         # date (a year before by default), pending, reporting assignments with their due status (the compliance
         # matrix's cadence); chart points load per chart, from their own endpoint
-        ("analyst", AUTH_QUERIES + 9),
+        # + the completeness matrix (returns per body and quarter, then the bodies) for those who see data quality
+        ("analyst", AUTH_QUERIES + 9 + 2),
         ("reporter", AUTH_QUERIES + 9),
         # + backlog (aggregate, oldest), recent activity, and allauth's check of the second factor
-        ("reviewer", AUTH_QUERIES + 9 + 3 + 1),
+        ("reviewer", AUTH_QUERIES + 9 + 3 + 1 + 2),
     ],
 )
 def test_dashboard_query_count_is_flat(as_role, dash, role, queries, n_obs, django_assert_num_queries):

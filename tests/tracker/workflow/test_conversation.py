@@ -101,7 +101,9 @@ def test_the_thread_is_for_those_who_see_drafts_only(
         assert page.status_code == 200 and "Secret-ish reply" not in page.content.decode()
         assert "Review conversation" not in page.content.decode()
     # Never on public pages, never in the note.
-    public = client_as(analyst).get(reverse("tracker:indicator-detail", args=[world.old_executions.code])).content.decode()
+    public = (
+        client_as(analyst).get(reverse("tracker:indicator-detail", args=[world.old_executions.code])).content.decode()
+    )
     assert "Secret-ish reply" not in public and "Which page" not in public
     # Approved: the conversation is closed for new entries.
     with pytest.raises(PermissionDenied):

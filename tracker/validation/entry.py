@@ -1,0 +1,82 @@
+"""Findings shown on entry: what the rules say about a figure before it is submitted.
+
+The reporter sees the warnings and may still submit, with a comment the reviewer reads beside the finding. This
+is a read (nothing is stored until the submission itself, which ``submission_check`` records).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import QueryDict
+
+from tracker.models import Observation
+from tracker.validation.engine import candidate_of_input, check_candidates
+from tracker.validation.messages import finding_message
+
+CONFIRM_FIELD = "confirm_findings"
+COMMENT_FIELD = "findings_comment"
+
+
+@dataclass(frozen=True)
+class EntryFinding:
+    rule: str
+    severity: str
+    message: str
+
+
+def entry_findings(
+    *, data: Any, observation: Observation | None = None, supersedes: Observation | None = None
+) -> list[EntryFinding]:
+    """The findings the figure in ``data`` (an ``ObservationInput``) would raise, in words."""
+    candidate = candidate_of_input(data, ref=observation.pk if observation else -1, supersedes=supersedes)
+    if candidate is None:
+        return []
+    return [
+        EntryFinding(rule=d.rule.name, severity=d.rule.severity, message=finding_message(d.rule.kind, d.params))
+        for d in check_candidates(candidates=[candidate])
+    ]
+
+
+def findings_to_confirm(
+    post: QueryDict, data: Any, *, observation: Observation | None = None, supersedes: Observation | None = None
+) -> list[EntryFinding]:
+    """On "submit", the findings the reporter has not yet seen; empty once they confirmed (or only saving)."""
+    if "submit" not in post or post.get(CONFIRM_FIELD):
+        return []
+    return entry_findings(data=data, observation=observation, supersedes=supersedes)
+
+
+def submission_comment(post: QueryDict) -> str:
+    return (post.get(COMMENT_FIELD) or "").strip()[:2000]
+
+
+@dataclass(frozen=True)
+class RowFinding:
+    row: int
+    rule: str
+    severity: str
+    message: str
+
+
+def import_findings(check: Any) -> list[RowFinding]:
+    """What the rules say about the rows an import would create (an ``ImportCheck``), checked together in one
+    evaluation: the same fixed number of queries for ten rows or ten thousand."""
+    candidates = []
+    for outcome in check.rows:
+        data = getattr(outcome, "data", None)
+        if outcome.outcome != "create" or data is None:
+            continue
+        candidate = candidate_of_input(data, ref=-outcome.row)
+        if candidate is not None:
+            candidates.append(candidate)
+    findings: list[RowFinding] = []
+    for draft in check_candidates(candidates=candidates):
+        message = finding_message(draft.rule.kind, draft.params)
+        for ref in sorted(set(draft.refs), reverse=True):
+            if ref < 0:
+                findings.append(
+                    RowFinding(row=-ref, rule=draft.rule.name, severity=draft.rule.severity, message=message)
+                )
+    return sorted(findings, key=lambda f: (f.row, f.rule))
