@@ -5,6 +5,7 @@ scope answers 404 on every route; services then ask the policy for the action (4
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
@@ -23,6 +24,7 @@ from tracker.api import serializers as s
 from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
 from tracker.models import AgendaItem, Assessment, CrosswalkLink, Indicator, Observation, Responsibility, Source
+from tracker.services.observations import INPUT_FIELDS
 
 # Any path segment reaches the view, which answers a malformed id or slug with the API's own 404.
 ANY_SEGMENT = "[^/]+"
@@ -107,21 +109,21 @@ class SourceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Source.objects.select_related("publisher").order_by("-published_on", "title", "slug")
 
 
+# How the API names a related object in an input: the same slugs the input serializer reads.
+_INPUT_KEYS = {"indicator": "code", "body": "slug", "source": "slug"}
+
+
 def _current_input(obs: Observation) -> dict[str, Any]:
     """The observation's values as an input, so a PATCH changes only what it names."""
-    return {
-        "indicator": obs.indicator.code,
-        "body": obs.body.slug if obs.body else None,
-        "period_start": obs.period_start,
-        "period_end": obs.period_end,
-        "date_precision": obs.date_precision,
-        "value": None if obs.value is None else str(obs.value),
-        "value_qualifier": obs.value_qualifier,
-        "text_value": obs.text_value,
-        "source": obs.source.slug,
-        "quote": obs.quote,
-        "note": obs.note,
-    }
+    values: dict[str, Any] = {}
+    for name in INPUT_FIELDS:
+        value = getattr(obs, name)
+        if name in _INPUT_KEYS:
+            value = None if value is None else getattr(value, _INPUT_KEYS[name])
+        elif isinstance(value, Decimal):
+            value = str(value)
+        values[name] = value
+    return values
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:

@@ -9,30 +9,62 @@ from tracker import permissions
 from tracker.choices import DatePrecision, ValueQualifier
 from tracker.models import Body, Indicator, Source
 from tracker.services import ObservationInput, check_upload
+from tracker.services.observations import INPUT_FIELD_SPECS, INPUT_FIELDS
+from tracker.validation import ascii_digits
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ObservationForm(forms.Form):
-    indicator = forms.ModelChoiceField(
-        label=_("Indicator"), queryset=Indicator.objects.select_related("item__framework").order_by("code")
-    )
-    body = forms.ModelChoiceField(label=_("Reporting body"), queryset=Body.objects.none(), required=False)
-    period_start = forms.DateField(label=_("Period start"), required=False, widget=DateInput)
-    period_end = forms.DateField(label=_("Period end or as-of date"), widget=DateInput)
-    date_precision = forms.ChoiceField(
-        label=_("Date precision"), choices=DatePrecision.choices, initial=DatePrecision.DAY
-    )
-    value = forms.DecimalField(label=_("Value"), required=False, max_digits=24, decimal_places=4)
-    value_qualifier = forms.ChoiceField(
-        label=_("Qualifier"), choices=ValueQualifier.choices, initial=ValueQualifier.EXACT
-    )
-    text_value = forms.CharField(label=_("Text status"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    source = forms.ModelChoiceField(label=_("Source"), queryset=Source.objects.select_related("publisher"))
-    quote = forms.CharField(label=_("Source wording"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class FigureField(forms.DecimalField):
+    """A figure as typed, Urdu or Arabic-Indic digits included; its range is the one validation's rule."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(ascii_digits(value) if isinstance(value, str) else value)
+
+
+class EntryDateField(forms.DateField):
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(ascii_digits(value) if isinstance(value, str) else value)
+
+
+def _input_form_field(name: str, meta: Any) -> forms.Field:
+    """A form field for one entered field of ``ObservationInput``: label, requiredness and help from its
+    metadata. Length caps and ranges are not form rules: the one validation reports them, the same as the API
+    and the import do."""
+    common = {"label": meta["label"], "required": meta["required"], "help_text": meta["help_text"]}
+    textarea = forms.Textarea(attrs={"rows": 2})
+    builders: dict[str, Any] = {
+        "indicator": lambda: forms.ModelChoiceField(
+            queryset=Indicator.objects.select_related("item__framework").order_by("code"), **common
+        ),
+        "body": lambda: forms.ModelChoiceField(queryset=Body.objects.none(), **common),
+        "period_start": lambda: EntryDateField(widget=DateInput, **common),
+        "period_end": lambda: EntryDateField(widget=DateInput, **common),
+        "date_precision": lambda: forms.ChoiceField(
+            choices=DatePrecision.choices, initial=DatePrecision.DAY, **{**common, "required": True}
+        ),
+        "value": lambda: FigureField(**common),
+        "value_qualifier": lambda: forms.ChoiceField(
+            choices=ValueQualifier.choices, initial=ValueQualifier.EXACT, **{**common, "required": True}
+        ),
+        "source": lambda: forms.ModelChoiceField(queryset=Source.objects.select_related("publisher"), **common),
+    }
+    if name in builders:
+        return builders[name]()
+    return forms.CharField(widget=textarea, strip=True, **common)
+
+
+# The entered fields, built from the one field list; the form adds the evidence and the version it was read at.
+ObservationInputFields = type(
+    "ObservationInputFields",
+    (forms.Form,),
+    {name: _input_form_field(name, meta) for name, meta in INPUT_FIELD_SPECS},
+)
+
+
+class ObservationForm(ObservationInputFields):  # type: ignore[valid-type,misc]
     evidence = forms.FileField(
         label=_("Evidence"),
         required=False,
@@ -42,7 +74,7 @@ class ObservationForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, fixed: ObservationInput | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        body_field: forms.ModelChoiceField = self.fields["body"]  # type: ignore[assignment]
+        body_field: forms.ModelChoiceField = self.fields["body"]
         body_field.queryset = permissions.writable_bodies(user)
         if permissions.can_report_national(user):
             body_field.empty_label = _("National figure (no body)")
@@ -64,25 +96,15 @@ class ObservationForm(forms.Form):
 
     def to_input(self) -> ObservationInput:
         data = self.cleaned_data
-        return ObservationInput(
-            indicator=data["indicator"],
-            body=data.get("body"),
-            period_start=data.get("period_start"),
-            period_end=data["period_end"],
-            date_precision=data["date_precision"],
-            value=data.get("value"),
-            value_qualifier=data["value_qualifier"],
-            text_value=data.get("text_value") or "",
-            source=data["source"],
-            quote=data.get("quote") or "",
-            note=data.get("note") or "",
-        )
+        values = {name: data.get(name) for name in INPUT_FIELDS}
+        for name, meta in INPUT_FIELD_SPECS:
+            if meta["max_length"] is not None and values[name] is None:
+                values[name] = ""
+        return ObservationInput(**values)
 
 
 class CorrectionForm(ObservationForm):
-    reason = forms.CharField(
-        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class EvidenceForm(forms.Form):
@@ -96,7 +118,7 @@ class EvidenceForm(forms.Form):
 
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class VersionForm(forms.Form):
@@ -108,7 +130,7 @@ class ReviewBatchForm(forms.Form):
 
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
     selected = forms.MultipleChoiceField(label=_("Submissions"), choices=[])
-    reason = forms.CharField(label=_("Reason (needed to return)"), required=False, max_length=2000)
+    reason = forms.CharField(label=_("Reason (needed to return)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from tracker import services
 from tracker.imports.checking import CREATE, EMPTY, ERROR, OUTCOMES, UNCHANGED, ImportCheck, check_rows
 from tracker.imports.reading import COLUMNS, ImportRefused, RawRow, read_upload
 from tracker.imports.template_files import template_csv, template_xlsx
-from tracker.models import Body
+from tracker.models import Body, Indicator
 
 __all__ = [
     "COLUMNS",
@@ -36,12 +36,15 @@ __all__ = [
 def import_commit(*, actor: Any, rows: list[RawRow], submit: bool = False) -> ImportCheck:
     """Check the rows again and, if none has an error, create them all in one transaction.
 
-    The bodies named in the file are locked first, so two uploads of the same file at once cannot both create
-    the rows: the second waits and then finds them unchanged.
+    The bodies and indicators named in the file are locked first (national rows have no body), so two uploads
+    of the same file at once, or an upload beside a form entry, cannot both create the rows: the second waits
+    and then finds them unchanged or open.
     """
     with transaction.atomic():
         slugs = sorted({r.cells.get("body", "") for r in rows} - {""})
         list(Body.objects.select_for_update().filter(slug__in=slugs).order_by("pk").values_list("pk", flat=True))
+        codes = sorted({r.cells.get("indicator", "") for r in rows} - {""})
+        list(Indicator.objects.select_for_update().filter(code__in=codes).order_by("pk").values_list("pk", flat=True))
         check = check_rows(actor=actor, rows=rows)
         if not check.has_errors and check.to_create:
             services.observation_import(actor=actor, rows=check.to_create, submit=submit)

@@ -129,19 +129,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _input_of(obs: Observation) -> ObservationInput:
-    return ObservationInput(
-        indicator=obs.indicator,
-        body=obs.body,
-        period_start=obs.period_start,
-        period_end=obs.period_end,
-        date_precision=obs.date_precision,
-        value=obs.value,
-        value_qualifier=obs.value_qualifier,
-        text_value=obs.text_value,
-        source=obs.source,
-        quote=obs.quote,
-        note=obs.note,
-    )
+    return ObservationInput.of(obs)
 
 
 def _initial(obs: Observation) -> dict[str, Any]:

@@ -12,8 +12,18 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from tracker.choices import BodyKind, ItemCategory, ObservationState, Role, Unit
-from tracker.models import AgendaItem, Body, Framework, Indicator, Membership, Observation, Source, UserRole
+from tracker.choices import BodyKind, ItemCategory, ObservationState, ResponsibilityRole, Role, Unit
+from tracker.models import (
+    AgendaItem,
+    Body,
+    Framework,
+    Indicator,
+    Membership,
+    Observation,
+    Responsibility,
+    Source,
+    UserRole,
+)
 
 User = get_user_model()
 
@@ -42,6 +52,9 @@ def world(db) -> World:
     source = Source.objects.create(
         slug="nacta-2017", publisher=nacta, title="Status report", published_on=date(2017, 10, 1)
     )
+    # Both provinces support the item, so both report its indicators (the one validation's responsibility rule).
+    for body in (punjab, sindh):
+        Responsibility.objects.create(item=item, body=body, role=ResponsibilityRole.SUPPORTING)
     return World(fw, item, indicator, text_indicator, punjab, sindh, nacta, source)
 
 
