@@ -26,8 +26,10 @@ UserLike = AbstractBaseUser | AnonymousUser
 
 # Actions that need no object: what a role may do at all.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REPORTER: frozenset({"my_updates", "report"}),
-    Role.REVIEWER: frozenset({"review", "report", "assess", "view_audit", "export", "invite", "generate_report"}),
+    Role.REPORTER: frozenset({"my_updates", "report", "add_source"}),
+    Role.REVIEWER: frozenset(
+        {"review", "report", "add_source", "assess", "view_audit", "export", "invite", "generate_report"}
+    ),
     Role.ANALYST: frozenset({"export"}),
     Role.ADMINISTRATOR: frozenset(
         {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report"}
@@ -113,9 +115,9 @@ def writable_bodies(user: UserLike) -> QuerySet[Body]:
     """Bodies the user may enter observations for: a reporter's own bodies, every body for a reviewer."""
     acc = access(user)
     if acc.role == Role.REVIEWER:
-        return Body.objects.all()
+        return Body.objects.reporting()
     if acc.role == Role.REPORTER:
-        return Body.objects.filter(pk__in=sorted(acc.body_ids))
+        return Body.objects.reporting().filter(pk__in=sorted(acc.body_ids))
     return Body.objects.none()
 
 
@@ -166,6 +168,8 @@ def can(user: UserLike, action: str, obj: Any = None) -> bool:
         return _observation_action(acc, user, action, obs)
     if isinstance(obj, Body):
         if action == "report_for":
+            if obj.is_outside_publisher:
+                return False  # a newspaper is cited, never reported for
             return acc.role == Role.REVIEWER or (acc.role == Role.REPORTER and obj.pk in acc.body_ids)
         return action == "view"
     return False

@@ -89,7 +89,7 @@ class EditionRequestSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES], required=False)
 
     def validate_scope(self, value: str) -> str:
-        if value != NATIONAL and not Body.objects.filter(slug=value).exists():
+        if value != NATIONAL and not Body.objects.reporting().filter(slug=value).exists():
             raise serializers.ValidationError(_("Unknown body “%(slug)s”.") % {"slug": value})
         return value
 

@@ -43,11 +43,18 @@ class ImportReportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     committed = serializers.BooleanField()
     counts = ImportCountsSerializer()
+    new_sources = serializers.IntegerField(help_text="Sources given in place that the import adds (for review).")
     rows = ImportLineSerializer(many=True)
 
 
 def import_report(check: imports.ImportCheck, *, dry_run: bool, committed: bool) -> dict[str, Any]:
-    return {"dry_run": dry_run, "committed": committed, "counts": check.counts(), "rows": check.lines()}
+    return {
+        "dry_run": dry_run,
+        "committed": committed,
+        "counts": check.counts(),
+        "new_sources": check.new_sources,
+        "rows": check.lines(),
+    }
 
 
 class ImportView(APIView):

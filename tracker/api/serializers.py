@@ -16,7 +16,7 @@ from tracker.api.fields import (
     StrictPrimaryKeyRelatedField,
     StrictSlugRelatedField,
 )
-from tracker.choices import DatePrecision, Rating, ValueQualifier
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision, Rating, ValueQualifier
 from tracker.models import (
     AgendaItem,
     Assessment,
@@ -30,6 +30,7 @@ from tracker.models import (
 )
 from tracker.services import ObservationInput
 from tracker.services.observations import INPUT_FIELD_SPECS, INPUT_FIELDS
+from tracker.services.sources import SourceInput
 
 
 class FrameworkSerializer(serializers.ModelSerializer[Framework]):
@@ -135,10 +136,25 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
     publisher: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    publisher_name = serializers.CharField(source="publisher.name", read_only=True)
+    publisher_kind = serializers.CharField(source="publisher.kind", read_only=True)
+    url = serializers.CharField(read_only=True, help_text="Web address; empty when the reference says where to look.")
 
     class Meta:
         model = Source
-        fields = ["slug", "publisher", "title", "published_on", "date_precision", "url", "reference"]
+        fields = [
+            "slug",
+            "publisher",
+            "publisher_name",
+            "publisher_kind",
+            "title",
+            "published_on",
+            "date_precision",
+            "url",
+            "reference",
+            "needs_review",
+        ]
+        read_only_fields = fields
 
 
 class ObservationSerializer(serializers.ModelSerializer[Observation]):
@@ -285,3 +301,27 @@ class AssessmentInputSerializer(RefuseUnknownFields):
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
     rating = serializers.ChoiceField(choices=Rating.choices)
     narrative = StrictCharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class SourceInputSerializer(RefuseUnknownFields):
+    """A source to cite: ``publisher`` (a body's slug) or ``publisher_name`` (a newspaper, wire service or
+    journal, found by name or added), title, date and its precision, URL or reference. An existing source with
+    the same URL, or the same publisher, title and date, is returned instead of a new one."""
+
+    publisher = StrictSlugRelatedField(
+        slug_field="slug", queryset=Body.objects.all(), required=False, allow_null=True, default=None
+    )
+    publisher_name = StrictCharField(required=False, allow_blank=True, default="")
+    publisher_kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in BodyKind if k in OUTSIDE_PUBLISHER_KINDS],
+        default=BodyKind.NEWSPAPER,
+        help_text="The kind of a publisher named by `publisher_name` when the portal does not know it yet.",
+    )
+    title = StrictCharField()
+    published_on = EntryDateField()
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    url = StrictCharField(required=False, allow_blank=True, default="")
+    reference = StrictCharField(required=False, allow_blank=True, default="")
+
+    def to_input(self) -> SourceInput:
+        return SourceInput(**self.validated_data)

@@ -23,6 +23,7 @@ from tracker.api import filters
 from tracker.api import serializers as s
 from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS
 from tracker.models import AgendaItem, Assessment, CrosswalkLink, Indicator, Observation, Responsibility, Source
 from tracker.services.observations import INPUT_FIELDS
 
@@ -80,7 +81,9 @@ class BodyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self) -> Any:
-        return permissions.visible_bodies(self.request.user).select_related("parent").order_by("name", "slug")
+        # Reporting bodies only: newspapers and other outside publishers appear as a source's publisher.
+        bodies = permissions.visible_bodies(self.request.user).exclude(kind__in=OUTSIDE_PUBLISHER_KINDS)
+        return bodies.select_related("parent").order_by("name", "slug")
 
 
 @extend_schema_view(
@@ -100,13 +103,27 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List sources", examples=[ex.SOURCE]),
     retrieve=extend_schema(summary="One source", examples=[ex.SOURCE]),
+    create=extend_schema(
+        summary="Cite a source (reporters and reviewers)",
+        description="Finds the source by URL, or by publisher, title and date, and answers it with 200; otherwise "
+        "adds it, marked for the reviewer, and answers 201.",
+        request=s.SourceInputSerializer,
+        responses={200: s.SourceSerializer, 201: s.SourceSerializer},
+    ),
 )
-class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ANY_SEGMENT
     serializer_class = s.SourceSerializer
     filterset_class = filters.SourceFilter
     lookup_field = "slug"
     queryset = Source.objects.select_related("publisher").order_by("-published_on", "title", "slug")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _valid(s.SourceInputSerializer, request.data)
+        source, created = services.source_find_or_create(actor=request.user, data=data.to_input())
+        return Response(
+            s.SourceSerializer(source).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 # How the API names a related object in an input: the same slugs the input serializer reads.

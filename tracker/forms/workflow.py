@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
-from tracker.choices import DatePrecision, ValueQualifier
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision, ValueQualifier
 from tracker.models import Body, Indicator, Source
-from tracker.services import ObservationInput, check_upload
+from tracker.services import ObservationInput, SourceInput, check_upload
 from tracker.services.observations import INPUT_FIELD_SPECS, INPUT_FIELDS
 from tracker.validation import ascii_digits
 
@@ -49,7 +49,10 @@ def _input_form_field(name: str, meta: Any) -> forms.Field:
         "value_qualifier": lambda: forms.ChoiceField(
             choices=ValueQualifier.choices, initial=ValueQualifier.EXACT, **{**common, "required": True}
         ),
-        "source": lambda: forms.ModelChoiceField(queryset=Source.objects.select_related("publisher"), **common),
+        # Optional on the form: a new source or the body's own return may stand in (see ``ObservationForm.clean``).
+        "source": lambda: forms.ModelChoiceField(
+            queryset=Source.objects.select_related("publisher"), **{**common, "required": False}
+        ),
     }
     if name in builders:
         return builders[name]()
@@ -65,6 +68,30 @@ ObservationInputFields = type(
 
 
 class ObservationForm(ObservationInputFields):  # type: ignore[valid-type,misc]
+    # A source not yet in the list: the body's own return in one tick, or one described here (found again if
+    # it exists, added for the reviewer if not).
+    own_return = forms.BooleanField(
+        label=_("Source: our own return for this period"),
+        required=False,
+        help_text=_("Cites the reporting body's own return, e.g. “Punjab return, October 2026”."),
+    )
+    new_source_title = forms.CharField(label=_("New source: title"), required=False)
+    new_source_publisher = forms.ModelChoiceField(
+        label=_("Published by a body"), queryset=Body.objects.reporting().order_by("name"), required=False
+    )
+    new_source_publisher_name = forms.CharField(label=_("… or by a newspaper, wire service or journal"), required=False)
+    new_source_publisher_kind = forms.ChoiceField(
+        label=_("Kind of outside publisher"),
+        choices=[(k.value, k.label) for k in BodyKind if k in OUTSIDE_PUBLISHER_KINDS],
+        initial=BodyKind.NEWSPAPER,
+        required=False,
+    )
+    new_source_date = EntryDateField(label=_("Published on"), required=False, widget=DateInput)
+    new_source_precision = forms.ChoiceField(
+        label=_("Publication date precision"), choices=DatePrecision.choices, initial=DatePrecision.DAY, required=False
+    )
+    new_source_url = forms.CharField(label=_("Web address"), required=False)
+    new_source_reference = forms.CharField(label=_("… or where to find it"), required=False)
     evidence = forms.FileField(
         label=_("Evidence"),
         required=False,
@@ -94,9 +121,33 @@ class ObservationForm(ObservationInputFields):  # type: ignore[valid-type,misc]
             check_upload(upload)  # a bad file is refused before anything is saved
         return upload
 
-    def to_input(self) -> ObservationInput:
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("source") or data.get("own_return") or data.get("new_source_title")):
+            self.add_error("source", _("Choose the source, tick “our own return”, or describe a new source."))
+        return data
+
+    def new_source(self) -> SourceInput | None:
+        """The source described on the form, when no listed one is chosen."""
+        data = self.cleaned_data
+        if data.get("source") or data.get("own_return") or not data.get("new_source_title"):
+            return None
+        return SourceInput(
+            title=data["new_source_title"],
+            published_on=data.get("new_source_date"),
+            publisher=data.get("new_source_publisher"),
+            publisher_name=data.get("new_source_publisher_name") or "",
+            publisher_kind=data.get("new_source_publisher_kind") or BodyKind.NEWSPAPER,
+            date_precision=data.get("new_source_precision") or DatePrecision.DAY,
+            url=data.get("new_source_url") or "",
+            reference=data.get("new_source_reference") or "",
+        )
+
+    def to_input(self, *, source: Source | None = None) -> ObservationInput:
         data = self.cleaned_data
         values = {name: data.get(name) for name in INPUT_FIELDS}
+        if source is not None:
+            values["source"] = source
         for name, meta in INPUT_FIELD_SPECS:
             if meta["max_length"] is not None and values[name] is None:
                 values[name] = ""

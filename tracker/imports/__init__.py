@@ -5,6 +5,7 @@ outcome without writing (the dry run), and ``import_commit`` checks again and wr
 ``tracker.services.observation_import``.
 """
 
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from tracker.imports.checking import CREATE, EMPTY, ERROR, OUTCOMES, UNCHANGED, 
 from tracker.imports.reading import COLUMNS, ImportRefused, RawRow, read_upload
 from tracker.imports.template_files import template_csv, template_xlsx
 from tracker.models import Body, Indicator
+from tracker.services import ObservationInput, SourceInput
 
 __all__ = [
     "COLUMNS",
@@ -47,5 +49,21 @@ def import_commit(*, actor: Any, rows: list[RawRow], submit: bool = False) -> Im
         list(Indicator.objects.select_for_update().filter(code__in=codes).order_by("pk").values_list("pk", flat=True))
         check = check_rows(actor=actor, rows=rows)
         if not check.has_errors and check.to_create:
-            services.observation_import(actor=actor, rows=check.to_create, submit=submit)
+            services.observation_import(actor=actor, rows=_with_new_sources(actor, check), submit=submit)
     return check
+
+
+def _with_new_sources(actor: Any, check: ImportCheck) -> list[ObservationInput]:
+    """The rows to write, each citing a recorded source: the sources given in place and not yet recorded are
+    added first (one per distinct description, marked for the reviewer, audited)."""
+    pending: dict[int, SourceInput] = {}
+    for outcome in check.rows:
+        if outcome.outcome == CREATE and outcome.new_source is not None and outcome.data is not None:
+            pending.setdefault(id(outcome.data.source), outcome.new_source)
+    keys = list(pending)
+    added = services.sources_find_or_create(actor=actor, rows=[pending[k] for k in keys]) if keys else []
+    recorded = {key: source for key, (source, _created) in zip(keys, added, strict=True)}
+    return [
+        replace(data, source=recorded[id(data.source)]) if id(data.source) in recorded else data
+        for data in check.to_create
+    ]

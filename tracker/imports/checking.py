@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import permissions, validation
-from tracker.choices import DatePrecision, Unit, ValueQualifier
+from tracker.choices import BodyKind, DatePrecision, Unit, ValueQualifier
+from tracker.imports.columns import SOURCE_COLUMNS
 from tracker.imports.reading import RawRow
 from tracker.models import Body, Indicator, Observation, Source
-from tracker.services import ObservationInput
+from tracker.services import ObservationInput, SourceInput, sources_find
+from tracker.services.sources import source_input_errors
 
 CREATE, UNCHANGED, ERROR, EMPTY = "create", "unchanged", "error", "empty"
 OUTCOMES = (CREATE, UNCHANGED, ERROR, EMPTY)
@@ -32,6 +34,7 @@ class RowOutcome:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     observation: int | None = None  # the existing observation of an unchanged row
     data: ObservationInput | None = None  # what a "create" row will write
+    new_source: SourceInput | None = None  # a source given in place that the commit adds first
 
 
 @dataclass
@@ -45,6 +48,11 @@ class ImportCheck:
     @property
     def to_create(self) -> list[ObservationInput]:
         return [r.data for r in self.rows if r.outcome == CREATE and r.data is not None]
+
+    @property
+    def new_sources(self) -> int:
+        """Distinct sources the commit adds (given in place and not recorded yet)."""
+        return len({id(r.data.source) for r in self.rows if r.new_source is not None and r.data is not None})
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -82,6 +90,7 @@ class _Context:
         self.indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted("indicator"))}
         self.bodies = {b.slug: b for b in Body.objects.filter(slug__in=wanted("body"))}
         self.sources = {s.slug: s for s in Source.objects.filter(slug__in=wanted("source"))}
+        self.publisher_bodies = {b.slug: b for b in Body.objects.filter(slug__in=wanted("source_publisher"))}
         self.national = permissions.can_report_national(actor)
         self.precisions = _choice_lookup(DatePrecision)
         self.qualifiers = _choice_lookup(ValueQualifier)
@@ -90,9 +99,11 @@ class _Context:
             .filter(pk__in=[b.pk for b in self.bodies.values()])
             .values_list("pk", flat=True)
         )
+        self._describe_sources(rows)
+        cited = [*self.sources.values(), *(s for _d, s in self.described.values() if s.pk is not None)]
         in_scope = Q(body_id__in=self.writable) | (Q(body__isnull=True) if self.national else Q(pk__in=[]))
         existing = Observation.objects.filter(
-            in_scope, indicator__in=list(self.indicators.values()), source__in=list(self.sources.values())
+            in_scope, indicator__in=list(self.indicators.values()), source__in=cited
         ).only(
             "id",
             "indicator_id",
@@ -111,12 +122,65 @@ class _Context:
             key = _key(obs.indicator_id, obs.body_id, obs.period_start, obs.period_end, obs.source_id)
             self.existing.setdefault(key, []).append(obs)
 
-    def source_of(self, cells: dict[str, str], problems: list[tuple[str, str]]) -> Source | None:
+    def _describe_sources(self, rows: list[RawRow]) -> None:
+        """Sources given in place (publisher, title, date, URL) instead of a key: each distinct one checked once
+        and looked up once; one not recorded yet stands as an unsaved ``Source`` until the commit adds it."""
+        described: dict[tuple[str, ...], SourceInput] = {}
+        self.source_problems: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        for raw in rows:
+            cells = raw.cells
+            if cells.get("source") or not any(cells.get(c) for c in SOURCE_COLUMNS):
+                continue
+            key = tuple(cells.get(c, "") for c in SOURCE_COLUMNS)
+            if key in described or key in self.source_problems:
+                continue
+            data, problems = _source_input(cells, self.publisher_bodies)
+            if problems or data is None:
+                self.source_problems[key] = problems
+            else:
+                described[key] = data
+        self.described: dict[tuple[str, ...], tuple[SourceInput, Source]] = {}
+        keys = list(described)
+        for key, found in zip(keys, sources_find([described[k] for k in keys]), strict=True):
+            data = described[key]
+            if found is None:
+                publisher = data.publisher or Body(
+                    name=data.publisher_name, short_name=data.publisher_name[:40], kind=data.publisher_kind
+                )
+                found = Source(
+                    publisher=publisher,
+                    title=data.title,
+                    published_on=data.published_on,
+                    date_precision=data.date_precision,
+                    url=data.url,
+                )
+            self.described[key] = (data, found)
+
+    def source_of(self, cells: dict[str, str], problems: list[tuple[str, str]]) -> tuple[Source | None, Any]:
+        """The row's source and, when the commit must add it, its description."""
         slug = cells.get("source", "")
-        source = self.sources.get(slug)
-        if source is None:
-            problems.append(("source", _("Unknown source “%(slug)s”.") % {"slug": slug}))
-        return source
+        if slug:
+            source = self.sources.get(slug)
+            if source is None:
+                problems.append(("source", _("Unknown source “%(slug)s”.") % {"slug": slug}))
+            return source, None
+        key = tuple(cells.get(c, "") for c in SOURCE_COLUMNS)
+        if key in self.source_problems:
+            problems.extend(self.source_problems[key])
+            return None, None
+        if key not in self.described:
+            problems.append(
+                (
+                    "source",
+                    _(
+                        "Give the source: its key in “source”, or its publisher, title and date in "
+                        "“source_publisher”, “source_title” and “source_date” (and its web address in “source_url”)."
+                    ),
+                )
+            )
+            return None, None
+        data, source = self.described[key]
+        return source, (data if source.pk is None else None)
 
 
 def check_rows(*, actor: Any, rows: list[RawRow]) -> ImportCheck:
@@ -180,7 +244,7 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
                 % {"given": cells.get("unit", ""), "ind": indicator.code, "unit": indicator.unit},
             )
         )
-    source = ctx.source_of(cells, problems)
+    source, new_source = ctx.source_of(cells, problems)
 
     period_end = _date(cells.get("period_end", ""), "period_end", problems, required=True)
     period_start = _date(cells.get("period_start", ""), "period_start", problems, required=False)
@@ -220,7 +284,9 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
         return RowOutcome(
             raw.number, ERROR, [(col, msg) for col, messages in rule_problems.items() for msg in messages]
         )
-    key = _key(indicator.pk, body.pk if body else None, period_start, period_end, source.pk or 0)
+    if new_source is not None:
+        return RowOutcome(raw.number, CREATE, data=data, new_source=new_source)
+    key = _key(indicator.pk, body.pk if body else None, period_start, period_end, source.pk)
     for obs in ctx.existing.get(key, []):
         if (obs.value, obs.value_qualifier, obs.text_value, obs.date_precision) == (
             value,
@@ -304,3 +370,39 @@ def _number(text: str, problems: list[tuple[str, str]]) -> Decimal | None:
     except InvalidOperation:
         problems.append(("value", _("“%(text)s” is not a number.") % {"text": text}))
         return None
+
+
+def _source_input(cells: dict[str, str], bodies: dict[str, Body]) -> tuple[SourceInput | None, list[tuple[str, str]]]:
+    """A source described in place. The publisher is a body's key, or the name of an outside publisher; the
+    date is a year, a month or a day (2017, 2017-10, 2017-10-05), which is also its precision."""
+    problems: list[tuple[str, str]] = []
+    publisher_cell = " ".join(cells.get("source_publisher", "").split())
+    publisher = bodies.get(publisher_cell)
+    text = validation.ascii_digits(cells.get("source_date", "").strip())
+    published_on, precision = None, DatePrecision.DAY
+    try:
+        if len(text) == 4:
+            published_on, precision = date(int(text), 1, 1), DatePrecision.YEAR
+        elif len(text) == 7:
+            published_on, precision = date(int(text[:4]), int(text[5:7]), 1), DatePrecision.MONTH
+        elif text:
+            published_on = date.fromisoformat(text[:10])
+    except ValueError:
+        problems.append(
+            ("source_date", _("“%(text)s” is not a date: write 2017, 2017-10 or 2017-10-05.") % {"text": text})
+        )
+    data = SourceInput(
+        title=cells.get("source_title", ""),
+        published_on=published_on,
+        publisher=publisher,
+        publisher_name="" if publisher else publisher_cell,
+        publisher_kind=BodyKind.OTHER_PUBLISHER,
+        date_precision=precision,
+        url=cells.get("source_url", ""),
+        reference=cells.get("source_reference", ""),
+    )
+    columns = {"publisher": "source_publisher", "title": "source_title", "published_on": "source_date"}
+    if not problems:
+        for name, messages in source_input_errors(data).items():
+            problems += [(columns.get(name, f"source_{name}"), message) for message in messages]
+    return (None if problems else data), problems

@@ -60,13 +60,22 @@ class Source(models.Model):
     date_precision = models.CharField(
         _("date precision"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    url = models.URLField(_("URL"), blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
     reference = models.TextField(_("reference"), blank=True, help_text=_("Where to find it when there is no URL."))
+    # Sources added by reporters from the entry form, the import or the API wait for a reviewer's look.
+    needs_review = models.BooleanField(
+        _("new, for the reviewer"), default=False, help_text=_("Added by a reporter; a reviewer has not checked it.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True, auto_now_add=True)
 
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        indexes = [models.Index(fields=["url"], name="source_url_idx")]
 
     def __str__(self) -> str:
         return f"{self.publisher.short_name}: {self.title}"

@@ -22,9 +22,17 @@ from tracker.services.observations import (
     observation_submit,
     observation_update,
 )
+from tracker.services.sources import (
+    SourceInput,
+    source_find_or_create,
+    source_own_return,
+    sources_find,
+    sources_find_or_create,
+)
 
 __all__ = [
     "ObservationInput",
+    "SourceInput",
     "assessment_create",
     "assignment_create",
     "assignment_update",
@@ -41,6 +49,10 @@ __all__ = [
     "observation_submit",
     "observation_update",
     "send_invitation",
+    "source_find_or_create",
+    "source_own_return",
+    "sources_find",
+    "sources_find_or_create",
     "user_create",
     "user_set_role",
     "user_update",

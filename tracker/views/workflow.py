@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -30,7 +31,7 @@ from tracker.forms.workflow import (
     ReviewBatchForm,
     VersionForm,
 )
-from tracker.models import AuditEntry, Evidence, Observation
+from tracker.models import AuditEntry, Evidence, Observation, Source
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
 
@@ -72,12 +73,50 @@ def observation_create(request: HttpRequest) -> HttpResponse:
     form = ObservationForm(request.POST or None, request.FILES or None, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
-            obs = services.observation_create_draft(actor=request.user, data=form.to_input())
+            with transaction.atomic():  # a source added here goes only with the figure that cites it
+                data = form.to_input(source=_cited_source(request, form))
+                obs = services.observation_create_draft(actor=request.user, data=data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             return _after_save(request, obs, form)
     return render(request, "tracker/workflow/observation_form.html", {"form": form, "title": _("New update")})
+
+
+# Where a source's own field names land on the entry form.
+_SOURCE_FORM_FIELDS = {
+    "publisher": "new_source_publisher_name",
+    "publisher_kind": "new_source_publisher_kind",
+    "title": "new_source_title",
+    "published_on": "new_source_date",
+    "date_precision": "new_source_precision",
+    "url": "new_source_url",
+    "reference": "new_source_reference",
+}
+
+
+def _cited_source(request: HttpRequest, form: ObservationForm) -> Source | None:
+    """The source the form cites when none is chosen from the list: the body's own return, or the one described
+    (found again, or added and marked for the reviewer). Errors come back on the form's source fields."""
+    data = form.cleaned_data
+    try:
+        if data.get("own_return") and not data.get("source"):
+            body = data.get("body")
+            if body is None:
+                raise ValidationError({"own_return": _("A national figure has no reporting body of its own.")})
+            return services.source_own_return(
+                actor=request.user, body=body, period_end=data["period_end"], date_precision=data["date_precision"]
+            )
+        described = form.new_source()
+        if described is not None:
+            return services.source_find_or_create(actor=request.user, data=described)[0]
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise ValidationError(
+                {_SOURCE_FORM_FIELDS.get(name, name): errors for name, errors in exc.error_dict.items()}
+            ) from exc
+        raise
+    return None
 
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
@@ -149,12 +188,13 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stale: StaleVersion | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            obs = services.observation_update(
-                actor=request.user,
-                observation_id=obs.pk,
-                version=form.cleaned_data["version"] or 0,
-                data=form.to_input(),
-            )
+            with transaction.atomic():
+                obs = services.observation_update(
+                    actor=request.user,
+                    observation_id=obs.pk,
+                    version=form.cleaned_data["version"] or 0,
+                    data=form.to_input(source=_cited_source(request, form)),
+                )
         except StaleVersion as exc:
             stale = exc
             form.add_error(None, exc.message)
@@ -227,9 +267,13 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            obs = services.observation_correct(
-                actor=request.user, observation_id=original.pk, data=form.to_input(), reason=form.cleaned_data["reason"]
-            )
+            with transaction.atomic():
+                obs = services.observation_correct(
+                    actor=request.user,
+                    observation_id=original.pk,
+                    data=form.to_input(source=_cited_source(request, form)),
+                    reason=form.cleaned_data["reason"],
+                )
         except ValidationError as exc:
             _form_errors(form, exc)
         except WorkflowError as exc:
