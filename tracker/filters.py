@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
-from tracker.choices import ItemCategory, ObservationState, Role
+from tracker.choices import ItemCategory, ObservationState
 from tracker.models import AgendaItem, AuditEntry, Body, Framework, Indicator, Observation
 
 
@@ -128,8 +128,7 @@ class ObservationFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: permissions.UserLike, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        role = permissions.role_of(user)
-        if role not in (Role.REVIEWER, Role.ADMINISTRATOR, Role.REPORTER):
+        if not permissions.can(user, "see_unapproved"):
             self.filters["state"].extra["choices"] = APPROVED_ONLY
 
     def filter_current(self, queryset: QuerySet[Observation], name: str, value: bool) -> QuerySet[Observation]:

@@ -1,7 +1,7 @@
 """Reads behind the M&E dashboard (cards, compliance matrix, charts, review backlog), each in a fixed number
 of queries.
 
-Every observation read starts at ``permissions.visible_observations(user)``, so no widget can show what the
+Every observation read starts at ``Observation.objects.restrict(user, "view")``, so no widget can show what the
 user may not see; figures, trends, charts and the compliance matrix then keep to *published* figures
 (approved and not replaced by an approved correction), which is what counts for everyone. Only the review
 widgets look at pending work, and only at the pending work the policy lets the user see.
@@ -83,7 +83,7 @@ def trend_between(latest: Observation, previous: Observation | None, direction: 
 def _latest_two_per_series(user: UserLike, *, indicator_ids: list[int], as_of: date) -> list[Observation]:
     """The two latest published figures of every (indicator, body) series at ``as_of``: one query."""
     ranked = (
-        published_observations(permissions.visible_observations(user))
+        published_observations(Observation.objects.restrict(user, "view"))
         .filter(indicator_id__in=indicator_ids, period_end__lte=as_of)
         .annotate(
             series_rank=Window(
@@ -289,7 +289,7 @@ def latest_assessments(*, items: list[AgendaItem], as_of: date) -> dict[int, Ass
 
 def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None = None) -> list[SeriesPoint]:
     """Every published value of these indicators up to ``as_of``, oldest first: one query of plain values."""
-    qs = published_observations(permissions.visible_observations(user)).filter(
+    qs = published_observations(Observation.objects.restrict(user, "view")).filter(
         indicator_id__in=indicator_ids, value__isnull=False
     )
     if as_of is not None:
@@ -326,7 +326,7 @@ def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None
 def pending_per_item(user: UserLike, *, item_ids: list[int]) -> dict[int, int]:
     """Submissions awaiting review per item, among those the user may see (a reporter: their bodies')."""
     rows = (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(state=ObservationState.SUBMITTED, indicator__item_id__in=item_ids)
         .values("indicator__item_id")
         .annotate(n=Count("pk"))
@@ -383,7 +383,7 @@ def cadence_rule(user: UserLike, *, items: list[AgendaItem], as_of: date) -> Cad
     A period counts as reported only by a published figure the user may see, dated by ``as_of``, so the matrix
     agrees with the cards and never reflects a submission still under review.
     """
-    reported = published_observations(permissions.visible_observations(user)).filter(period_end__lte=as_of)
+    reported = published_observations(Observation.objects.restrict(user, "view")).filter(period_end__lte=as_of)
     rows = assignments_with_status(
         assignments=ReportingAssignment.objects.filter(active=True, indicator__item__in=items),
         today=as_of,
@@ -446,7 +446,7 @@ def review_backlog(user: UserLike, *, now: datetime | None = None) -> Backlog:
     """Pending submissions the user may see, by age, and the oldest few: two queries."""
     now = now or timezone.now()
     week, month = now - timedelta(days=7), now - timedelta(days=30)
-    pending = permissions.visible_observations(user).filter(state=ObservationState.SUBMITTED)
+    pending = Observation.objects.restrict(user, "view").filter(state=ObservationState.SUBMITTED)
     agg: dict[str, Any] = pending.aggregate(
         total=Count("pk"),
         under_week=Count("pk", filter=Q(submitted_at__gt=week)),

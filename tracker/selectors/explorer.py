@@ -1,6 +1,6 @@
 """Reads behind the analyst explorer and the indicator page, each in a fixed number of queries.
 
-Every read starts at ``permissions.visible_observations(user)``; the explorer's filters narrow it, never widen it.
+Every read starts at ``Observation.objects.restrict(user, "view")``; the explorer's filters narrow it, never widen it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def indicator_page(*, user: UserLike, code: str) -> IndicatorPage:
     earlier = [indicator.continues] if indicator.continues is not None else []
     linked_ids = [i.pk for i in (*earlier, *later)]
     observations = list(
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(indicator_id__in=[indicator.pk, *linked_ids], state=ObservationState.APPROVED)
         .select_related("indicator__item__framework", "body", "source__publisher", "superseded_by")
         .order_by("-period_end", "-pk")
@@ -86,7 +86,7 @@ def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:
     """
     approved_correction = Observation.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher")
         .annotate(is_superseded=Exists(approved_correction))
         .order_by("-period_end", "pk")

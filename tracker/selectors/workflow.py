@@ -108,7 +108,7 @@ def my_open_observations(*, user: Any) -> QuerySet[Observation]:
         default=Value(2),
     )
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED])
         .select_related("indicator", "body", "source__publisher")
         .annotate(open_rank=order)
@@ -170,7 +170,7 @@ def review_queue(*, user: Any) -> QuerySet[Observation]:
     same_body = _latest_approved(indicator=OuterRef("indicator"), body=OuterRef("body")).exclude(pk=OuterRef("pk"))
     national = _latest_approved(indicator=OuterRef("indicator"), body__isnull=True).exclude(pk=OuterRef("pk"))
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(state=S.SUBMITTED)
         .select_related("indicator", "body", "source__publisher", "created_by")
         .annotate(
@@ -196,7 +196,7 @@ def observation_detail(*, user: Any, pk: int) -> Observation:
     from django.http import Http404
 
     obs = (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher", "created_by", "approved_by")
         .filter(pk=pk)
         .first()
@@ -222,7 +222,7 @@ def correction_chain(*, user: Any, observation: Observation) -> list[Observation
     if len(chain_ids) == 1:
         return []
     return list(
-        permissions.visible_observations(user).filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
+        Observation.objects.restrict(user, "view").filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
     )
 
 
@@ -231,7 +231,7 @@ def audit_for_object(*, obj: Any) -> QuerySet[AuditEntry]:
 
 
 def pending_count(*, user: Any) -> int:
-    return permissions.visible_observations(user).filter(state=S.SUBMITTED).count()
+    return Observation.objects.restrict(user, "view").filter(state=S.SUBMITTED).count()
 
 
 __all__ = [

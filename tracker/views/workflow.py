@@ -75,7 +75,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():  # a source added here goes only with the figure that cites it
                 data = form.to_input(source=_cited_source(request, form))
-                obs = services.observation_create_draft(actor=request.user, data=data)
+                obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -105,11 +105,14 @@ def _cited_source(request: HttpRequest, form: ObservationForm) -> Source | None:
             if body is None:
                 raise ValidationError({"own_return": _("A national figure has no reporting body of its own.")})
             return services.source_own_return(
-                actor=request.user, body=body, period_end=data["period_end"], date_precision=data["date_precision"]
+                actor=permissions.signed_in(request.user),
+                body=body,
+                period_end=data["period_end"],
+                date_precision=data["date_precision"],
             )
         described = form.new_source()
         if described is not None:
-            return services.source_find_or_create(actor=request.user, data=described)[0]
+            return services.source_find_or_create(actor=permissions.signed_in(request.user), data=described)[0]
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             raise ValidationError(
@@ -123,11 +126,13 @@ def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpRespo
     """Attach the evidence and submit when asked; each is its own audited write."""
     upload = form.cleaned_data.get("evidence")
     if upload:
-        services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=upload)
+        services.evidence_attach(actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=upload)
     if "submit" in request.POST:
         try:
             obs.refresh_from_db()
-            services.observation_submit(actor=request.user, observation_id=obs.pk, version=obs.version)
+            services.observation_submit(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=obs.version
+            )
         except (ValidationError, WorkflowError) as exc:
             messages.error(request, _("Saved as a draft, but not submitted: %(error)s") % {"error": _message(exc)})
             return _detail(obs)
@@ -190,7 +195,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 obs = services.observation_update(
-                    actor=request.user,
+                    actor=permissions.signed_in(request.user),
                     observation_id=obs.pk,
                     version=form.cleaned_data["version"] or 0,
                     data=form.to_input(source=_cited_source(request, form)),
@@ -223,14 +228,21 @@ def _transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     version = form.cleaned_data["version"]
     try:
         if action == "submit":
-            services.observation_submit(actor=request.user, observation_id=obs.pk, version=version)
+            services.observation_submit(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
+            )
             messages.success(request, _("Update submitted for review."))
         elif action == "approve":
-            services.observation_approve(actor=request.user, observation_id=obs.pk, version=version)
+            services.observation_approve(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
+            )
             messages.success(request, _("Update approved."))
         else:
             services.observation_return(
-                actor=request.user, observation_id=obs.pk, version=version, reason=form.cleaned_data["reason"]
+                actor=permissions.signed_in(request.user),
+                observation_id=obs.pk,
+                version=version,
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("Update returned to its reporter."))
     except (ValidationError, WorkflowError) as exc:
@@ -269,7 +281,7 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 obs = services.observation_correct(
-                    actor=request.user,
+                    actor=permissions.signed_in(request.user),
                     observation_id=original.pk,
                     data=form.to_input(source=_cited_source(request, form)),
                     reason=form.cleaned_data["reason"],
@@ -294,7 +306,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, "attach_evidence", obs)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=form.cleaned_data["file"])
+        services.evidence_attach(
+            actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=form.cleaned_data["file"]
+        )
         messages.success(request, _("Evidence attached."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -343,10 +357,15 @@ def _review_batch(request: HttpRequest) -> HttpResponse:
         # One transaction per submission: a refusal of one leaves the others decided.
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.observation_approve(actor=request.user, observation_id=pk, version=version)
+                services.observation_approve(
+                    actor=permissions.signed_in(request.user), observation_id=pk, version=version
+                )
             else:
                 services.observation_return(
-                    actor=request.user, observation_id=pk, version=version, reason=form.cleaned_data["reason"]
+                    actor=permissions.signed_in(request.user),
+                    observation_id=pk,
+                    version=version,
+                    reason=form.cleaned_data["reason"],
                 )
             done += 1
         except (ValidationError, WorkflowError) as exc:
