@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from reporting.definitions import NATIONAL, ReportParams, ReportParamsError, canonical_digest
 from tracker.choices import Direction, ResponsibilityRole, Unit
+from tracker.comparison import change_bound, not_comparable_reason, qualified_percent
 from tracker.formatting import (
+    INTERNATIONAL,
     Figure,
     format_date,
     format_date_long,
@@ -29,7 +31,7 @@ from tracker.models.querysets import oldest_first, series_key, via_crosswalk
 from tracker.selectors import latest_assessments, latest_figures
 
 # Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
-REPORT_LAYOUT_VERSION = 1
+REPORT_LAYOUT_VERSION = 2  # 2: bodies named in every cell, knowledge date, qualifiers and references
 HISTORY_PLACEHOLDER = "{period}"
 
 
@@ -40,6 +42,7 @@ class Footnote:
     title: str
     date: str
     url: str
+    reference: str = ""  # the originating document, shown where there is no URL
 
     @property
     def text(self) -> str:
@@ -54,6 +57,8 @@ class FigureEntry:
     """One dated figure of a status cell, with the footnote of its source."""
 
     text: str
+    figure: str  # the figure as the portal reads it, qualifier included: "28,500+", "about 30,000"
+    quote: str  # the figure in the source's own words, where recorded
     value: Decimal | None
     unit: str
     scale: int
@@ -69,7 +74,7 @@ class FigureEntry:
 @dataclass(frozen=True)
 class Change:
     text: str  # "5,489 → 5,089 accounts, ↓7%"
-    trend: str  # better / worse / neutral / unchanged / new
+    trend: str  # better / worse / neutral / unchanged / new / not_comparable
     percent: Decimal | None
 
     @property
@@ -79,7 +84,7 @@ class Change:
             "worse": _("worse"),
             "neutral": "",
             "unchanged": _("unchanged"),
-            "new": _("new"),
+            # "new" is said by the text itself ("new: 5 Executions"): no second label.
         }
         return labels.get(self.trend, "")
 
@@ -97,8 +102,16 @@ class StatusCell:
 
     @property
     def text(self) -> str:
-        text = "; ".join(f.text for f in self.figures)
-        return f"{self.body}: {text}" if self.body else text
+        return self.named("; ".join(f.text for f in self.figures))
+
+    @property
+    def change_text(self) -> str:
+        """The comparison, named like the figures: "Punjab: 2 → 2 Executions"."""
+        return self.named(self.change.text) if self.change and self.change.text else ""
+
+    def named(self, text: str) -> str:
+        """``text`` with the reporting body's name in front, so a body's figure never reads as national."""
+        return f"{self.body}: {text}" if self.body and text else text
 
     @property
     def latest(self) -> FigureEntry:
@@ -142,6 +155,7 @@ class Report:
     params: ReportParams
     framework_title: str
     heading: str  # "Status as of 1st October 2017"
+    knowledge: str  # "as known on 1st October 2017" or "with hindsight"
     scope_label: str
     compare_heading: str
     rows: list[ReportRow]
@@ -191,6 +205,7 @@ class _Footnotes:
                     title=source.title,
                     date=format_date(source.published_on, source.date_precision) if source.published_on else "",
                     url=source.url,
+                    reference=source.reference,
                 )
             )
         return self.numbers[source.pk]
@@ -224,11 +239,16 @@ def _build(params: ReportParams) -> Report:
             Prefetch("indicators", queryset=Indicator.objects.order_by("position", "code")),
         )
     )
-    series = _series_as_of(framework, params.as_of, body)
+    known_on = params.knowledge_date
+    series = _series_as_of(framework, params.as_of, body, known_on)
     previous: dict[tuple[int, int | None], Observation] = {}
     if params.compare:
-        previous = {series_key(o): o for o in latest_figures(framework=framework, as_of=params.compare, body=body)}
-    ratings = {a.item_id: a for a in latest_assessments(framework=framework, as_of=params.as_of)}
+        # Both sides of a change as known on the same date: a change is never an artefact of later revisions.
+        previous = {
+            series_key(o): o
+            for o in latest_figures(framework=framework, as_of=params.compare, body=body, known_on=known_on)
+        }
+    ratings = {a.item_id: a for a in latest_assessments(framework=framework, as_of=params.as_of, known_on=known_on)}
 
     footnotes = _Footnotes()
     rows = []
@@ -275,6 +295,11 @@ def _build(params: ReportParams) -> Report:
         params=params,
         framework_title=framework.title,
         heading=_("Status as of %(date)s") % {"date": format_date_long(params.as_of)},
+        knowledge=(
+            _("as known on %(date)s") % {"date": format_date_long(known_on)}
+            if known_on
+            else _("with hindsight: every figure known when this edition was generated")
+        ),
         scope_label=body.name if body else _("National figures"),
         compare_heading=(
             _("Change since %(date)s") % {"date": format_date_long(params.compare)} if params.compare else ""
@@ -290,18 +315,18 @@ def _national_first(entry: tuple[tuple[int, int | None], list[Observation]]) -> 
 
 
 def _series_as_of(
-    framework: Framework, as_of: date, body: Body | None
+    framework: Framework, as_of: date, body: Body | None, known_on: date | None
 ) -> dict[tuple[int, int | None], list[Observation]]:
     """Observations to show per indicator of ``framework``, oldest first: the latest one, or every dated one
     when the status template names the period ("185 Cases (2012)", "37 Cases (2016)") as NACTA writes it."""
     shown: dict[tuple[int, int | None], list[Observation]] = {}
     base = Observation.objects.all() if body is None else Observation.objects.filter(body=body)
     # Decided in the database, so older figures of the other series are never loaded (benchmarks/README.md).
-    wanted = Q(pk__in=base.series_heads(as_of=as_of, crosswalk=framework)) | Q(
+    wanted = Q(pk__in=base.series_heads(as_of=as_of, crosswalk=framework, known_on=known_on)) | Q(
         indicator__status_template__contains=HISTORY_PLACEHOLDER
     )
     series = (
-        base.series_figures(as_of=as_of, crosswalk=framework)
+        base.series_figures(as_of=as_of, crosswalk=framework, known_on=known_on)
         .filter(wanted)
         .select_related("indicator__item__framework", "body", "source__publisher")
     )
@@ -325,6 +350,8 @@ def _figure(indicator: Indicator, obs: Observation, params: ReportParams, footno
         }
     return FigureEntry(
         text=fill_status_template(template, value=value_text, period=period),
+        figure=value_text,
+        quote=obs.quote,
         value=obs.value,
         unit=obs.indicator.unit,
         scale=obs.indicator.scale,
@@ -345,7 +372,8 @@ def _as_figure(obs: Observation) -> Figure:
 
 def _change(indicator: Indicator, before: Observation | None, now: Observation, params: ReportParams) -> Change:
     """ "5,489 → 5,089 accounts, ↓7%": the arrow shows the movement; the trend reads it by the indicator's
-    direction (fewer attacks is better, fewer blocked accounts is worse)."""
+    direction (fewer attacks is better, fewer blocked accounts is worse). Figures that do not measure the same
+    thing the same way are shown side by side with the reason they are not comparable (``comparison``)."""
     style = params.number_style
     template = now.indicator.status_template or indicator.status_template
     period = format_period_label(now.period_start, now.period_end, now.date_precision)
@@ -358,12 +386,21 @@ def _change(indicator: Indicator, before: Observation | None, now: Observation, 
     new_figure = format_figure(_as_figure(now), style=style)
     # Both figures inside the indicator's own wording: "Schedule IV: 2,646 → 8,374", "5,489 → 5,089 accounts".
     both = fill_status_template(template, value=f"{old_figure} → {new_figure}", period=period)
+    reason = not_comparable_reason(before, now)
+    if reason:
+        return Change(
+            _("%(figures)s: not comparable, %(reason)s") % {"figures": both, "reason": reason}, "not_comparable", None
+        )
     if before.value is None or now.value is None or now.indicator.unit == Unit.PERCENT_CHANGE:
         if old_figure == new_figure:
             return Change("", "unchanged", None)
         return Change(both, "neutral", None)
     delta = now.value - before.value
+    bound = change_bound(before.value_qualifier, now.value_qualifier)
     movement = "up" if delta > 0 else "down" if delta < 0 else "flat"
+    if bound == "unknown" or (movement == "flat" and bound in ("at_least", "at_most")):
+        # Two bounds that pull both ways (or a tie of bounds): the direction of the change is not known.
+        return Change(both, "neutral", None)
     if movement == "flat" or indicator.direction == Direction.NEUTRAL:
         trend = "neutral" if movement != "flat" else "unchanged"
     else:
@@ -373,7 +410,12 @@ def _change(indicator: Indicator, before: Observation | None, now: Observation, 
         return Change(both, trend, None)
     percent = (delta / before.value * 100).quantize(Decimal(1))
     arrow = "↑" if delta > 0 else "↓" if delta < 0 else "±"
-    return Change(f"{both}, {arrow}{format_number(abs(percent), style=style)}%", trend, percent)
+    # A percentage is never grouped the South Asian way: "↑1,38,641%" reads as a figure, not a ratio.
+    percent_text = qualified_percent(percent, bound, f"{arrow}{format_number(abs(percent), style=INTERNATIONAL)}%")
+    if bound in ("at_least", "at_most") and (bound == "at_least") == (delta < 0):
+        # The true change may be smaller, down to none or the other way: the trend is not known.
+        trend = "neutral"
+    return Change(f"{both}, {percent_text}", trend, percent)
 
 
 def _rating(assessment: Assessment | None, footnotes: _Footnotes) -> Rating | None:

@@ -36,6 +36,10 @@ class ReportParams:
     scope: str = NATIONAL
     number_style: str = field(default_factory=default_number_style)
     language: str = field(default_factory=_default_language)
+    # Which figures could be known: those whose source was published by ``known_on`` (default: ``as_of``), or,
+    # with ``hindsight``, everything known when the report is built.
+    known_on: date | None = None
+    hindsight: bool = False
 
     def __post_init__(self) -> None:
         if self.number_style not in NUMBER_STYLES:
@@ -45,13 +49,26 @@ class ReportParams:
             )
         if self.compare is not None and self.compare >= self.as_of:
             raise ReportParamsError(_("The comparison date must be before the as-of date."))
+        if self.hindsight and self.known_on is not None:
+            raise ReportParamsError(_("Choose a knowledge date or hindsight, not both."))
+        if self.known_on is not None and self.known_on < self.as_of:
+            raise ReportParamsError(_("The knowledge date cannot be before the as-of date."))
         if self.language not in dict(settings.LANGUAGES):
             raise ReportParamsError(_("Unknown language “%(language)s”.") % {"language": self.language})
 
-    def to_json(self) -> dict[str, str | None]:
+    @property
+    def knowledge_date(self) -> date | None:
+        """The date by which a figure's source must have been published; ``None`` with hindsight."""
+        return None if self.hindsight else self.known_on or self.as_of
+
+    def to_json(self) -> dict[str, str | bool | None]:
+        known = self.knowledge_date
         return {
             "framework": self.framework,
             "as_of": self.as_of.isoformat(),
+            # The effective date, so leaving it out and giving the as-of date describe the same report.
+            "known_on": known.isoformat() if known else None,
+            "hindsight": self.hindsight,
             "compare": self.compare.isoformat() if self.compare else None,
             "scope": self.scope,
             "number_style": self.number_style,
@@ -67,6 +84,8 @@ class ReportParams:
             scope=data.get("scope") or NATIONAL,
             number_style=data.get("number_style") or default_number_style(),
             language=data.get("language") or _default_language(),
+            known_on=date.fromisoformat(data["known_on"]) if data.get("known_on") else None,
+            hindsight=bool(data.get("hindsight")),
         )
 
     @property

@@ -29,9 +29,22 @@ class ReportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Optional: show the change since this date."),
     )
-    scope = forms.ChoiceField(label=_("Figures"))
+    known_on = forms.DateField(
+        label=_("As known on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Only figures published by this date. Default: the as-of date."),
+    )
+    hindsight = forms.BooleanField(
+        label=_("With hindsight"),
+        required=False,
+        help_text=_("Use every figure known today, including those published after the as-of date."),
+    )
+    # Optional so that a link with only framework and as_of shows a report: empty means the default.
+    scope = forms.ChoiceField(label=_("Figures"), required=False)
     number_style = forms.ChoiceField(
         label=_("Number style"),
+        required=False,
         choices=[(SOUTH_ASIAN, _("South Asian (5,06,072)")), (INTERNATIONAL, _("International (506,072)"))],
     )
 
@@ -61,9 +74,11 @@ class ReportForm(forms.Form):
                 framework=data["framework"].slug,
                 as_of=data["as_of"],
                 compare=data.get("compare"),
-                scope=data["scope"],
-                number_style=data["number_style"],
+                scope=data.get("scope") or NATIONAL,
+                number_style=data.get("number_style") or default_number_style(),
                 language=_current_language(),
+                known_on=data.get("known_on"),
+                hindsight=bool(data.get("hindsight")),
             )
         except ReportParamsError as error:
             raise forms.ValidationError(str(error)) from error

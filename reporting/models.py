@@ -35,6 +35,8 @@ class ReportEdition(models.Model):
         "tracker.Framework", verbose_name=_("framework"), on_delete=models.PROTECT, related_name="report_editions"
     )
     as_of = models.DateField(_("as of"))
+    # Only figures whose source was published by this date are in the edition; empty: with hindsight.
+    known_on = models.DateField(_("as known on"), null=True, blank=True)
     scope = models.CharField(_("scope"), max_length=60)
     parameters = models.JSONField(_("parameters"))
     params_hash = models.CharField(_("parameters digest"), max_length=64, editable=False)

@@ -26,7 +26,7 @@ from reporting import dispatch
 from reporting.builder import build_report
 from reporting.definitions import FORMATS, ReportParams
 from reporting.models import EditionDispatch, EditionFile, EditionStatus, ReportEdition, ReportSubscription
-from reporting.renderers import render_report_files
+from reporting.renderers import EditionStamp, render_report_files
 from tracker import audit
 from tracker.models import Framework
 
@@ -68,6 +68,7 @@ def edition_request(
                     edition = ReportEdition.objects.create(
                         framework=Framework.objects.get(slug=params.framework),
                         as_of=params.as_of,
+                        known_on=params.knowledge_date,
                         scope=params.scope,
                         parameters=params.to_json(),
                         snapshot=report.to_json(),
@@ -125,7 +126,8 @@ def _build_and_publish(edition: ReportEdition) -> ReportEdition:
         return edition
 
     staging = reports_root() / STAGING_DIR / f"{edition.pk}-{uuid.uuid4().hex}"
-    rendered = render_report_files(report, FORMATS, staging)
+    stamp = EditionStamp(generated_at=timezone.now(), fingerprint=edition.data_fingerprint, number=edition.pk)
+    rendered = render_report_files(report, FORMATS, staging, stamp=stamp)
     edition_staged.send(sender=ReportEdition, edition=edition, directory=staging)
 
     final = reports_root() / params.framework / str(edition.pk) / uuid.uuid4().hex

@@ -22,6 +22,7 @@ from reporting.builder import build_report
 from reporting.definitions import ReportParamsError
 from reporting.forms import ReportForm
 from reporting.models import EditionStatus, ReportEdition, ReportSubscription
+from reporting.renderers.stamp import EditionStamp
 from reporting.selectors import edition_differences, edition_file_on_disk, editions_published
 from tracker import permissions
 from tracker.models import Framework
@@ -65,6 +66,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            "stamp_text": EditionStamp.unpublished(report).text(report) if report else "",
             "may_generate": _may_generate(request.user),
             "frameworks": Framework.objects.order_by("adopted_on", "slug"),
             "subscribed": subscribed,

@@ -30,11 +30,11 @@ def _scaled(value: Decimal, scale: int) -> float:
     return float(value.scaleb(-int(scale)) if scale else value)
 
 
-def axis_title(indicator: Indicator) -> str:
+def axis_title(indicator: Indicator, *, accumulation: bool = False) -> str:
+    """ "Count", "Rs (billion)"; with ``accumulation`` also "· running total" or "· per period"."""
     unit = str(indicator.get_unit_display())
-    if indicator.scale != Scale.UNITS:
-        return f"{unit} ({scale_word(indicator.scale)})"
-    return unit
+    title = f"{unit} ({scale_word(indicator.scale)})" if indicator.scale != Scale.UNITS else unit
+    return f"{title} · {str(indicator.get_accumulation_display()).lower()}" if accumulation else title
 
 
 def chart_payload(
@@ -47,7 +47,9 @@ def chart_payload(
     """One chart: a dataset per series (indicator × body), and the target line where the indicator has one.
 
     ``indicators`` maps the ids of linked indicators (the crosswalk) to their objects, so their points are
-    scaled and labelled by their own unit; ``series_label`` prefixes their series (e.g. "NAP 2014").
+    scaled and labelled by their own unit; ``series_label`` prefixes their series (e.g. "NAP 2014"). A linked
+    indicator of the other accumulation (the 2014 running total of executions beside the 2021 count per period)
+    is drawn against a second axis: a stock and a flow never share one.
     """
     indicators = {indicator.pk: indicator, **(indicators or {})}
     datasets: dict[tuple[int, int | None], dict[str, Any]] = {}
@@ -58,7 +60,12 @@ def chart_payload(
         if key not in datasets:
             body = point.body_label or _("National")
             prefix = (series_label or {}).get(point.indicator_id)
-            datasets[key] = {"label": f"{prefix} · {body}" if prefix else body, "kind": "series", "points": []}
+            datasets[key] = {
+                "label": f"{prefix} · {body}" if prefix else body,
+                "kind": "series",
+                "axis": "y" if owner.accumulation == indicator.accumulation else "y2",
+                "points": [],
+            }
         x = _timestamp(point.period_end)
         xs.append(x)
         figure = Figure(value=point.value, unit=owner.unit, scale=owner.scale, qualifier=point.qualifier)
@@ -80,10 +87,18 @@ def chart_payload(
             {
                 "label": _("Target"),
                 "kind": "target",
+                "axis": "y",
                 "points": [
                     {"x": min(xs), "y": y, "figure": target_figure, "period": "", "source": ""},
                     {"x": max(end, min(xs)), "y": y, "figure": target_figure, "period": "", "source": ""},
                 ],
             }
         )
-    return {"id": indicator.code, "title": indicator.name, "axis": axis_title(indicator), "series": series}
+    second = next((indicators[k[0]] for k, d in datasets.items() if d["axis"] == "y2"), None)
+    return {
+        "id": indicator.code,
+        "title": indicator.name,
+        "axis": axis_title(indicator, accumulation=second is not None),
+        "axis2": axis_title(second, accumulation=True) if second is not None else "",
+        "series": series,
+    }

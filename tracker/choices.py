@@ -91,6 +91,7 @@ class ValueQualifier(models.TextChoices):
 class ObservationState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    VERIFIED = "verified", _("Verified by the province")
     RETURNED = "returned", _("Returned")
     APPROVED = "approved", _("Approved")
 
@@ -100,11 +101,18 @@ class ObservationState(models.TextChoices):
 OBSERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
     ObservationState.DRAFT: frozenset({ObservationState.SUBMITTED}),
     ObservationState.RETURNED: frozenset({ObservationState.SUBMITTED}),
-    ObservationState.SUBMITTED: frozenset({ObservationState.APPROVED, ObservationState.RETURNED}),
+    # A body that requires provincial verification sends its submissions through VERIFIED first; the policy
+    # decides which path applies (tracker/permissions.py), the model only which steps exist.
+    ObservationState.SUBMITTED: frozenset(
+        {ObservationState.VERIFIED, ObservationState.APPROVED, ObservationState.RETURNED}
+    ),
+    ObservationState.VERIFIED: frozenset({ObservationState.APPROVED, ObservationState.RETURNED}),
     ObservationState.APPROVED: frozenset(),
 }
 # States in which the values of an observation may still be edited by its reporter.
 EDITABLE_STATES = frozenset({ObservationState.DRAFT, ObservationState.RETURNED})
+# States in which a submission waits for a decision (provincial verification or NACTA M&E's review).
+AWAITING_DECISION_STATES = frozenset({ObservationState.SUBMITTED, ObservationState.VERIFIED})
 
 
 class Rating(models.TextChoices):
@@ -120,6 +128,7 @@ class Role(models.TextChoices):
     REPORTER = "reporter", _("Reporter")
     REVIEWER = "reviewer", _("Reviewer")
     ANALYST = "analyst", _("Analyst")
+    VERIFIER = "verifier", _("Provincial verifier")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

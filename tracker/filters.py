@@ -18,6 +18,12 @@ from tracker.models import AgendaItem, AuditEntry, Body, Framework, Indicator, O
 from tracker.models.querysets import ObservationQuerySet
 
 
+def _audit_action_choices() -> list[tuple[Any, Any]]:
+    from tracker.selectors.audit import ACTION_GROUPS
+
+    return [(group, list(options)) for group, options in ACTION_GROUPS]
+
+
 class _ItemChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.framework.short_title} {obj.number}. {obj.title}"
@@ -156,14 +162,82 @@ class ObservationFilter(django_filters.FilterSet):
 
 
 class AuditEntryFilter(django_filters.FilterSet):
-    actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label=_("Actor"))
-    action = django_filters.CharFilter(lookup_expr="startswith", label=_("Action"))
-    object_type = django_filters.CharFilter(label=_("Object type"))
-    object_id = django_filters.CharFilter(label=_("Object id"))
+    """The audit page's filters: a person's name or email, an action in words, dates from a calendar."""
+
+    actor = django_filters.CharFilter(
+        field_name="actor_label", lookup_expr="icontains", label=_("Who"), help_text=_("Part of an email address")
+    )
+    action = django_filters.ChoiceFilter(
+        method="filter_action", choices=_audit_action_choices, label=_("Action"), empty_label=_("Any action")
+    )
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT)
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("Until"), widget=DATE_INPUT)
+    object_type = django_filters.CharFilter(widget=forms.HiddenInput)
+    object_id = django_filters.CharFilter(label=_("Object number"))
     request_id = django_filters.CharFilter(label=_("Request id"))
-    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
-    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
 
     class Meta:
         model = AuditEntry
-        fields = ["actor", "action", "object_type", "object_id", "request_id", "since", "until"]
+        fields = ["actor", "action", "since", "until", "object_type", "object_id", "request_id"]
+
+    def filter_action(self, queryset: QuerySet[AuditEntry], name: str, value: str) -> QuerySet[AuditEntry]:
+        # "observation." stands for every action on figures; a full code for that one action.
+        if value.endswith("."):
+            return queryset.filter(action__startswith=value)
+        return queryset.filter(action=value)
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    """The review queue's filters: who reported, which framework and item, how long it has waited, flags."""
+
+    body = django_filters.ModelChoiceFilter(
+        field_name="body",
+        queryset=Body.objects.order_by("name"),
+        label=_("Body"),
+        empty_label=_("All bodies and national"),
+        null_label=_("National figures"),
+        null_value="national",
+    )
+    framework = django_filters.ModelChoiceFilter(
+        field_name="indicator__item__framework",
+        queryset=Framework.objects.order_by("adopted_on", "slug"),
+        label=_("Framework"),
+        empty_label=_("All frameworks"),
+    )
+    item = ItemFilter(
+        field_name="indicator__item",
+        queryset=AgendaItem.objects.select_related("framework").order_by("framework__adopted_on", "number"),
+        label=_("Agenda item"),
+        empty_label=_("All items"),
+    )
+    age = django_filters.ChoiceFilter(
+        method="filter_age",
+        label=_("Waiting"),
+        empty_label=_("Any time"),
+        choices=[("7", _("more than a week")), ("30", _("more than a month")), ("90", _("more than 3 months"))],
+    )
+    flag = django_filters.ChoiceFilter(
+        method="filter_flag",
+        label=_("Flag"),
+        empty_label=_("Any"),
+        choices=[
+            ("resubmitted", _("Resubmitted after a return")),
+            ("duplicate", _("Possible duplicate")),
+            ("no_evidence", _("No evidence")),
+            ("needs_another_reviewer", _("Needs another reviewer (yours)")),
+        ],
+    )
+
+    class Meta:
+        model = Observation
+        fields: list[str] = []
+
+    def filter_age(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
+        from tracker.selectors.review import filter_age
+
+        return filter_age(queryset, int(value))
+
+    def filter_flag(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
+        from tracker.selectors.review import filter_flag
+
+        return filter_flag(queryset, value, user=self.request.user if self.request else None)

@@ -7,13 +7,13 @@ option (``settings.NAP_NUMBER_STYLE`` by default, or per report).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tracker.choices import DatePrecision, Scale, Unit, ValueQualifier
@@ -92,9 +92,10 @@ def format_figure(figure: Figure, *, style: str | None = None) -> str:
     value = figure.value
     if figure.unit == Unit.PERCENT_CHANGE:
         arrow = "↓" if value < 0 else "↑" if value > 0 else "±"
-        body = f"{arrow}{format_number(abs(value), style=style)}%"
+        # A percentage is a ratio, never grouped the South Asian way.
+        body = f"{arrow}{format_number(abs(value), style=INTERNATIONAL)}%"
     elif figure.unit == Unit.PERCENT:
-        body = f"{format_number(value, style=style)}%"
+        body = f"{format_number(value, style=INTERNATIONAL)}%"
     else:
         scaled = value.scaleb(-int(figure.scale)) if figure.scale else value
         body = format_number(scaled, style=style)
@@ -124,6 +125,11 @@ def format_date(day: date, precision: str = DatePrecision.DAY) -> str:
     if precision == DatePrecision.MONTH:
         return formats.date_format(day, "M Y")
     return formats.date_format(day, "j M Y")
+
+
+def format_datetime(moment: datetime) -> str:
+    """A moment in the portal's time zone, in the portal's one date format: "30 Nov 2026 18:05"."""
+    return formats.date_format(timezone.localtime(moment), "j M Y H:i")
 
 
 def format_period(start: date | None, end: date, precision: str = DatePrecision.DAY) -> str:

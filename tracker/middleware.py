@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from tracker.accounts.factors import meets_mfa_requirement
+from tracker.accounts.factors import has_second_factor
 from tracker.audit import RequestContext, current_request
 
+# Where a user the MFA gate held goes once enrolled, kept while allauth shows the new recovery codes.
+LANDING_AFTER_ENROLMENT = "nap_landing_after_enrolment"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -53,18 +55,36 @@ class MFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not self._allowed_path(request.path)
-            and not meets_mfa_requirement(user)
-        ):
-            messages.warning(
-                request,
-                _("Your role requires two-factor authentication. Set up an authenticator app or a security key."),
-            )
-            return HttpResponseRedirect(reverse("mfa_index"))
-        return self.get_response(request)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        from tracker import permissions
+
+        if permissions.role_of(user) not in permissions.MFA_REQUIRED_ROLES:
+            return self.get_response(request)
+        if not self._allowed_path(request.path):
+            if LANDING_AFTER_ENROLMENT in request.session:
+                del request.session[LANDING_AFTER_ENROLMENT]
+            if not has_second_factor(user):
+                messages.warning(
+                    request,
+                    _("Your role requires two-factor authentication. Set up an authenticator app or a security key."),
+                )
+                return HttpResponseRedirect(reverse("mfa_index"))
+            return self.get_response(request)
+        if request.method != "POST" or not request.path.startswith("/accounts/2fa/") or has_second_factor(user):
+            return self.get_response(request)
+        # An enrolment form of a user the gate holds: once it succeeds, lead them on to their work. allauth first
+        # shows the recovery codes it has just issued (once, so they are not skipped); that page then offers
+        # the way on (templates/allauth/layouts/manage.html); otherwise they land on their work straight away.
+        response = self.get_response(request)
+        if response.status_code == 302 and has_second_factor(user):
+            landing = reverse("tracker:review-queue" if permissions.can(user, "review") else "tracker:home")
+            messages.success(request, _("Two-factor authentication is on."))
+            if response["Location"] == reverse("mfa_view_recovery_codes"):
+                request.session[LANDING_AFTER_ENROLMENT] = landing
+                return response
+            return HttpResponseRedirect(landing)
+        return response
 
     @staticmethod
     def _allowed_path(path: str) -> bool:

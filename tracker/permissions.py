@@ -6,7 +6,7 @@ Two questions, always in this order:
 
 Scope of observations by role:
 - reviewer, administrator: everything (reviewers need the pending work; administrators support users);
-- reporter: their bodies' observations in any state, and approved observations everywhere;
+- reporter and provincial verifier: their bodies' observations in any state, and approved ones everywhere;
 - analyst, or a signed-in user without a role: approved observations only;
 - anonymous: nothing.
 
@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tracker.choices import EDITABLE_STATES, ObservationState, Role
-from tracker.models import Body, Observation
+from tracker.models import Body, Evidence, Observation
 
 UserLike = User | AnonymousUser
 
@@ -49,16 +49,18 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ANALYST: frozenset({"export"}),
+    # A provincial verifier (e.g. an apex-committee secretariat) verifies their bodies' submissions.
+    Role.VERIFIER: frozenset({"verify_any", "see_unapproved"}),
     Role.ADMINISTRATOR: frozenset(
         {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report", "see_unapproved"}
     ),
 }
 # Roles that report for bodies, so an account with one needs at least one body.
-ROLES_WITH_BODIES = frozenset({Role.REPORTER})
+ROLES_WITH_BODIES = frozenset({Role.REPORTER, Role.VERIFIER})
 # Roles that work in the Django admin (staff, and the group holding the admin's model permissions).
 ADMIN_SITE_ROLES = frozenset({Role.ADMINISTRATOR})
 # Roles that must enrol a second factor before they can do anything else.
-MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
+MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR, Role.VERIFIER})
 # Roles a reviewer may give when inviting; administrators may give any.
 REVIEWER_INVITABLE_ROLES = frozenset({Role.REPORTER, Role.ANALYST})
 # The Django group an administrator belongs to: the admin site's model permissions come from it, not from
@@ -286,6 +288,18 @@ class EnteredBySelf(Rule):
         return Q(**{f"{prefix}created_by_id": acc.user_id})
 
 
+@dataclass(frozen=True)
+class RequiresVerification(Rule):
+    """The observation's body asks for provincial verification before NACTA M&E reviews (national figures
+    never do). The caller has the body loaded (``select_related``) where it asks this of many rows."""
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return obs.body_id is not None and obs.body is not None and obs.body.requires_verification
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        return Q(**{f"{prefix}body__requires_verification": True})
+
+
 def _roles(*roles: str) -> HasRole:
     return HasRole(frozenset(roles))
 
@@ -305,21 +319,34 @@ class ObservationAction:
 
     who: Rule
     states: frozenset[str] | None = None  # None: in any state
+    # What else the current state requires, beyond ``states`` (e.g. verified first, for bodies that verify).
+    when: Rule | None = None
 
     @property
     def rule(self) -> Rule:
-        return self.who if self.states is None else self.who & InState(self.states)
+        rule = self.who if self.states is None else self.who & InState(self.states)
+        return rule if self.when is None else rule & self.when
 
 
 _REPORTER_OF_ITS_BODY = _roles(Role.REPORTER) & OfOwnBody()
+_VERIFIER_OF_ITS_BODY = _roles(Role.VERIFIER) & OfOwnBody() & RequiresVerification()
+# Who sees a figure's unapproved life (drafts, returns, the review conversation): M&E, administrators, and the
+# reporters and verifiers of its body. It stays theirs after approval; analysts and other bodies never see it.
+SEES_DRAFTS: Rule = _roles(Role.REVIEWER, Role.ADMINISTRATOR) | (_roles(Role.REPORTER, Role.VERIFIER) & OfOwnBody())
 # Who may see an observation at all. Every action below is asked only of what this admits (404 otherwise).
-SCOPE: Rule = _roles(Role.REVIEWER, Role.ADMINISTRATOR) | _states(ObservationState.APPROVED) | _REPORTER_OF_ITS_BODY
+SCOPE: Rule = SEES_DRAFTS | _states(ObservationState.APPROVED)
 # Who may edit, submit or attach evidence to an unapproved observation: its body's reporters, or the reviewer
 # who entered it (a reviewer works only on entries they made, so they can never approve work they shaped).
 EDITORS: Rule = _REPORTER_OF_ITS_BODY | (_roles(Role.REVIEWER) & EnteredBySelf())
 _EDITABLE = frozenset(EDITABLE_STATES)
 _SUBMITTED = frozenset({ObservationState.SUBMITTED})
 _APPROVED = frozenset({ObservationState.APPROVED})
+_OPEN = frozenset(ObservationState.values) - _APPROVED
+_AWAITING = frozenset({ObservationState.SUBMITTED, ObservationState.VERIFIED})
+# NACTA M&E decides a verified figure, or a submitted one of a body that does not verify first.
+_AWAITING_REVIEW: Rule = _states(ObservationState.VERIFIED) | (
+    _states(ObservationState.SUBMITTED) & ~RequiresVerification()
+)
 
 OBSERVATION_ACTIONS: dict[str, ObservationAction] = {
     "view": ObservationAction(Always()),
@@ -327,11 +354,20 @@ OBSERVATION_ACTIONS: dict[str, ObservationAction] = {
     "edit": ObservationAction(EDITORS, _EDITABLE),
     "submit": ObservationAction(EDITORS, _EDITABLE),
     "attach_evidence": ObservationAction(EDITORS, _EDITABLE),
-    "return": ObservationAction(_roles(Role.REVIEWER), _SUBMITTED),
-    "approve": ObservationAction(_roles(Role.REVIEWER) & ~EnteredBySelf(), _SUBMITTED),
+    "verify": ObservationAction(_VERIFIER_OF_ITS_BODY & ~EnteredBySelf(), _SUBMITTED),
+    "return": ObservationAction(
+        _roles(Role.REVIEWER) | _VERIFIER_OF_ITS_BODY,
+        _AWAITING,
+        when=(_roles(Role.REVIEWER) & _AWAITING_REVIEW) | (_roles(Role.VERIFIER) & _states(ObservationState.SUBMITTED)),
+    ),
+    "approve": ObservationAction(_roles(Role.REVIEWER) & ~EnteredBySelf(), _AWAITING, when=_AWAITING_REVIEW),
     "correct": ObservationAction(_roles(Role.REVIEWER) | _REPORTER_OF_ITS_BODY, _APPROVED),
-    # The review discussion: M&E and the reporters of the figure's body talk about it, nobody else.
-    "comment": ObservationAction(_roles(Role.REVIEWER) | _REPORTER_OF_ITS_BODY),
+    # The review conversation: read by whoever sees the figure's drafts; written by M&E and the reporters and
+    # verifiers of its body while the figure is open (after approval a correction starts a new one).
+    "view_comments": ObservationAction(SEES_DRAFTS),
+    "comment": ObservationAction(_roles(Role.REVIEWER) | (_roles(Role.REPORTER, Role.VERIFIER) & OfOwnBody()), _OPEN),
+    # Evidence comes off only while the figure is still being edited; ``can`` adds: only by its uploader.
+    "remove_evidence": ObservationAction(SEES_DRAFTS, _EDITABLE),
     # Exports carry approved figures only, never drafts or pending work, to the roles that may export.
     "export": ObservationAction(RoleMay("export"), _APPROVED),
 }
@@ -394,7 +430,15 @@ def can(user: UserLike, action: str, obj: object = None) -> bool:
     obs = _observation_of(obj)
     if obs is not None:
         known = OBSERVATION_ACTIONS.get(action)
-        return known is not None and SCOPE.holds(acc, obs) and known.rule.holds(acc, obs)
+        if known is None or not SCOPE.holds(acc, obs) or not known.rule.holds(acc, obs):
+            return False
+        if isinstance(obj, Evidence):
+            if action == "remove_evidence":
+                return obj.uploaded_by_id == acc.user_id
+            if action == "view_evidence" and obj.comment_id is not None:
+                # Sent in the review conversation: as private as the conversation.
+                return OBSERVATION_ACTIONS["view_comments"].rule.holds(acc, obs)
+        return True
     if isinstance(obj, Body):
         if action == "report_for":
             if obj.is_outside_publisher:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tracker.accounts import views as account_views
-from tracker.views import dashboard, reference, workflow
+from tracker.views import dashboard, notices, reference, workflow
 
 app_name = "tracker"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("observations/<int:pk>/edit/", workflow.observation_edit, name="observation-edit"),
     path("observations/<int:pk>/submit/", workflow.observation_submit, name="observation-submit"),
     path("observations/<int:pk>/approve/", workflow.observation_approve, name="observation-approve"),
+    path("observations/<int:pk>/verify/", workflow.observation_verify, name="observation-verify"),
     path("observations/<int:pk>/return/", workflow.observation_return, name="observation-return"),
     path("observations/<int:pk>/correct/", workflow.observation_correct, name="observation-correct"),
     path("observations/<int:pk>/evidence/", workflow.evidence_upload, name="evidence-upload"),
@@ -30,7 +31,17 @@ urlpatterns = [
         workflow.evidence_download,
         name="evidence-download",
     ),
+    path(
+        "observations/<int:pk>/evidence/<int:evidence_pk>/remove/",
+        workflow.evidence_remove,
+        name="evidence-remove",
+    ),
+    path("observations/<int:pk>/comments/", workflow.comment_create, name="comment-create"),
     path("review/", workflow.review_queue, name="review-queue"),
     path("audit/", workflow.audit_log, name="audit-log"),
+    path("audit/export.csv", workflow.audit_export_csv, name="audit-export-csv"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/read/", notices.notices_read_all, name="notices-read-all"),
+    path("notices/<int:pk>/open/", notices.notice_open, name="notice-open"),
     path("users/invite/", account_views.invite_user, name="user-invite"),
 ]

@@ -38,7 +38,8 @@ _VALUE_LIMIT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES)
 TEXT_MAX_LENGTH = 5000
 REASON_MAX_LENGTH = 2000
 
-OPEN_STATES = (ObservationState.DRAFT, ObservationState.SUBMITTED, ObservationState.RETURNED)
+# Every state before approval: a figure in any of them is "open".
+OPEN_STATES = tuple(state for state in ObservationState if state != ObservationState.APPROVED)
 
 # Arabic-Indic (U+0660–0669) and Extended Arabic-Indic, as Urdu writes them (U+06F0–06F9), with the Arabic
 # decimal and thousands separators.

@@ -71,6 +71,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "napportal.urls"
+# A refused form gets the portal's page (what happened, where to go), not Django's bare one.
+CSRF_FAILURE_VIEW = "tracker.views.errors.csrf_failure"
 WSGI_APPLICATION = "napportal.wsgi.application"
 
 TEMPLATES = [
@@ -145,6 +147,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reporting-reminders": {"task": "tracker.send_reporting_reminders", "schedule": crontab(hour=8, minute=0)},
     "review-digest": {"task": "tracker.send_review_digest", "schedule": crontab(hour=8, minute=30)},
+    "notice-mails": {"task": "tracker.send_due_notice_mails", "schedule": crontab(minute="*/5")},
+    "notice-mails-daily": {"task": "tracker.send_daily_notice_mails", "schedule": crontab(hour=8, minute=15)},
     "edition-sweep": {"task": "reporting.sweep_editions", "schedule": 60.0},
 }
 # A web request publishes a task once, with short timeouts, and never waits on a broker that is down: builds
@@ -221,6 +225,8 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("NAP_WEBAUTHN_ALLOW_INSECURE_ORIGI
 # Sessions are recorded at login; tracking "last seen" would cost a write on every request.
 # Absolute links in emails (invitations, reminders).
 NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
+# Workflow notices by email: at most one email per person per this many minutes (each batches all notices).
+NAP_NOTICE_MAIL_INTERVAL_MINUTES = env.int("NAP_NOTICE_MAIL_INTERVAL_MINUTES", default=15)
 # Evidence files: at most this many bytes each.
 NAP_EVIDENCE_MAX_BYTES = env.int("NAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 USERSESSIONS_TRACK_ACTIVITY = False

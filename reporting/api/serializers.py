@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from reporting.definitions import NATIONAL, ReportParams, ReportParamsError
 from reporting.models import EditionFile, EditionStatus, ReportEdition, ReportFormat
-from tracker.api.fields import StrictCharField, StrictSlugRelatedField
+from tracker.api.fields import StrictBooleanField, StrictCharField, StrictSlugRelatedField
 from tracker.formatting import NUMBER_STYLES, default_number_style
 from tracker.models import Body, Framework
 
@@ -22,6 +22,10 @@ class ReportParamsSerializer(serializers.Serializer):
     scope = serializers.CharField(help_text='"national", or the slug of the body the report is about.')
     number_style = serializers.ChoiceField(choices=NUMBER_STYLES)
     language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES])
+    known_on = serializers.DateField(
+        allow_null=True, required=False, help_text="Figures whose source was published by then; null: hindsight."
+    )
+    hindsight = serializers.BooleanField(required=False, help_text="True: every figure known when generated.")
 
 
 class EditionFileSerializer(serializers.ModelSerializer[EditionFile]):
@@ -53,6 +57,7 @@ class ReportEditionSerializer(serializers.ModelSerializer[ReportEdition]):
             "id",
             "framework",
             "as_of",
+            "known_on",
             "scope",
             "parameters",
             "status",
@@ -87,6 +92,15 @@ class EditionRequestSerializer(serializers.Serializer):
     )
     number_style = serializers.ChoiceField(choices=NUMBER_STYLES, required=False)
     language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES], required=False)
+    known_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Use only figures whose source was published on or before this date. Default: the as-of date.",
+    )
+    hindsight = StrictBooleanField(
+        required=False, default=False, help_text="True: every figure known when the edition is generated."
+    )
 
     def validate_scope(self, value: str) -> str:
         if value != NATIONAL and not Body.objects.reporting().filter(slug=value).exists():
@@ -103,6 +117,8 @@ class EditionRequestSerializer(serializers.Serializer):
                 scope=data["scope"],
                 number_style=data.get("number_style") or default_number_style(),
                 language=data.get("language") or settings.LANGUAGE_CODE,
+                known_on=data["known_on"],
+                hindsight=data["hindsight"],
             )
         except ReportParamsError as error:
             raise serializers.ValidationError({"non_field_errors": [str(error)]}) from None

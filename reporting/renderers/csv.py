@@ -10,18 +10,22 @@ import csv
 import io
 from decimal import Decimal
 
-from reporting.builder import Report, ReportRow, StatusCell
+from reporting.builder import Footnote, Report, ReportRow, StatusCell
 from tracker.formatting import spreadsheet_safe
 
 COLUMNS = (
     "framework",
     "as_of",
+    "known_on",
     "scope",
     "item_number",
     "agenda_item",
     "indicator_code",
     "indicator",
     "status",
+    "body",
+    "figure",
+    "source_wording",
     "value",
     "unit",
     "qualifier",
@@ -32,6 +36,8 @@ COLUMNS = (
     "via_crosswalk",
     "source_number",
     "source",
+    "source_url",
+    "source_reference",
     "responsible_bodies",
     "rating",
     "rating_date",
@@ -50,7 +56,7 @@ def plain_decimal(value: Decimal | None) -> str:
 
 
 def csv_rows(report: Report) -> list[dict[str, str]]:
-    notes = {note.number: note.text for note in report.footnotes}
+    notes = {note.number: note for note in report.footnotes}
     rows = []
     for row in report.rows:
         cells: list[StatusCell | None] = [*row.cells] or [None]  # an item without figures still has its row
@@ -59,11 +65,13 @@ def csv_rows(report: Report) -> list[dict[str, str]]:
     return rows
 
 
-def _row(report: Report, row: ReportRow, cell: StatusCell | None, notes: dict[int, str]) -> dict[str, str]:
+def _row(report: Report, row: ReportRow, cell: StatusCell | None, notes: dict[int, Footnote]) -> dict[str, str]:
     params = report.params
     data = {
         "framework": params.framework,
         "as_of": params.as_of.isoformat(),
+        # Empty: with hindsight, every figure known when the file was generated.
+        "known_on": params.knowledge_date.isoformat() if params.knowledge_date else "",
         "scope": params.scope,
         "item_number": str(row.number),
         "agenda_item": row.title,
@@ -73,10 +81,14 @@ def _row(report: Report, row: ReportRow, cell: StatusCell | None, notes: dict[in
     }
     if cell is not None:
         latest = cell.latest
+        note = notes.get(latest.footnote)
         data |= {
             "indicator_code": cell.indicator,
             "indicator": cell.label,
             "status": cell.text,
+            "body": cell.body,
+            "figure": latest.figure,
+            "source_wording": latest.quote,
             "value": plain_decimal(latest.value),
             "unit": latest.unit,
             "qualifier": latest.qualifier,
@@ -86,8 +98,10 @@ def _row(report: Report, row: ReportRow, cell: StatusCell | None, notes: dict[in
             "date_precision": latest.date_precision,
             "via_crosswalk": latest.via,
             "source_number": str(latest.footnote),
-            "source": notes.get(latest.footnote, ""),
-            "change": cell.change.text if cell.change else "",
+            "source": note.text if note else "",
+            "source_url": note.url if note else "",
+            "source_reference": note.reference if note else "",
+            "change": cell.change_text,
             "change_percent": plain_decimal(cell.change.percent) if cell.change else "",
             "trend": cell.change.trend if cell.change else "",
         }

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from reporting.builder import Report
+from reporting.renderers.stamp import EditionStamp
 
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_FILES = {
@@ -42,7 +43,7 @@ def font_faces() -> list[FontFace]:
     return faces
 
 
-def render_pdf(report: Report) -> bytes:
+def render_pdf(report: Report, *, stamp: EditionStamp | None = None) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
@@ -58,5 +59,7 @@ def render_pdf(report: Report) -> bytes:
             return super().fetch(url, headers)
 
     font_config = FontConfiguration()
-    document = HTML(string=render_html(report, for_print=True), url_fetcher=FontsOnly(allowed_protocols=["file"]))
+    document = HTML(
+        string=render_html(report, for_print=True, stamp=stamp), url_fetcher=FontsOnly(allowed_protocols=["file"])
+    )
     return document.write_pdf(font_config=font_config)

@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.builder import FigureEntry, Report, StatusCell
-from tracker.choices import Unit
+from reporting.renderers.stamp import EditionStamp
+from tracker.choices import Unit, ValueQualifier
 from tracker.formatting import SOUTH_ASIAN
 
 # Excel has no lakh/crore grouping; conditional sections give 5,06,072 and 1,23,45,678 for whole numbers.
@@ -62,19 +63,23 @@ def stored_value(figure: FigureEntry) -> Decimal | None:
     return figure.value.normalize() if figure.value == figure.value.to_integral_value() else figure.value
 
 
-def render_xlsx(report: Report) -> bytes:
+def render_xlsx(report: Report, *, stamp: EditionStamp | None = None) -> bytes:
     book = Workbook()
     ws = book.active
     assert ws is not None
     ws.title = _("Status")[:31]
     _text(ws, 1, 1, report.framework_title).font = Font(bold=True, size=13)
-    _text(ws, 2, 1, f"{report.heading} — {report.scope_label}")
+    _text(ws, 2, 1, f"{report.heading}, {report.knowledge} — {report.scope_label}")
+    _text(ws, 3, 1, (stamp or EditionStamp.unpublished(report)).text(report)).font = Font(size=8, color="555555")
     headers = [
         _("S"),
         _("NAP Agenda Item"),
         _("Indicator"),
         _("Current Status"),
         _("Value"),
+        _("Qualifier"),
+        _("Figure as published"),
+        _("Source wording"),
         _("Period"),
         _("Source"),
         _("Responsible bodies"),
@@ -96,8 +101,8 @@ def render_xlsx(report: Report) -> bytes:
             line += 1
             ws.cell(row=line, column=1, value=row.number)
             _text(ws, line, 2, row.title)
-            _text(ws, line, 8, row.bodies_text)
-            _text(ws, line, 9, f"{row.rating.label} ({row.rating.date})" if row.rating else "")
+            _text(ws, line, 11, row.bodies_text)
+            _text(ws, line, 12, f"{row.rating.label} ({row.rating.date})" if row.rating else "")
             if status is None:
                 continue
             latest = status.latest
@@ -106,22 +111,27 @@ def render_xlsx(report: Report) -> bytes:
             value = stored_value(latest)
             if value is not None:
                 _number(ws, line, 5, value, number_format(latest, style))
-            _text(ws, line, 6, latest.period)
-            ws.cell(row=line, column=7, value=latest.footnote)
+            # The number alone would read "more than 28,500" as exactly 28,500: the qualifier goes beside it.
+            _text(ws, line, 6, str(ValueQualifier(latest.qualifier).label) if latest.value is not None else "")
+            _text(ws, line, 7, latest.figure)
+            _text(ws, line, 8, latest.quote)
+            _text(ws, line, 9, latest.period)
+            ws.cell(row=line, column=10, value=latest.footnote)
             if report.compare_heading and status.change:
-                _text(ws, line, 10, status.change.text)
+                _text(ws, line, 13, status.change_text)
                 if status.change.percent is not None:
-                    _number(ws, line, 11, status.change.percent / 100, PERCENT_FORMAT)
-            for column in (2, 3, 4, 8, 10):
+                    _number(ws, line, 14, status.change.percent / 100, PERCENT_FORMAT)
+            for column in (2, 3, 4, 8, 11, 13):
                 ws.cell(row=line, column=column).alignment = wrap
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{max(line, HEADER_ROW)}"
-    for column, width in enumerate([5, 42, 28, 34, 16, 14, 8, 30, 22, 36, 10], start=1):
+    for column, width in enumerate([5, 42, 28, 34, 16, 12, 18, 28, 14, 8, 30, 22, 36, 10], start=1):
         if column <= len(headers):
             ws.column_dimensions[get_column_letter(column)].width = width
 
     sources = book.create_sheet(_("Sources")[:31])
-    for column, title in enumerate([_("No."), _("Publisher"), _("Title"), _("Date"), _("URL")], start=1):
+    titles = [_("No."), _("Publisher"), _("Title"), _("Date"), _("URL"), _("Reference")]
+    for column, title in enumerate(titles, start=1):
         _text(sources, 1, column, title).font = Font(bold=True)
     for index, note in enumerate(report.footnotes, start=2):
         sources.cell(row=index, column=1, value=note.number)
@@ -129,8 +139,9 @@ def render_xlsx(report: Report) -> bytes:
         _text(sources, index, 3, note.title)
         _text(sources, index, 4, note.date)
         _text(sources, index, 5, note.url)
+        _text(sources, index, 6, note.reference)
     sources.freeze_panes = "A2"
-    for column, width in enumerate([6, 40, 60, 14, 40], start=1):
+    for column, width in enumerate([6, 40, 60, 14, 40, 60], start=1):
         sources.column_dimensions[get_column_letter(column)].width = width
 
     buffer = io.BytesIO()

@@ -36,7 +36,7 @@
     return chart.series.map(function (series) {
       if (series.kind === "target") {
         return {
-          label: series.label, data: series.points, borderColor: "#56606d", backgroundColor: "#56606d",
+          label: series.label, data: series.points, yAxisID: "y", borderColor: "#56606d", backgroundColor: "#56606d",
           borderDash: [4, 4], borderWidth: 1.5, pointRadius: 0, pointHitRadius: 6, fill: false, stepped: false
         };
       }
@@ -44,7 +44,7 @@
       seriesIndex += 1;
       var colour = COLOURS[i % COLOURS.length];
       return {
-        label: series.label, data: series.points, borderColor: colour, backgroundColor: colour,
+        label: series.label, data: series.points, yAxisID: series.axis || "y", borderColor: colour, backgroundColor: colour,
         pointStyle: SHAPES[i % SHAPES.length], borderDash: DASHES[i % DASHES.length], pointRadius: 4,
         pointHoverRadius: 6, borderWidth: 2, tension: 0, fill: false
       };
@@ -67,6 +67,24 @@
     var threeYears = 3 * 365 * 24 * 3600 * 1000;
     var tickFormat = spanOf(chart) > threeYears ? yearFormat : monthFormat;
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var scales = {
+      x: {
+        type: "linear",
+        ticks: { maxTicksLimit: 6, callback: function (value) { return tickFormat.format(new Date(value)); } }
+      },
+      y: {
+        title: { display: true, text: chart.axis },
+        ticks: { callback: function (value) { return numberFormat.format(value); } }
+      }
+    };
+    // A running total and a count per period never share an axis: the second gets its own, on the right.
+    if (chart.axis2) {
+      scales.y2 = {
+        position: "right", grid: { drawOnChartArea: false },
+        title: { display: true, text: chart.axis2 },
+        ticks: { callback: function (value) { return numberFormat.format(value); } }
+      };
+    }
     var existing = window.Chart.getChart(canvas);
     if (existing) { existing.destroy(); }
     new window.Chart(canvas, {
@@ -77,16 +95,7 @@
         maintainAspectRatio: false,
         animation: reduceMotion ? false : { duration: 250 },
         interaction: { mode: "nearest", intersect: false },
-        scales: {
-          x: {
-            type: "linear",
-            ticks: { maxTicksLimit: 6, callback: function (value) { return tickFormat.format(new Date(value)); } }
-          },
-          y: {
-            title: { display: true, text: chart.axis },
-            ticks: { callback: function (value) { return numberFormat.format(value); } }
-          }
-        },
+        scales: scales,
         plugins: {
           legend: { position: "bottom", labels: { usePointStyle: true } },
           tooltip: {

@@ -16,7 +16,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
 from tracker.choices import (
+    Accumulation,
     BodyKind,
     DatePrecision,
     Direction,
@@ -163,7 +165,13 @@ def world(db) -> World:
         sbp=sbp,
         nacta_report=nacta_report,
         issra=issra,
-        executions=_indicator(items14[1], "executions", "{value} Executions", direction=Direction.HIGHER_IS_BETTER),
+        executions=_indicator(
+            items14[1],
+            "executions",
+            "{value} Executions",
+            direction=Direction.HIGHER_IS_BETTER,
+            accumulation=Accumulation.RUNNING_TOTAL,  # as in the seed: executions since December 2014
+        ),
         courts=_indicator(items14[2], "military-courts", "{value} Courts", position=1),
         court_cases=_indicator(items14[2], "military-court-cases", "{value} Cases", position=2),
         sims=_indicator(items14[13], "sims-blocked", "{value} SIMS", scale=Scale.MILLION),

@@ -23,7 +23,7 @@ def test_the_command_writes_the_chosen_formats(nacta_2017, tmp_path):
     assert "sha256" in output
     assert "484 Executions" in (tmp_path / "nap-2014-national-2017-10-01.html").read_text()
     sheet = load_workbook(tmp_path / "nap-2014-national-2017-10-01.xlsx")["Status"]
-    assert sheet["A2"].value == "Status as of 1st October 2017 — National figures"
+    assert sheet["A2"].value == "Status as of 1st October 2017, as known on 1st October 2017 — National figures"
     assert not ReportEdition.objects.exists()
 
 
@@ -105,3 +105,16 @@ def test_default_schedules_exist_and_run_the_report_as_of_today(world, media_roo
     assert edition.requested_by is None
     assert edition.status == EditionStatus.PUBLISHED
     assert edition.as_of >= date(2025, 1, 1)
+
+
+def test_the_command_takes_a_knowledge_date_or_hindsight(world, tmp_path):
+    from tracker.choices import DatePrecision
+
+    world.observe(world.sectarian, 185, date(2012, 12, 31), start=date(2012, 1, 1), precision=DatePrecision.YEAR)
+    run("--framework", "nap-2014", "--as-of", "2015-03-25", "--format", "csv", "--out", str(tmp_path / "a"))
+    assert "185 Cases (2012)" not in (tmp_path / "a" / "nap-2014-national-2015-03-25.csv").read_text("utf-8-sig")
+    run(
+        "--framework", "nap-2014", "--as-of", "2015-03-25", "--hindsight", "--format", "csv",
+        "--out", str(tmp_path / "b"),
+    )  # fmt: skip
+    assert "185 Cases (2012)" in (tmp_path / "b" / "nap-2014-national-2015-03-25.csv").read_text("utf-8-sig")

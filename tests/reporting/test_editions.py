@@ -109,7 +109,7 @@ def test_a_build_that_keeps_failing_is_marked_failed_with_its_reason_and_can_be_
     from reporting.tasks import build_edition
 
     edition = services.edition_request(params=PARAMS)
-    monkeypatch.setitem(renderers.RENDERERS, "pdf", lambda report: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setitem(renderers.RENDERERS, "pdf", lambda report, stamp: (_ for _ in ()).throw(OSError("disk full")))
     # In-process a retry reruns at once; the real worker test covers retries with their delays.
     monkeypatch.setattr(build_edition, "max_retries", 0)
     result = build_edition.apply(args=[edition.pk], throw=False)
@@ -170,7 +170,7 @@ def test_an_earlier_date_regenerated_gives_the_same_figures_unless_a_correction_
 
 
 def test_edition_differences_name_ratings_and_new_cells(nacta_2017, publish):
-    first = publish(ReportParams("nap-2021", date(2024, 12, 31)))
-    second = publish(ReportParams("nap-2021", date(2022, 12, 31)))
+    first = publish(ReportParams("nap-2021", date(2024, 12, 31), hindsight=True))
+    second = publish(ReportParams("nap-2021", date(2022, 12, 31), hindsight=True))
     changes = {(d.item_number, d.column): (d.before, d.after) for d in edition_differences(older=second, newer=first)}
     assert changes == {(2, "Rating"): ("", "Satisfactory (2023)")}

@@ -40,3 +40,11 @@ def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = 
             object_id=str(known.pk) if known else "",
             object_label=tried,
         )
+
+
+@receiver(user_logged_in, dispatch_uid="nap_notice_bell")
+def warm_notice_bell(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # Count the unread notices once at sign-in, so the bell on every page reads the cache, not the database.
+    from tracker.services.notifications import unread_notice_count
+
+    unread_notice_count(user, refresh=True)

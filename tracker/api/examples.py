@@ -195,6 +195,7 @@ STATUS = OpenApiExample(
     value={
         "framework": "nap-2014",
         "as_of": "2017-10-01",
+        "known_on": "2017-10-01",
         "body": None,
         "count": 1,
         "results": [
@@ -208,6 +209,7 @@ STATUS = OpenApiExample(
                 "observed_indicator": "nap14-01-executions",
                 "via_crosswalk": False,
                 "body": None,
+                "body_name": None,
                 "observation": 42,
                 "value": "484.0000",
                 "value_qualifier": "exact",
@@ -221,7 +223,10 @@ STATUS = OpenApiExample(
                     "slug": "nacta-status-2017-10",
                     "publisher": "nacta",
                     "title": "Annotated status report on NAP",
-                    "published_on": "2017-10-01",
+                    "published_on": "2017-08-23",
+                    "date_precision": "day",
+                    "url": "",
+                    "reference": "NACTA page headed “National CE Policy Guidelines”, dated 23 August 2017.",
                 },
             }
         ],

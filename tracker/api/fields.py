@@ -31,6 +31,24 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, nothing DRF would read as one (0, 1, "yes", "on"). In a query string, the words
+    "true" and "false"; in a JSON body, JSON booleans."""
+
+    default_error_messages = {"invalid": _("Send true or false.")}
+
+    def __init__(self, *, in_query: bool = False, **kwargs: Any) -> None:
+        self.in_query = in_query
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> bool:
+        if self.in_query and data in ("true", "false"):
+            return data == "true"
+        if self.in_query or not isinstance(data, bool):
+            self.fail("invalid")
+        return bool(data)
+
+
 class StrictIntegerField(serializers.IntegerField):
     default_error_messages = {"invalid": _("Send a whole number (a JSON integer).")}
 

@@ -25,6 +25,7 @@ from tracker.models import (
     Framework,
     Indicator,
     Observation,
+    ObservationComment,
     Responsibility,
     Source,
 )
@@ -325,3 +326,27 @@ class SourceInputSerializer(RefuseUnknownFields):
 
     def to_input(self) -> SourceInput:
         return SourceInput(**self.validated_data)
+
+
+class CommentEvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="original_name", read_only=True)
+    size = serializers.IntegerField(read_only=True, help_text="Bytes.")
+
+
+class CommentSerializer(serializers.ModelSerializer[ObservationComment]):
+    """One entry of an observation's review conversation."""
+
+    author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, help_text="The author's email address."
+    )
+    evidence = CommentEvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ObservationComment
+        fields = ["id", "author", "kind", "text", "created_at", "evidence"]
+        read_only_fields = fields
+
+
+class CommentInputSerializer(RefuseUnknownFields):
+    text = StrictCharField(max_length=5000, help_text="The reply or answer; the thread's readers see it.")

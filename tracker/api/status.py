@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from tracker import selectors
 from tracker.api import examples as ex
-from tracker.api.fields import DecimalStringField, StrictSlugRelatedField
+from tracker.api.fields import DecimalStringField, StrictBooleanField, StrictSlugRelatedField
 from tracker.choices import DatePrecision, Unit, ValueQualifier
 from tracker.formatting import format_figure, format_period_label, observation_figure
 from tracker.models import Body, Framework
@@ -34,6 +34,24 @@ class StatusQuerySerializer(serializers.Serializer):
         required=False,
         help_text="Only this body's figures. Leave out for every figure, national and per body.",
     )
+    known_on = serializers.DateField(
+        required=False,
+        help_text="Use only figures whose source was published on or before this date (YYYY-MM-DD). "
+        "Default: the as-of date, so the answer is what could be known then.",
+    )
+    hindsight = StrictBooleanField(
+        in_query=True,
+        required=False,
+        default=False,
+        help_text="True: use every figure known today, whenever its source was published. Not with known_on.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("hindsight") and attrs.get("known_on"):
+            raise serializers.ValidationError({"known_on": [_("Give either known_on or hindsight, not both.")]})
+        if attrs.get("known_on") and attrs["known_on"] < attrs["as_of"]:
+            raise serializers.ValidationError({"known_on": [_("The knowledge date cannot be before the as-of date.")]})
+        return attrs
 
 
 class StatusItemSerializer(serializers.Serializer):
@@ -52,6 +70,9 @@ class StatusSourceSerializer(serializers.Serializer):
     publisher = serializers.CharField(source="publisher.slug")
     title = serializers.CharField()
     published_on = serializers.DateField(allow_null=True)
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, help_text="How precise published_on is.")
+    url = serializers.CharField(allow_blank=True, help_text="Where the source can be read; empty if not online.")
+    reference = serializers.CharField(allow_blank=True, help_text="The originating document, where to find it.")
 
 
 class StatusRowSerializer(serializers.Serializer):
@@ -66,6 +87,11 @@ class StatusRowSerializer(serializers.Serializer):
     )
     body = serializers.CharField(
         source="observation.body.slug", allow_null=True, help_text="Reporting body; null = national."
+    )
+    body_name = serializers.CharField(
+        source="observation.body.short_name",
+        allow_null=True,
+        help_text="The reporting body's short name; null = national.",
     )
     observation = serializers.IntegerField(source="observation.pk")
     value = DecimalStringField(
@@ -91,6 +117,9 @@ class StatusRowSerializer(serializers.Serializer):
 class StatusSerializer(serializers.Serializer):
     framework = serializers.CharField()
     as_of = serializers.DateField()
+    known_on = serializers.DateField(
+        allow_null=True, help_text="Figures published on or before this date only; null: with hindsight."
+    )
     body = serializers.CharField(allow_null=True)
     count = serializers.IntegerField()
     results = StatusRowSerializer(many=True)
@@ -112,8 +141,9 @@ class StatusView(APIView):
     @extend_schema(
         summary="The latest approved figure of every indicator as of a date",
         description="What the status report shows for the framework on the date: for each indicator series the "
-        "latest approved, current figure dated on or before `as_of`, one row per reporting body (and one for "
-        "the national figure). Figures of the other framework carried over the crosswalk say so. Not paginated: "
+        "latest approved, current figure dated on or before `as_of` whose source was published by `known_on` "
+        "(default: `as_of`; `hindsight=true` for everything known today), one row per reporting body (and one "
+        "for the national figure). Figures of the other framework carried over the crosswalk say so. Not paginated: "
         "one row per indicator and body.",
         parameters=[StatusQuerySerializer],
         responses={200: StatusSerializer},
@@ -125,10 +155,12 @@ class StatusView(APIView):
         framework: Framework = query.validated_data["framework"]
         as_of = query.validated_data["as_of"]
         body: Body | None = query.validated_data.get("body")
-        rows = selectors.status_as_of(framework=framework, as_of=as_of, body=body)
+        known_on = None if query.validated_data["hindsight"] else query.validated_data.get("known_on") or as_of
+        rows = selectors.status_as_of(framework=framework, as_of=as_of, body=body, known_on=known_on)
         data: dict[str, Any] = {
             "framework": framework.slug,
             "as_of": as_of,
+            "known_on": known_on,
             "body": body.slug if body else None,
             "count": len(rows),
             "results": rows,

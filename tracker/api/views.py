@@ -26,6 +26,7 @@ from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
 from tracker.choices import OUTSIDE_PUBLISHER_KINDS
 from tracker.models import AgendaItem, Assessment, CrosswalkLink, Indicator, Observation, Responsibility, Source
+from tracker.selectors import workflow as workflow_selectors
 from tracker.services.observations import INPUT_FIELDS
 
 # Any path segment reaches the view, which answers a malformed id or slug with the API's own 404.
@@ -265,6 +266,16 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._transition(request, services.observation_approve)
 
     @extend_schema(
+        summary="Verify a submission for NACTA M&E (provincial verifiers of bodies that verify first)",
+        request=s.VersionSerializer,
+        responses={200: OBS},
+        examples=[ex.VERSION, ex.OBSERVATION, ex.STALE],
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str) -> Response:
+        return self._transition(request, services.observation_verify)
+
+    @extend_schema(
         summary="Return a submission to its reporter with a reason",
         request=s.ReturnSerializer,
         responses={200: OBS},
@@ -281,6 +292,34 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             reason=data["reason"],
         )
         return Response(OBS(result).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The review conversation of an observation",
+        description="Return reasons, replies and answers, oldest first. Only those who may see the figure's "
+        "drafts read it (its bodies' reporters, NACTA M&E); others get 403, or 404 outside their scope.",
+        request=None,
+        responses={200: s.CommentSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Reply or answer on the review conversation",
+        description="Open figures only (not approved). The other side is notified.",
+        request=s.CommentInputSerializer,
+        responses={201: s.CommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def comments(self, request: Request, pk: str) -> Response:
+        obs = self._locked_scope()
+        if request.method == "POST":
+            text = _valid(s.CommentInputSerializer, request.data).validated_data["text"]
+            comment = services.comment_create(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, text=text
+            )
+            return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        permissions.require(request.user, "view_comments", obs)
+        thread = workflow_selectors.comment_thread(user=request.user, observation=obs) or []
+        return Response(s.CommentSerializer(thread, many=True).data)
 
     @extend_schema(
         summary="Start a correction of an approved figure",

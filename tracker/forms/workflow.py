@@ -117,9 +117,20 @@ class ObservationForm(ObservationInputFields):  # type: ignore[valid-type,misc]
         help_text=_("PDF, image, XLSX or DOCX; checked from its content."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reply = forms.CharField(
+        label=_("Reply to the reviewer"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Goes to the figure's review conversation, never to the public note."),
+    )
 
-    def __init__(self, *args: Any, user: Any, fixed: ObservationInput | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, fixed: ObservationInput | None = None, replying: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not replying:
+            del self.fields["reply"]
         body_field: forms.ModelChoiceField = self.fields["body"]
         body_field.queryset = permissions.writable_bodies(user)
         if permissions.can_report_national(user):
@@ -195,6 +206,21 @@ class EvidenceForm(forms.Form):
         return upload
 
 
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    evidence = forms.FileField(
+        label=_("Evidence (optional)"),
+        required=False,
+        help_text=_("PDF, image, XLSX or DOCX; checked from its content."),
+    )
+
+    def clean_evidence(self) -> Any:
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            check_upload(upload)
+        return upload
+
+
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -207,7 +233,11 @@ class VersionForm(forms.Form):
 class ReviewBatchForm(forms.Form):
     """Approve or return several submissions at once; each is ``<id>:<version>`` as the reviewer saw it."""
 
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
+    # No decision is preselected: the reviewer chooses one each time.
+    decision = forms.ChoiceField(
+        label=_("Decision for the selected"),
+        choices=[("", _("— choose —")), ("approve", _("Approve")), ("return", _("Return with a reason"))],
+    )
     selected = forms.MultipleChoiceField(label=_("Submissions"), choices=[])
     reason = forms.CharField(label=_("Reason (needed to return)"), required=False)
 

@@ -1,11 +1,13 @@
 from tracker.models.access import Membership, UserRole
 from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
+from tracker.models.conversation import CommentKind, ObservationComment
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.idempotency import IdempotentRequest
 from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
-from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
+from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
+from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
 __all__ = [
     "AgendaItem",
@@ -13,14 +15,21 @@ __all__ = [
     "AuditEntry",
     "AuditImmutable",
     "Body",
+    "CommentKind",
     "CrosswalkLink",
     "Evidence",
     "Framework",
     "IdempotentRequest",
     "Indicator",
     "Membership",
+    "Notice",
+    "NoticeKind",
+    "NoticeMail",
+    "NoticePreference",
     "NotificationLog",
     "Observation",
+    "ObservationComment",
+    "ObservationSnapshot",
     "PendingImport",
     "ReportingAssignment",
     "Responsibility",

@@ -34,6 +34,14 @@ class Body(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    requires_verification = models.BooleanField(
+        _("requires provincial verification"),
+        default=False,
+        help_text=_(
+            "Submissions for this body are verified by one of its verifiers (e.g. the apex-committee "
+            "secretariat) before NACTA M&E reviews them."
+        ),
+    )
 
     objects = BodyQuerySet.as_manager()
 

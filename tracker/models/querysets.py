@@ -3,7 +3,7 @@ published series live here, so every page, API view, report, export and admin pa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.expressions import Func, OrderBy, Window
 from django.db.models.functions import RowNumber
 
-from tracker.choices import ObservationState
+from tracker.choices import DatePrecision, ObservationState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -58,6 +58,27 @@ def previous_id(observation: Observation) -> int | None:
 def is_superseded(observation: Observation) -> bool:
     """True when an approved correction replaces the figure (read through ``with_superseded``)."""
     return bool(vars(observation)["is_superseded"])
+
+
+def source_known_on(day: date, *, prefix: str = "") -> Q:
+    """Sources published on or before ``day``, as precisely as each source dates itself.
+
+    A source dated only to a month or a year counts as known from the end of that month or year: a report
+    as known on 10 October must not use a document that may have come out on 31 October. A source without a
+    publication date is never known on a given date, only with hindsight. ``prefix`` is the path to the
+    source from the queried model ("source__" for observations and assessments).
+    """
+    after = day + timedelta(days=1)
+    # Known on ``day`` once the whole day, month or year of publication has passed by the end of ``day``.
+    published_before = {
+        DatePrecision.DAY: after,
+        DatePrecision.MONTH: after.replace(day=1),
+        DatePrecision.YEAR: after.replace(month=1, day=1),
+    }
+    known = Q()
+    for precision, before in published_before.items():
+        known |= Q(**{f"{prefix}date_precision": precision, f"{prefix}published_on__lt": before})
+    return known
 
 
 def newest_first(*, crosswalk: bool = False) -> list[OrderBy]:
@@ -135,12 +156,26 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
 
     # --- The published series ------------------------------------------------------------------------------
 
-    def published(self) -> Self:
+    def known_on(self, day: date | None) -> Self:
+        """Only figures whose source was published by ``day`` (see ``source_known_on``); ``None`` means with
+        hindsight: everything known today."""
+        if day is None:
+            return self
+        return self.filter(source_known_on(day, prefix="source__"))
+
+    def published(self, *, known_on: date | None = None) -> Self:
         """What counts everywhere (read pages, reports, dashboards, charts, the API): approved, and not replaced
-        by an approved correction."""
+        by an approved correction.
+
+        With ``known_on``, what could be known that day: figures whose source was published by then, and a
+        correction replaces what it corrects only once its own source is known (a report as known on 2017
+        keeps the 2017 figure that a 2019 document revised; a typing error corrected from the same source is
+        replaced at once). Filtering before the latest pick means a later figure never hides the one known then.
+        """
         # NOT EXISTS, not a join: a per-series probe then checks the few rows it reads by the unique index on
         # ``supersedes`` instead of joining the whole table.
-        return self.filter(state=ObservationState.APPROVED).exclude(Exists(self._approved_correction()))
+        corrections = self._approved_correction().known_on(known_on)
+        return self.known_on(known_on).filter(state=ObservationState.APPROVED).exclude(Exists(corrections))
 
     def _approved_correction(self) -> ObservationQuerySet:
         return self.model.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
@@ -149,7 +184,9 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         """Annotate ``is_superseded``: an approved correction replaces this figure (the history marks it)."""
         return self.annotate(is_superseded=Exists(self._approved_correction()))
 
-    def series_figures(self, *, as_of: date | None = None, crosswalk: Framework | None = None) -> Self:
+    def series_figures(
+        self, *, as_of: date | None = None, crosswalk: Framework | None = None, known_on: date | None = None
+    ) -> Self:
         """The published figures of every series dated on or before ``as_of``, each annotated with its series.
 
         A series is (indicator, body); body NULL is the national series. Without ``crosswalk`` ``series_id`` is
@@ -158,9 +195,9 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         ``continues`` (either way), so a 2021 series as of 2017 shows the 2014 figure and a 2014 series as of
         2024 the 2021 one; ``series_id`` is then the id of ``framework``'s indicator and ``via_crosswalk`` is
         true for a figure of the other framework. An earlier indicator continued by two of the framework's
-        indicators feeds the first one (by position) only.
+        indicators feeds the first one (by position) only. ``known_on``: see ``published``.
         """
-        queryset = self.published()
+        queryset = self.published(known_on=known_on)
         if as_of is not None:
             queryset = queryset.filter(period_end__lte=as_of)
         if crosswalk is None:
@@ -191,7 +228,9 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
             via_crosswalk=Case(When(own, then=Value(False)), default=Value(True), output_field=BooleanField()),
         )
 
-    def series_heads(self, *, as_of: date | None = None, crosswalk: Framework | None = None) -> models.QuerySet[Any]:
+    def series_heads(
+        self, *, as_of: date | None = None, crosswalk: Framework | None = None, known_on: date | None = None
+    ) -> models.QuerySet[Any]:
         """The ids of the latest figure of each series (see ``series_figures``), first in ``newest_first``.
 
         One pass ranking the figures in scope. Per-series index probes (``Subquery(...)[:1]``) give the same
@@ -201,7 +240,7 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         indicator and body) turns this method into one probe per series without changing any caller.
         """
         ranked = (
-            self.series_figures(as_of=as_of, crosswalk=crosswalk)
+            self.series_figures(as_of=as_of, crosswalk=crosswalk, known_on=known_on)
             .order_by()
             .annotate(
                 series_rank=Window(
@@ -214,7 +253,12 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         return ranked.filter(Q(series_rank=1)).values("pk")
 
     def latest_per_series(
-        self, *, as_of: date | None = None, crosswalk: Framework | None = None, and_previous: bool = False
+        self,
+        *,
+        as_of: date | None = None,
+        crosswalk: Framework | None = None,
+        known_on: date | None = None,
+        and_previous: bool = False,
     ) -> Self:
         """THE latest figure: one published figure per series, the first in ``newest_first`` among those dated
         on or before ``as_of``; annotated with ``series_id`` and ``via_crosswalk`` (see ``series_figures``).
@@ -223,12 +267,12 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         indicators, a source date): ``Observation.objects.filter(body=b).latest_per_series(as_of=d)``.
         ``and_previous`` (series of one indicator only, no ``crosswalk``) adds the figure each latest one
         follows (see ``with_previous``), for trends: ordered by series then ``newest_first``, a series' latest
-        figure comes before its previous one.
+        figure comes before its previous one. ``known_on``: only what could be known that day (see ``published``).
         """
-        heads = self.series_heads(as_of=as_of, crosswalk=crosswalk)
+        heads = self.series_heads(as_of=as_of, crosswalk=crosswalk, known_on=known_on)
         if and_previous:
-            if crosswalk is not None:
-                raise ValueError("and_previous follows a series of one indicator; it takes no crosswalk")
+            if crosswalk is not None or known_on is not None:
+                raise ValueError("and_previous follows a series of one indicator; it takes no crosswalk nor known_on")
             # A series' first figure follows none: the NULL in the array matches no row.
             previous = self.filter(_id_among(heads)).with_previous(among=self).values("previous_id")
             return self.with_series().filter(Q(_id_among(heads)) | Q(_id_among(previous)))
@@ -258,6 +302,13 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
 
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
     """Assessments, with the one definition of an item's latest assessment."""
+
+    def known_on(self, day: date | None) -> Self:
+        """Assessments published by ``day``, and NACTA M&E's own (no source: the portal's rating, whose entry
+        date says nothing of when it was made, since imports enter older material later); ``None``: all."""
+        if day is None:
+            return self
+        return self.filter(Q(source__isnull=True) | source_known_on(day, prefix="source__"))
 
     def latest_per_item(self, *, as_of: date | None = None) -> Self:
         """THE latest assessment of each agenda item made on or before ``as_of``, by ``ASSESSMENT_NEWEST_FIRST``:

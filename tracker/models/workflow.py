@@ -1,6 +1,7 @@
 """What supports the observation workflow: evidence files, reporting cadence and sent notifications."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,15 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Evidence sent with a comment of the thread (e.g. with a reply to a return); empty when attached directly.
+    comment = models.ForeignKey(
+        "tracker.ObservationComment",
+        verbose_name=_("comment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
 
     class Meta:
         ordering = ["observation", "uploaded_at"]
@@ -85,3 +95,29 @@ class NotificationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} → {self.user}"
+
+
+class ObservationSnapshot(models.Model):
+    """The values of an observation as submitted, one row per submission, so a reviewer sees what changed
+    since the version they last reviewed (a resubmission after a return)."""
+
+    observation = models.ForeignKey(
+        "tracker.Observation", verbose_name=_("figure"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    values = models.JSONField(_("values"), encoder=DjangoJSONEncoder)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["observation", "version"]
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        constraints = [
+            models.UniqueConstraint(fields=["observation", "version"], name="snapshot_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.observation_id} v{self.version}"

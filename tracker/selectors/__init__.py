@@ -146,20 +146,25 @@ def item_detail(*, framework_slug: str, number: int) -> ItemPage:
     )
 
 
-def latest_figures(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
+def latest_figures(
+    *, framework: Framework, as_of: date, body: Body | None = None, known_on: date | None = None
+) -> QuerySet[Observation]:
     """The latest published figure of each series of ``framework`` on ``as_of`` (over the crosswalk; only
     ``body``'s series when given), joined for the report and the API. Rows carry ``series_id`` and
-    ``via_crosswalk`` (see ``ObservationQuerySet.series_figures``)."""
+    ``via_crosswalk`` (see ``ObservationQuerySet.series_figures``). ``known_on``: only figures whose source
+    was published by then (``ObservationQuerySet.published``); ``None``: with hindsight."""
     base = Observation.objects.all() if body is None else Observation.objects.filter(body=body)
-    return base.latest_per_series(as_of=as_of, crosswalk=framework).select_related(
+    return base.latest_per_series(as_of=as_of, crosswalk=framework, known_on=known_on).select_related(
         "indicator__item__framework", "body", "source__publisher"
     )
 
 
-def latest_assessments(*, framework: Framework, as_of: date) -> QuerySet[Assessment]:
-    """The latest assessment of each agenda item of ``framework`` made on or before ``as_of``."""
+def latest_assessments(*, framework: Framework, as_of: date, known_on: date | None = None) -> QuerySet[Assessment]:
+    """The latest assessment of each agenda item of ``framework`` made on or before ``as_of``; with ``known_on``
+    only those published by then and NACTA M&E's own (``None``: with hindsight)."""
     return (
         Assessment.objects.filter(item__framework=framework)
+        .known_on(known_on)
         .latest_per_item(as_of=as_of)
         .select_related("source__publisher")
     )
@@ -175,7 +180,9 @@ class StatusRow:
     via_crosswalk: bool
 
 
-def status_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> list[StatusRow]:
+def status_as_of(
+    *, framework: Framework, as_of: date, body: Body | None = None, known_on: date | None = None
+) -> list[StatusRow]:
     """The latest approved figure of every indicator series of ``framework`` on ``as_of``, in report order.
 
     The rows of ``Observation.objects.latest_per_series`` over the crosswalk (what the report reads), each
@@ -186,7 +193,7 @@ def status_as_of(*, framework: Framework, as_of: date, body: Body | None = None)
     indicators = {i.pk: i for i in Indicator.objects.filter(item__framework=framework).select_related("item")}
     rows = [
         StatusRow(observation=obs, series_indicator=indicators[series_key(obs)[0]], via_crosswalk=via_crosswalk(obs))
-        for obs in latest_figures(framework=framework, as_of=as_of, body=body)
+        for obs in latest_figures(framework=framework, as_of=as_of, body=body, known_on=known_on)
     ]
     rows.sort(
         key=lambda row: (

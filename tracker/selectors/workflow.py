@@ -1,18 +1,17 @@
 """Reads for the workflow pages. Every observation query starts from the policy's visible set."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, Model, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from tracker import permissions
 from tracker.cadence import Period, due_date, due_status, last_closed_period
 from tracker.choices import Cadence, DueStatus, ObservationState, ValueQualifier
-from tracker.formatting import Figure, format_figure, format_period
-from tracker.models import AuditEntry, Observation, ReportingAssignment
-from tracker.models.querysets import ObservationQuerySet, previous_id
+from tracker.formatting import Figure, format_figure
+from tracker.models import AuditEntry, Evidence, Observation, ObservationComment, ReportingAssignment
+from tracker.models.querysets import ObservationQuerySet
 from tracker.permissions import UserLike
 
 S = ObservationState
@@ -60,7 +59,7 @@ def assignments_with_status(
     """
     periods = {cadence: last_closed_period(cadence, today) for cadence in Cadence.values}
     if reported is None:
-        reported = Observation.objects.filter(state__in=[S.SUBMITTED, S.APPROVED])
+        reported = Observation.objects.filter(state__in=[S.SUBMITTED, S.VERIFIED, S.APPROVED])
     series = reported.filter(indicator=OuterRef("indicator"), body=OuterRef("body"))
     # The last approved figure is the series' latest published one on ``today``: never a figure an approved
     # correction replaced, never one dated later.
@@ -109,7 +108,7 @@ def my_open_observations(*, user: UserLike) -> QuerySet[Observation]:
     )
     return (
         Observation.objects.restrict(user, "view")
-        .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED])
+        .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED, S.VERIFIED])
         .select_related("indicator", "body", "source__publisher")
         .annotate(open_rank=order)
         .order_by("open_rank", "-updated_at", "-pk")
@@ -121,69 +120,6 @@ def my_assignments(*, user: UserLike, today: date) -> list[AssignmentRow]:
     return assignments_with_status(
         assignments=ReportingAssignment.objects.filter(active=True, body_id__in=bodies), today=today
     )
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    observation: Observation
-    previous: Observation | None
-
-    @property
-    def previous_figure(self) -> str:
-        """The previous approved figure as its source gives it; it shares the submission's indicator, so no
-        query is needed to format it."""
-        if self.previous is None:
-            return ""
-        indicator = self.observation.indicator
-        return format_figure(
-            Figure(
-                self.previous.value,
-                indicator.unit,
-                indicator.scale,
-                self.previous.value_qualifier,
-                self.previous.text_value,
-            )
-        )
-
-    @property
-    def previous_period(self) -> str:
-        if self.previous is None:
-            return ""
-        return format_period(self.previous.period_start, self.previous.period_end, self.previous.date_precision)
-
-    @property
-    def change(self) -> Decimal | None:
-        if self.previous is None or self.previous.value is None or self.observation.value is None:
-            return None
-        return self.observation.value - self.previous.value
-
-    @property
-    def change_percent(self) -> Decimal | None:
-        change = self.change
-        if change is None or not self.previous or not self.previous.value:
-            return None
-        return (change / self.previous.value * 100).quantize(Decimal("0.1"))
-
-
-def review_queue(*, user: UserLike) -> QuerySet[Observation]:
-    """Submissions waiting for review, oldest first, each with ``previous_id``: the published figure of its
-    series it would follow (``ObservationQuerySet.with_previous``: never superseded, never dated after it)."""
-    return (
-        Observation.objects.restrict(user, "view")
-        .filter(state=S.SUBMITTED)
-        .select_related("indicator", "body", "source__publisher", "created_by")
-        .with_previous()
-        .order_by("submitted_at", "pk")
-    )
-
-
-def review_rows(page: Iterable[Observation]) -> list[ReviewRow]:
-    """Pair each submission of a page with its previous approved figure (one query for the whole page)."""
-    observations = list(page)
-    follows = {o.pk: previous_id(o) for o in observations}
-    wanted = [pk for pk in follows.values() if pk is not None]
-    previous = Observation.objects.in_bulk(wanted) if wanted else {}
-    return [ReviewRow(observation=o, previous=previous.get(follows[o.pk] or 0)) for o in observations]
 
 
 def observation_detail(*, user: UserLike, pk: int) -> Observation:
@@ -221,24 +157,35 @@ def correction_chain(*, user: UserLike, observation: Observation) -> list[Observ
     )
 
 
+def comment_thread(*, user: UserLike, observation: Observation) -> list[ObservationComment] | None:
+    """The observation's conversation, oldest first, with authors and evidence; None for those who may not
+    read it (analysts, other bodies), so a page cannot show it by mistake."""
+    if not permissions.can(user, "view_comments", observation):
+        return None
+    return list(
+        ObservationComment.objects.filter(observation=observation)
+        .select_related("author")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")))
+        .order_by("created_at", "pk")
+    )
+
+
 def audit_for_object(*, obj: Model) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
 
 
 def pending_count(*, user: UserLike) -> int:
-    return Observation.objects.restrict(user, "view").filter(state=S.SUBMITTED).count()
+    return Observation.objects.restrict(user, "view").filter(state__in=[S.SUBMITTED, S.VERIFIED]).count()
 
 
 __all__ = [
     "AssignmentRow",
-    "ReviewRow",
     "assignments_with_status",
     "audit_for_object",
+    "comment_thread",
     "correction_chain",
     "my_assignments",
     "my_open_observations",
     "observation_detail",
     "pending_count",
-    "review_queue",
-    "review_rows",
 ]

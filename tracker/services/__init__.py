@@ -9,7 +9,8 @@ from tracker.services.accounts import (
     user_update,
 )
 from tracker.services.assignments import assignment_create, assignment_update
-from tracker.services.evidence import check_upload, evidence_attach
+from tracker.services.conversation import comment_create
+from tracker.services.evidence import check_upload, evidence_attach, evidence_remove
 from tracker.services.imports import observation_import
 from tracker.services.observations import (
     ObservationInput,
@@ -21,6 +22,7 @@ from tracker.services.observations import (
     observation_return,
     observation_submit,
     observation_update,
+    observation_verify,
 )
 from tracker.services.sources import (
     SourceInput,
@@ -38,7 +40,9 @@ __all__ = [
     "assignment_update",
     "changes_since",
     "check_upload",
+    "comment_create",
     "evidence_attach",
+    "evidence_remove",
     "membership_add",
     "membership_remove",
     "observation_approve",
@@ -48,6 +52,7 @@ __all__ = [
     "observation_return",
     "observation_submit",
     "observation_update",
+    "observation_verify",
     "send_invitation",
     "source_find_or_create",
     "source_own_return",

@@ -17,7 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from tracker import audit, permissions
-from tracker.models import Evidence, Observation
+from tracker.models import Evidence, Observation, ObservationComment
 
 # Detected MIME type → (extension we store, extensions a file of that type may carry).
 ALLOWED_TYPES: dict[str, tuple[str, frozenset[str]]] = {
@@ -95,35 +95,86 @@ def check_upload(upload: File) -> CheckedFile:
     )
 
 
+def store_evidence(
+    *, actor: User, obs: Observation, checked: CheckedFile, comment: ObservationComment | None = None
+) -> Evidence:
+    """Store a checked file for an observation the caller has locked and checked, with its audit entry.
+
+    The same file (same bytes) attached again to the same observation is not stored twice: the one already
+    there is returned. The caller's lock on the observation makes this check-then-insert safe.
+    """
+    existing = Evidence.objects.filter(observation=obs, sha256=checked.sha256).first()
+    if existing is not None:
+        existing.already_attached = True  # type: ignore[attr-defined]
+        return existing
+    evidence = Evidence(
+        observation=obs,
+        original_name=checked.original_name,
+        content_type=checked.mime,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        uploaded_by=actor,
+        comment=comment,
+    )
+    # The stored name is random: nothing the uploader typed ever becomes part of a path.
+    evidence.file.save(f"{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content), save=False)
+    evidence.save()
+    audit.record(
+        actor=actor,
+        action="evidence.attach",
+        obj=evidence,
+        after={
+            "observation": obs.pk,
+            "name": checked.original_name,
+            "type": checked.mime,
+            "size": len(checked.content),
+            "sha256": checked.sha256,
+            **({"comment": comment.pk} if comment is not None else {}),
+        },
+    )
+    return evidence
+
+
 def evidence_attach(*, actor: User, observation_id: int, upload: File) -> Evidence:
-    """Attach a checked file to a draft or returned observation the actor may edit."""
+    """Attach a checked file to a draft or returned observation the actor may edit.
+
+    Attaching a file the observation already has returns that one (``already_attached`` is set on it).
+    """
     checked = check_upload(upload)
     with transaction.atomic():
         obs = Observation.objects.select_for_update().filter(pk=observation_id).first()
         if obs is None:
             raise Http404
         permissions.require(actor, "attach_evidence", obs)
-        evidence = Evidence(
-            observation=obs,
-            original_name=checked.original_name,
-            content_type=checked.mime,
-            size=len(checked.content),
-            sha256=checked.sha256,
-            uploaded_by=actor,
+        return store_evidence(actor=actor, obs=obs, checked=checked)
+
+
+def evidence_remove(*, actor: User, observation_id: int, evidence_id: int) -> None:
+    """Remove a file its uploader attached, while the figure is still being edited. Audited; the stored file
+    is deleted once the removal has committed (a rollback leaves it in place)."""
+    with transaction.atomic():
+        obs = Observation.objects.select_for_update().filter(pk=observation_id).first()
+        evidence = (
+            Evidence.objects.select_for_update().filter(pk=evidence_id, observation_id=observation_id).first()
+            if obs is not None
+            else None
         )
-        # The stored name is random: nothing the uploader typed ever becomes part of a path.
-        evidence.file.save(f"{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content), save=False)
-        evidence.save()
+        if obs is None or evidence is None or not permissions.is_visible(actor, obs):
+            raise Http404
+        evidence.observation = obs
+        permissions.require(actor, "remove_evidence", evidence)
+        name, storage = evidence.file.name, evidence.file.storage
         audit.record(
             actor=actor,
-            action="evidence.attach",
+            action="evidence.remove",
             obj=evidence,
-            after={
+            before={
                 "observation": obs.pk,
-                "name": checked.original_name,
-                "type": checked.mime,
-                "size": len(checked.content),
-                "sha256": checked.sha256,
+                "name": evidence.original_name,
+                "type": evidence.content_type,
+                "size": evidence.size,
+                "sha256": evidence.sha256,
             },
         )
-    return evidence
+        evidence.delete()
+        transaction.on_commit(lambda: storage.delete(name))

@@ -7,6 +7,7 @@ reveals history, and only the observation's editors are told which fields change
 to approve still hears that someone saved it first.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -22,7 +23,19 @@ from django.utils.translation import gettext_lazy as _lazy
 from tracker import audit, permissions
 from tracker.choices import DatePrecision, ObservationState, ValueQualifier
 from tracker.exceptions import StaleVersion, WorkflowError
-from tracker.models import AgendaItem, Assessment, AuditEntry, Body, Indicator, Observation, Source
+from tracker.models import (
+    AgendaItem,
+    Assessment,
+    AuditEntry,
+    Body,
+    CommentKind,
+    Indicator,
+    Observation,
+    ObservationSnapshot,
+    Source,
+)
+from tracker.services import notifications
+from tracker.services.conversation import comment_add_locked, comment_text_clean
 from tracker.validation import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, text_errors, validate_observation_input
 
 # What the audit trail keeps of an observation, before and after each change.
@@ -92,6 +105,8 @@ INPUT_FIELDS = tuple(f.name for f in fields(ObservationInput))
 # (name, label, required, help text, length cap) of each entered field, in order: what forms and serializers
 # are built from.
 INPUT_FIELD_SPECS = tuple((f.name, f.metadata) for f in fields(ObservationInput))
+# What a submission keeps for the reviewer's field-by-field comparison: the reporter's values.
+SNAPSHOT_FIELDS = INPUT_FIELDS
 
 
 def _require_may_report_for(actor: User, body: Body | None) -> None:
@@ -111,6 +126,8 @@ def _lock(*, actor: User, action: str, observation_id: int) -> Observation:
         raise Http404
     if action == "approve" and obs.created_by_id == actor.pk:
         raise PermissionDenied(_("You cannot approve an observation you entered yourself."))
+    if action == "verify" and obs.created_by_id == actor.pk:
+        raise PermissionDenied(_("You cannot verify an observation you entered yourself."))
     permissions.require_actor(actor, action, obs)
     return obs
 
@@ -201,8 +218,17 @@ def observation_update(*, actor: User, observation_id: int, version: int, data: 
 
 
 def _transition(
-    *, actor: User, observation_id: int, version: int, action: str, target: str, reason: str = ""
+    *,
+    actor: User,
+    observation_id: int,
+    version: int,
+    action: str,
+    target: str,
+    reason: str = "",
+    then: Callable[[Observation], None] | None = None,
 ) -> Observation:
+    """One workflow step; ``then`` runs inside the same transaction, after the audit entry (the thread entry
+    of a return, the notices)."""
     with transaction.atomic():
         obs = _lock(actor=actor, action=action, observation_id=observation_id)
         _check_version_and_state(actor=actor, obs=obs, version=version, action=action)
@@ -214,11 +240,21 @@ def _transition(
                 correction=bool(obs.supersedes_id),
             )
             _validate(obs)
+            # Keep what was submitted, so the reviewer of a resubmission sees what changed since.
+            ObservationSnapshot.objects.create(
+                observation=obs,
+                version=obs.version + 1,
+                values=audit.snapshot(obs, SNAPSHOT_FIELDS),
+                submitted_by=actor,
+            )
         before = audit.snapshot(obs, AUDITED_FIELDS)
         changed = obs.transition_to(target, by=actor, reason=reason)
         obs.save(update_fields=changed)
         old, new = _diff(before, audit.snapshot(obs, AUDITED_FIELDS))
         audit.record(actor=actor, action=f"observation.{action}", obj=obs, before=old, after=new, reason=reason)
+        if then is not None:
+            then(obs)
+        notifications.notify_transition(actor=actor, obs=obs, action=action, reason=reason)
     return obs
 
 
@@ -233,8 +269,12 @@ def observation_return(*, actor: User, observation_id: int, version: int, reason
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the update is returned: the reporter sees this reason.")})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": text_errors(reason, REASON_MAX_LENGTH)})
+    reason = comment_text_clean(reason)
+
+    def open_thread(obs: Observation) -> None:
+        # The reason opens (or continues) the conversation the reporter answers.
+        comment_add_locked(actor=actor, obs=obs, text=reason, kind=CommentKind.RETURN)
+
     return _transition(
         actor=actor,
         observation_id=observation_id,
@@ -242,6 +282,15 @@ def observation_return(*, actor: User, observation_id: int, version: int, reason
         action="return",
         target=ObservationState.RETURNED,
         reason=reason,
+        then=open_thread,
+    )
+
+
+def observation_verify(*, actor: User, observation_id: int, version: int) -> Observation:
+    """A verifier of the figure's body confirms a submission before NACTA M&E reviews it (bodies that ask
+    for provincial verification only; never one's own entry)."""
+    return _transition(
+        actor=actor, observation_id=observation_id, version=version, action="verify", target=ObservationState.VERIFIED
     )
 
 

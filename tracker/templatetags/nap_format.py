@@ -6,17 +6,26 @@
 {{ assessment.as_of|precise_date:assessment.date_precision }}
 {{ indicator|target }}            the indicator's target value, or ""
 {{ count|number }}                5,06,072
+{{ edition.published_at|timestamp }}  30 Nov 2026 18:05
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
 
 from tracker.choices import DatePrecision
-from tracker.formatting import Figure, format_date, format_figure, format_number, format_period, observation_figure
+from tracker.formatting import (
+    Figure,
+    format_date,
+    format_datetime,
+    format_figure,
+    format_number,
+    format_period,
+    observation_figure,
+)
 from tracker.models import Indicator, Observation
 
 register = template.Library()
@@ -37,6 +46,12 @@ def period(observation: Observation) -> str:
 @register.filter
 def precise_date(day: date | None, precision: str = DatePrecision.DAY) -> str:
     return format_date(day, precision) if day else ""
+
+
+@register.filter
+def timestamp(moment: datetime | None) -> str:
+    """A moment as every page shows one: "30 Nov 2026 18:05" (portal time zone)."""
+    return format_datetime(moment) if moment else ""
 
 
 @register.filter

@@ -44,3 +44,11 @@ def can(context: Any, action: str, obj: Any = None) -> bool:
     from tracker import permissions
 
     return permissions.can(context["request"].user, action, obj)
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """An audit action in words ("Figure approved"), as the audit trail shows it."""
+    from tracker.selectors.audit import action_label
+
+    return action_label(code)

@@ -3,6 +3,8 @@
 Views stay thin: they check the policy, validate a form, call one service and choose a response.
 """
 
+import csv
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -10,9 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker import permissions, services
+from tracker.choices import ObservationState
 from tracker.exceptions import StaleVersion, WorkflowError
-from tracker.filters import AuditEntryFilter
+from tracker.filters import AuditEntryFilter, ReviewQueueFilter
+from tracker.formatting import spreadsheet_safe
 from tracker.forms.workflow import (
+    CommentForm,
     CorrectionForm,
     EvidenceForm,
     ObservationForm,
@@ -31,7 +35,9 @@ from tracker.forms.workflow import (
     ReviewBatchForm,
     VersionForm,
 )
-from tracker.models import AuditEntry, Evidence, Observation, Source
+from tracker.models import Evidence, Observation, Source
+from tracker.selectors import audit as audit_selectors
+from tracker.selectors import review as review_selectors
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
 
@@ -123,10 +129,17 @@ def _cited_source(request: HttpRequest, form: ObservationForm) -> Source | None:
 
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
-    """Attach the evidence and submit when asked; each is its own audited write."""
+    """Attach the evidence, post the reply and submit when asked; each is its own audited write."""
     upload = form.cleaned_data.get("evidence")
     if upload:
-        services.evidence_attach(actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=upload)
+        evidence = services.evidence_attach(
+            actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=upload
+        )
+        if getattr(evidence, "already_attached", False):
+            messages.info(request, _("“%(name)s” is already attached: it was not stored again.") % {"name": evidence})
+    reply = (form.cleaned_data.get("reply") or "").strip()
+    if reply:
+        services.comment_create(actor=permissions.signed_in(request.user), observation_id=obs.pk, text=reply)
     if "submit" in request.POST:
         try:
             obs.refresh_from_db()
@@ -154,17 +167,28 @@ def _message(exc: Exception) -> str:
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obs = selectors.observation_detail(user=request.user, pk=pk)
     may_view_audit = permissions.can(request.user, "view_audit")
+    thread = selectors.comment_thread(user=request.user, observation=obs)
+    evidence = [
+        e
+        for e in Evidence.objects.filter(observation=obs).select_related("uploaded_by")
+        if e.comment_id is None or thread is not None
+    ]
+    for e in evidence:
+        e.observation = obs  # the policy reads the figure's state; no query per file
     return render(
         request,
         "tracker/workflow/observation_detail.html",
         {
             "obs": obs,
-            "evidence": list(Evidence.objects.filter(observation=obs)),
+            "evidence": evidence,
+            "removable": {e.pk for e in evidence if permissions.can(request.user, "remove_evidence", e)},
+            "thread": thread,
+            "comment_form": CommentForm(),
             "chain": selectors.correction_chain(user=request.user, observation=obs),
             "history": list(selectors.audit_for_object(obj=obs)) if may_view_audit else None,
             "may": {
                 action: permissions.can(request.user, action, obs)
-                for action in ("edit", "submit", "approve", "return", "correct", "attach_evidence")
+                for action in ("edit", "submit", "verify", "approve", "return", "correct", "attach_evidence", "comment")
             },
             "return_form": ReturnForm(initial={"version": obs.version}),
             "evidence_form": EvidenceForm(),
@@ -188,7 +212,12 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, "edit", obs)
     fixed = _input_of(obs) if obs.supersedes_id else None
     form = ObservationForm(
-        request.POST or None, request.FILES or None, user=request.user, initial=_initial(obs), fixed=fixed
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=_initial(obs),
+        fixed=fixed,
+        replying=obs.state == ObservationState.RETURNED and permissions.can(request.user, "comment", obs),
     )
     stale: StaleVersion | None = None
     if request.method == "POST" and form.is_valid():
@@ -237,6 +266,11 @@ def _transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
             )
             messages.success(request, _("Update approved."))
+        elif action == "verify":
+            services.observation_verify(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
+            )
+            messages.success(request, _("Update verified: it goes on to NACTA M&E."))
         else:
             services.observation_return(
                 actor=permissions.signed_in(request.user),
@@ -260,6 +294,12 @@ def observation_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def observation_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition_view(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def observation_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition_view(request, pk, "verify")
 
 
 @login_required
@@ -316,6 +356,38 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    obs = selectors.observation_detail(user=request.user, pk=pk)
+    services.evidence_remove(actor=permissions.signed_in(request.user), observation_id=obs.pk, evidence_id=evidence_pk)
+    messages.success(request, _("Evidence removed."))
+    return _detail(obs)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    obs = selectors.observation_detail(user=request.user, pk=pk)
+    permissions.require(request.user, "comment", obs)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.comment_create(
+                actor=permissions.signed_in(request.user),
+                observation_id=obs.pk,
+                text=form.cleaned_data["text"],
+                upload=form.cleaned_data.get("evidence"),
+            )
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+        else:
+            messages.success(request, _("Comment added to the conversation."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("tracker:observation-detail", args=[obs.pk]) + "#conversation")
+
+
+@login_required
 def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
     evidence = Evidence.objects.select_related("observation").filter(pk=evidence_pk, observation_id=pk).first()
     if evidence is None:
@@ -334,14 +406,27 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    permissions.require(request.user, "review")
+    if not (permissions.can(request.user, "review") or permissions.can(request.user, "verify_any")):
+        permissions.require(request.user, "review")  # raises: neither reviewer nor verifier
     if request.method == "POST":
         return _review_batch(request)
-    page = Paginator(selectors.review_queue(user=request.user), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = ReviewQueueFilter(
+        request.GET or None, queryset=review_selectors.review_queue(user=request.user), request=request
+    )
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(queryset, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "tracker/workflow/review_queue.html",
-        {"page": page, "rows": selectors.review_rows(page), "form": ReviewBatchForm()},
+        {
+            "page": page,
+            "rows": review_selectors.review_rows(page, user=request.user),
+            "form": ReviewBatchForm(),
+            "filter": filterset,
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -356,7 +441,12 @@ def _review_batch(request: HttpRequest) -> HttpResponse:
     for pk, version in form.cleaned_data["selected"]:
         # One transaction per submission: a refusal of one leaves the others decided.
         try:
-            if form.cleaned_data["decision"] == "approve":
+            if form.cleaned_data["decision"] == "approve" and permissions.can(request.user, "verify_any"):
+                # A provincial verifier's "approve" is their step: verification.
+                services.observation_verify(
+                    actor=permissions.signed_in(request.user), observation_id=pk, version=version
+                )
+            elif form.cleaned_data["decision"] == "approve":
                 services.observation_approve(
                     actor=permissions.signed_in(request.user), observation_id=pk, version=version
                 )
@@ -379,16 +469,71 @@ def _review_batch(request: HttpRequest) -> HttpResponse:
     return redirect("tracker:review-queue")
 
 
+def _audit_filter(request: HttpRequest) -> AuditEntryFilter:
+    permissions.require(request.user, "view_audit")
+    return AuditEntryFilter(request.GET or None, queryset=audit_selectors.audit_entries())
+
+
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    permissions.require(request.user, "view_audit")
-    queryset: QuerySet[AuditEntry] = AuditEntry.objects.all()
-    filterset = AuditEntryFilter(request.GET or None, queryset=queryset)
+    filterset = _audit_filter(request)
     page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "tracker/workflow/audit_log.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "audit_url": reverse("tracker:audit-log")},
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": audit_selectors.present(page.object_list),
+            "query": query.urlencode(),
+            "audit_url": reverse("tracker:audit-log"),
+        },
     )
+
+
+@login_required
+def audit_export_csv(request: HttpRequest) -> HttpResponseBase:
+    """The filtered trail as CSV, streamed in chunks: the same words and values the page shows."""
+    filterset = _audit_filter(request)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+    def rows() -> Iterator[list[str]]:
+        yield [
+            _("When"),
+            _("Who"),
+            _("Action"),
+            _("Object"),
+            _("Changes"),
+            _("Reason"),
+            _("Request id"),
+            _("IP address"),
+        ]
+        for row in audit_selectors.present_in_chunks(queryset):
+            e = row.entry
+            yield [
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                row.who,
+                row.action,
+                f"{e.object_label} (#{e.object_id})" if e.object_id else e.object_label,
+                row.changes_text,
+                e.reason,
+                e.request_id,
+                e.ip or "",
+            ]
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([spreadsheet_safe(str(cell)) for cell in line]) for line in rows()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+class _Echo:
+    """csv.writer writes into this and gets the line back, so the response can stream it."""
+
+    def write(self, value: str) -> str:
+        return value

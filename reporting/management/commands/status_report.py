@@ -1,6 +1,6 @@
 """python manage.py status_report --framework nap-2014 --as-of 2017-10-01 [--compare 2016-10-01]
 [--format html,pdf,xlsx,csv] [--out DIR] [--scope national|<body-slug>] [--number-style south_asian|international]
-[--publish]
+[--known-on YYYY-MM-DD | --hindsight] [--publish]
 
 Writes the report files into --out with the same builder and renderers the Celery task uses. With --publish
 it instead requests the edition and builds it here (as the task would), then copies the files to --out.
@@ -50,6 +50,10 @@ class Command(BaseCommand):
         parser.add_argument("--out", default=".", help="directory for the files (created if missing)")
         parser.add_argument("--scope", default=NATIONAL, help="national, or a body's slug (e.g. punjab)")
         parser.add_argument("--number-style", default=None, help=f"one of {', '.join(NUMBER_STYLES)}")
+        parser.add_argument(
+            "--known-on", help="use only figures published by this date, YYYY-MM-DD (default: the as-of date)"
+        )
+        parser.add_argument("--hindsight", action="store_true", help="use every figure known today")
         parser.add_argument("--publish", action="store_true", help="also publish the edition in the archive")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -62,6 +66,8 @@ class Command(BaseCommand):
                 scope=options["scope"],
                 number_style=options["number_style"] or default_number_style(),
                 language=settings.LANGUAGE_CODE,
+                known_on=_date(options["known_on"]) if options["known_on"] else None,
+                hindsight=options["hindsight"],
             )
             out = Path(options["out"])
             if out.exists() and not out.is_dir():

@@ -67,8 +67,8 @@ def expected_status(role: str, body: str, state: str, op: str) -> int:
         "update": own_reporter and editable,
         "patch": own_reporter and editable,
         "submit": own_reporter and editable,
-        "approve": role == Role.REVIEWER and state == S.SUBMITTED,
-        "return": role == Role.REVIEWER and state == S.SUBMITTED,
+        "approve": role == Role.REVIEWER and state in (S.SUBMITTED, S.VERIFIED),
+        "return": role == Role.REVIEWER and state in (S.SUBMITTED, S.VERIFIED),
         "correct": state == S.APPROVED and (role == Role.REVIEWER or own_reporter),
     }[op]
     if not allowed:

@@ -48,3 +48,20 @@ def test_list_query_count_is_flat(path, n, world, reporter, api_as, make_obs, dj
             response = client.get(f"{path}?page_size={size}")
         assert response.status_code == 200
         assert 0 < len(response.json()["results"]) <= size
+
+
+STATUS_QUERIES = AUTH + 1 + 2  # the framework by slug, then the report's selector: indicators, latest figures
+
+
+@pytest.mark.parametrize("n", [3, 40])
+@pytest.mark.parametrize("extra", [{}, {"hindsight": "true"}, {"known_on": "2030-01-01"}])
+def test_status_query_count_is_flat_whatever_the_knowledge_date(
+    n, extra, world, reporter, api_as, make_obs, django_assert_num_queries
+):
+    make_data(world, n, make_obs)
+    client = api_as(reporter)
+    client.get("/api/v1/frameworks/")  # the token's last use is written at most once a minute: not in the count
+    with django_assert_num_queries(STATUS_QUERIES):
+        response = client.get("/api/v1/status/", {"framework": world.framework.slug, "as_of": "2029-12-31", **extra})
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] >= 1

@@ -8,7 +8,7 @@ import pytest
 from tests.factories import AgendaItemFactory, IndicatorFactory
 from tracker.choices import ObservationState as S
 from tracker.choices import Role, Unit, ValueQualifier
-from tracker.models import AgendaItem, Framework, Indicator
+from tracker.models import AgendaItem, Framework, Indicator, Source
 from tracker.selectors import latest_figures
 
 URL = "/api/v1/status/"
@@ -58,6 +58,7 @@ def test_latest_approved_figure_per_series_and_body(world, reviewer, api_as, mak
         "observed_indicator": "executions",
         "via_crosswalk": False,
         "body": None,
+        "body_name": None,
         "observation": national.pk,
         "value": "30000.0000",
         "value_qualifier": "about",
@@ -67,9 +68,17 @@ def test_latest_approved_figure_per_series_and_body(world, reviewer, api_as, mak
         "period_end": "2017-09-30",
         "date_precision": "month",
         "period": "Sep 2017",
-        "source": {"slug": "nacta-2017", "publisher": "nacta", "title": "Status report", "published_on": "2017-10-01"},
+        "source": {
+            "slug": "nacta-2017",
+            "publisher": "nacta",
+            "title": "Status report",
+            "published_on": "2017-10-01",
+            "date_precision": "day",
+            "url": "",
+            "reference": "",
+        },
     }
-    assert data["results"][1]["body"] == "punjab"
+    assert (data["results"][1]["body"], data["results"][1]["body_name"]) == ("punjab", "Punjab")
     assert data["results"][2]["value"] is None
     assert data["results"][2]["figure"] == "Madrassa reform under way"
 
@@ -175,3 +184,31 @@ def test_every_role_sees_the_same_approved_figures(role, world, users, api_as, m
         make_obs(state, body=world.punjab, period_end=date(2017, 2, 1), period_start=None)
     rows = _get(api_as(users[role]), framework="nap-2014", as_of="2017-10-01").json()["results"]
     assert [row["observation"] for row in rows] == [approved.pk]
+
+
+def test_known_on_defaults_to_the_as_of_date_and_hindsight_is_explicit(world, analyst, api_as, make_obs):
+    known = make_obs(S.APPROVED, body=None, period_end=date(2017, 6, 30), period_start=None)
+    later_source = Source.objects.create(
+        slug="later",
+        publisher=known.source.publisher,
+        title="Later report",
+        published_on=date(2019, 1, 1),
+        url="https://example.org/later",
+        reference="Annex B",
+    )
+    later = make_obs(S.APPROVED, body=None, period_end=date(2017, 9, 30), period_start=None, source=later_source)
+    client = api_as(analyst)
+
+    data = _get(client, framework="nap-2014", as_of="2017-10-01").json()
+    assert (data["known_on"], [r["observation"] for r in data["results"]]) == ("2017-10-01", [known.pk])
+    data = _get(client, framework="nap-2014", as_of="2017-10-01", known_on="2019-01-01").json()
+    assert [r["observation"] for r in data["results"]] == [later.pk]
+    data = _get(client, framework="nap-2014", as_of="2017-10-01", hindsight="true").json()
+    assert data["known_on"] is None
+    assert [r["observation"] for r in data["results"]] == [later.pk]
+    assert (data["results"][0]["source"]["url"], data["results"][0]["source"]["reference"]) == (
+        "https://example.org/later",
+        "Annex B",
+    )
+    refused = _get(client, framework="nap-2014", as_of="2017-10-01", known_on="2017-01-01")
+    assert refused.status_code == 400 and "known_on" in refused.content.decode()

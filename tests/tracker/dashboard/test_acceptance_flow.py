@@ -105,10 +105,10 @@ def test_reporter_submits_reviewer_approves_and_the_dashboard_shows_it(
     expect(pending).to_have_count(1)  # Sindh's draft is not submitted, so it is not in the queue
     expect(pending).to_contain_text("Punjab")
     expect(pending).to_contain_text(reporter.email)
-    expect(pending.locator("td").nth(7)).to_contain_text("+17")  # against Punjab's approved 20
+    expect(pending.locator("td").nth(3)).to_contain_text("+17")  # against Punjab's approved 20
     shoot(reviewer_page, "flow-4-reviewer-queue")
     pending.get_by_role("checkbox").check()
-    reviewer_page.get_by_label("Decision:", exact=True).select_option("approve")
+    reviewer_page.get_by_label("Decision for the selected:", exact=True).select_option("approve")
     reviewer_page.get_by_role("button", name="Apply to selected").click()
     expect(reviewer_page.locator(".messages")).to_contain_text("1 update(s) decided.")
     expect(reviewer_page.get_by_text("Nothing waits for review.")).to_be_visible()

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.choices import DatePrecision, Direction
+from tracker.choices import Accumulation, DatePrecision, Direction
 from tracker.compliance import AS_OF_INTERVAL, GRACE, CellStatus, InferredRule, LatestFigure, figure_interval, worst
-from tracker.models import Observation
+from tracker.models import Indicator, Observation
 from tracker.selectors.dashboard import trend_between
 
 
@@ -51,8 +51,12 @@ def test_expectation_and_worst():
     assert worst([CellStatus.DUE, CellStatus.OVERDUE, CellStatus.UP_TO_DATE]) == CellStatus.OVERDUE
 
 
+# One running total: the trend compares figures of one series and one accumulation (tracker.comparison).
+RUNNING_TOTAL = Indicator(pk=1, accumulation=Accumulation.RUNNING_TOTAL)
+
+
 def figure(value: int, precision: str = DatePrecision.YEAR) -> Observation:
-    return Observation(value=Decimal(value), date_precision=precision)
+    return Observation(value=Decimal(value), date_precision=precision, indicator=RUNNING_TOTAL)
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,14 @@ def test_card_shows_rating_text_figure_period_trend_and_leads(as_role, dash, obs
     assert "Punjab" in html  # the lead body
 
 
+def test_no_trend_between_counts_for_periods_of_different_lengths(as_role, dash, obs):
+    obs(value=500, end=date(2022, 12, 31), period_start=date(2019, 1, 1))  # four years
+    obs(value=120, end=date(2024, 12, 31))  # one year
+    html = as_role("analyst").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    assert 'data-testid="headline-executions">120<' in html
+    assert "(worse)" not in html and "↓" not in html
+
+
 def test_lower_is_better_reads_a_fall_as_better(as_role, dash, obs):
     obs(dash.attacks, value=300, end=date(2023, 12, 31))
     obs(dash.attacks, value=200, end=date(2024, 12, 31))
@@ -67,6 +75,9 @@ def test_headline_prefers_the_national_figure_and_shows_only_approved_ones(as_ro
     html = as_role("reviewer").get(f"{DASHBOARD}?{AS_OF}").content.decode()
     assert 'data-testid="headline-executions">450<' in html
     assert ">999<" not in html
+    # The province's newer figure is on the card too, named, and the headline says it is the national one.
+    assert '<li data-testid="headline-executions-punjab"><strong>Punjab:</strong> 77 ' in html
+    assert "national figure" in html
 
 
 def test_as_of_date_leaves_out_later_figures_and_the_comparison_shows_the_earlier_one(as_role, dash, obs):

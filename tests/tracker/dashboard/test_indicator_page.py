@@ -32,10 +32,25 @@ def test_history_with_sources_and_the_crosswalk_both_ways(as_role, dash, obs):
     assert [p["y"] for p in series["NAP 2014 · National"]["points"]] == [333]
     assert [p["y"] for p in series["NAP 2021 · National"]["points"]] == [450]
     assert series["Target"]["kind"] == "target"
+    # Both count per period here: one axis.
+    assert {s["axis"] for s in series.values()} == {"y"} and chart(later)["charts"][0]["axis2"] == ""
 
     earlier = client.get("/indicators/executions-2014/").content.decode()
     assert "Continued by" in earlier and "/indicators/executions/" in earlier
     assert "450" in earlier
+
+
+def test_a_running_total_and_a_count_per_period_never_share_an_axis(as_role, dash, obs):
+    from tracker.choices import Accumulation
+    from tracker.models import Indicator
+
+    Indicator.objects.filter(pk=dash.old_executions.pk).update(accumulation=Accumulation.RUNNING_TOTAL)
+    obs(dash.old_executions, value=484, end=date(2017, 12, 31))
+    obs(dash.executions, value=0, end=date(2024, 12, 31))
+    data = chart(as_role("analyst").get("/indicators/executions/").content.decode())["charts"][0]
+    axes = {s["label"]: s["axis"] for s in data["series"]}
+    assert axes == {"NAP 2014 · National": "y2", "NAP 2021 · National": "y", "Target": "y"}
+    assert (data["axis"], data["axis2"]) == ("Count · per period", "Count · running total")
 
 
 def test_a_corrected_figure_stays_in_the_history_marked_and_off_the_chart(as_role, dash, obs):

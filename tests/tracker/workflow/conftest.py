@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
 from tracker.choices import BodyKind, ItemCategory, ObservationState, ResponsibilityRole, Role, Unit
 from tracker.models import (
     AgendaItem,

@@ -29,6 +29,9 @@ from tracker.services import ObservationInput
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ROLES: list[str | None] = [Role.REPORTER, Role.REVIEWER, Role.ANALYST, Role.ADMINISTRATOR, None]
 EDITABLE = {S.DRAFT, S.RETURNED}
+# What NACTA M&E decides on in these bodies (none requires provincial verification): a submitted figure, or one a
+# province verified before its body stopped asking for it (tests/tracker/workflow/test_verification.py).
+AWAITING = {S.SUBMITTED, S.VERIFIED}
 
 
 # --- The rules, as the issue states them -------------------------------------------------------------------
@@ -48,8 +51,8 @@ ALLOWED: dict[str, Callable[[str | None, bool, str], bool]] = {
     "edit": lambda role, own, state: role == Role.REPORTER and own and state in EDITABLE,
     "submit": lambda role, own, state: role == Role.REPORTER and own and state in EDITABLE,
     "attach_evidence": lambda role, own, state: role == Role.REPORTER and own and state in EDITABLE,
-    "approve": lambda role, own, state: role == Role.REVIEWER and state == S.SUBMITTED,
-    "return": lambda role, own, state: role == Role.REVIEWER and state == S.SUBMITTED,
+    "approve": lambda role, own, state: role == Role.REVIEWER and state in AWAITING,
+    "return": lambda role, own, state: role == Role.REVIEWER and state in AWAITING,
     "correct": lambda role, own, state: (
         state == S.APPROVED and (role == Role.REVIEWER or (role == Role.REPORTER and own))
     ),
@@ -291,16 +294,21 @@ def allowed_with_author(role, own, state, action, self_authored):
     it; a reporter's "own" is any of their bodies, never a national figure."""
     editable = state in EDITABLE
     writes = (role == Role.REPORTER and own) or (role == Role.REVIEWER and self_authored)
+    sees_drafts = role in (Role.REVIEWER, Role.ADMINISTRATOR) or (role == Role.REPORTER and own)
     return {
         "view": True,
         "view_evidence": True,
         "edit": editable and writes,
         "submit": editable and writes,
         "attach_evidence": editable and writes,
-        "approve": role == Role.REVIEWER and state == S.SUBMITTED and not self_authored,
-        "return": role == Role.REVIEWER and state == S.SUBMITTED,
+        "approve": role == Role.REVIEWER and state in AWAITING and not self_authored,
+        "return": role == Role.REVIEWER and state in AWAITING,
         "correct": state == S.APPROVED and (role == Role.REVIEWER or (role == Role.REPORTER and own)),
-        "comment": role == Role.REVIEWER or (role == Role.REPORTER and own),
+        # The conversation: read by whoever sees drafts, written while the figure is open.
+        "view_comments": sees_drafts,
+        "comment": state != S.APPROVED and (role == Role.REVIEWER or (role == Role.REPORTER and own)),
+        "remove_evidence": editable and sees_drafts,
+        "verify": False,  # no body here asks for provincial verification
         "export": state == S.APPROVED and role in (Role.REVIEWER, Role.ANALYST, Role.ADMINISTRATOR),
     }[action]
 
@@ -316,6 +324,9 @@ def test_the_table_names_every_action_of_the_policy():
         "return",
         "correct",
         "comment",
+        "view_comments",
+        "remove_evidence",
+        "verify",
         "export",
     }
 

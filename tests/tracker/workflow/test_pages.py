@@ -14,9 +14,9 @@ from tracker.models import AuditEntry, Indicator, Observation, ReportingAssignme
 # Queries per page, whatever the data size (see the parametrized tests below). They include the session,
 # the user, the role and memberships lookup, and for reviewers the second-factor check.
 MY_UPDATES_QUERIES = 5
-REVIEW_QUEUE_QUERIES = 7
-AUDIT_LOG_QUERIES = 6
-DETAIL_QUERIES = 8
+REVIEW_QUEUE_QUERIES = 10  # + the body, framework and item choices of the filters
+AUDIT_LOG_QUERIES = 7  # + the names of the users the entries mention (tests/.../test_audit_page.py)
+DETAIL_QUERIES = 9  # + the review conversation (its evidence in one more when it has entries)
 
 
 def form_data(world, **overrides):

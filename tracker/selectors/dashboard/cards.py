@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count
 
 from tracker.choices import Direction, ObservationState, ResponsibilityRole
+from tracker.comparison import not_comparable_reason
 from tracker.models import AgendaItem, Assessment, Body, Indicator, Observation
 from tracker.selectors.dashboard.series import (
     DashboardItem,
@@ -38,7 +39,7 @@ def trend_between(latest: Observation, previous: Observation | None, direction: 
     """
     if previous is None or latest.value is None or previous.value is None:
         return None
-    if latest.date_precision != previous.date_precision:
+    if latest.date_precision != previous.date_precision or not_comparable_reason(previous, latest):
         return None
     if latest.value == previous.value:
         return Trend("steady", "")
@@ -58,6 +59,9 @@ class Headline:
     previous: Observation | None = None
     trend: Trend | None = None
     compared: SeriesPoint | None = None
+    # The latest figure of every other body's series, so a province's newer figure is never hidden behind the
+    # national one (and a body's figure never reads as national).
+    others: list[Observation] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +135,10 @@ def headline(
     national = [figures for figures in series if figures.latest.body_id is None]
     chosen = national[0] if national else max(series, key=lambda figures: figures.latest.period_end)
     result.latest = chosen.latest
+    result.others = sorted(
+        (figures.latest for figures in series if figures is not chosen),
+        key=lambda o: o.body.short_name if o.body else "",
+    )
     result.previous = chosen.previous
     result.trend = trend_between(chosen.latest, chosen.previous, indicator.direction)
     if compare is not None:

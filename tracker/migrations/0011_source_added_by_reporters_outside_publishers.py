@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0006_pending_imports'),
+        ('tracker', '0010_provincial_verification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
