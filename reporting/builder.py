@@ -224,7 +224,7 @@ def _build(params: ReportParams) -> Report:
         raise ReportParamsError(_("Unknown framework “%(slug)s”.") % {"slug": params.framework})
     body: Body | None = None
     if params.scope != NATIONAL:
-        body = Body.objects.filter(slug=params.scope).first()
+        body = Body.objects.reporting().filter(slug=params.scope).first()
         if body is None:
             raise ReportParamsError(_("Unknown body “%(slug)s”.") % {"slug": params.scope})
 

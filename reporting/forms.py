@@ -50,7 +50,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bodies = Body.objects.order_by("name").values_list("slug", "name")
+        bodies = Body.objects.reporting().order_by("name").values_list("slug", "name")
         scope = self.fields["scope"]
         assert isinstance(scope, forms.ChoiceField)
         scope.choices = [(NATIONAL, _("National")), *bodies]

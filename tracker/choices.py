@@ -23,6 +23,17 @@ class BodyKind(models.TextChoices):
     INTERNATIONAL_PARTNER = "international_partner", _("International partner")
     RESEARCH_INSTITUTE = "research_institute", _("Research institute")
     RELIGIOUS_BOARD = "religious_board", _("Religious education board")
+    # Outside publishers: cited as sources, never a reporting body (no scope list, no membership, no figures).
+    NEWSPAPER = "newspaper", _("Newspaper")
+    WIRE_SERVICE = "wire_service", _("Wire service or news agency")
+    JOURNAL = "journal", _("Journal")
+    OTHER_PUBLISHER = "other_publisher", _("Other outside publisher")
+
+
+# Kinds of body that only publish: the portal cites them and never lists them as reporting bodies.
+OUTSIDE_PUBLISHER_KINDS = frozenset(
+    {BodyKind.NEWSPAPER, BodyKind.WIRE_SERVICE, BodyKind.JOURNAL, BodyKind.OTHER_PUBLISHER}
+)
 
 
 class ResponsibilityRole(models.TextChoices):

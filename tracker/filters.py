@@ -94,7 +94,7 @@ class ObservationFilter(django_filters.FilterSet):
     body = django_filters.ModelChoiceFilter(
         field_name="body",
         to_field_name="slug",
-        queryset=Body.objects.order_by("name"),
+        queryset=Body.objects.reporting().order_by("name"),
         label=_("Reported for"),
         empty_label=_("All bodies and national"),
         null_label=_("National figures"),

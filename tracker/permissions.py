@@ -33,11 +33,12 @@ UserLike = User | AnonymousUser
 # "import_upload": send a file to the bulk import at all (reporters for their bodies, NACTA M&E for any body and
 # national rows); analysts and administrators report for no one, so they may not make the portal parse a file.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REPORTER: frozenset({"my_updates", "report", "see_unapproved", "import_upload"}),
+    Role.REPORTER: frozenset({"my_updates", "report", "add_source", "see_unapproved", "import_upload"}),
     Role.REVIEWER: frozenset(
         {
             "review",
             "report",
+            "add_source",
             "assess",
             "view_audit",
             "export",
@@ -413,9 +414,9 @@ def writable_bodies(user: UserLike) -> QuerySet[Body]:
     """Bodies the user may enter observations for: a reporter's own bodies, every body for a reviewer."""
     acc = access(user)
     if acc.role == Role.REVIEWER:
-        return Body.objects.all()
+        return Body.objects.reporting()
     if acc.role == Role.REPORTER:
-        return Body.objects.filter(pk__in=sorted(acc.body_ids))
+        return Body.objects.reporting().filter(pk__in=sorted(acc.body_ids))
     return Body.objects.none()
 
 
@@ -442,6 +443,8 @@ def can(user: UserLike, action: str, obj: object = None) -> bool:
         return True
     if isinstance(obj, Body):
         if action == "report_for":
+            if obj.is_outside_publisher:
+                return False  # a newspaper is cited, never reported for
             return acc.role == Role.REVIEWER or (acc.role == Role.REPORTER and obj.pk in acc.body_ids)
         return action == "view"
     return False

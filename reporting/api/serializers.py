@@ -103,7 +103,7 @@ class EditionRequestSerializer(serializers.Serializer):
     )
 
     def validate_scope(self, value: str) -> str:
-        if value != NATIONAL and not Body.objects.filter(slug=value).exists():
+        if value != NATIONAL and not Body.objects.reporting().filter(slug=value).exists():
             raise serializers.ValidationError(_("Unknown body “%(slug)s”.") % {"slug": value})
         return value
 

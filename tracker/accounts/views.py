@@ -20,7 +20,7 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Email"))
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
     bodies = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Bodies"), queryset=Body.objects.order_by("name"), required=False
+        label=gettext_lazy("Bodies"), queryset=Body.objects.reporting().order_by("name"), required=False
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -113,9 +113,10 @@ class ResponsibilityAdmin(AuditedModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(AuditedModelAdmin):
-    list_display = ("title", "publisher", "published", "url")
-    list_filter = (("publisher", admin.RelatedOnlyFieldListFilter), "date_precision")
+    list_display = ("title", "publisher", "published", "url", "needs_review")
+    list_filter = ("needs_review", ("publisher", admin.RelatedOnlyFieldListFilter), "date_precision")
     list_select_related = ("publisher",)
+    readonly_fields = ("created_by", "created_at")
     search_fields = ("title", "slug", "reference", "publisher__name", "publisher__short_name")
     autocomplete_fields = ("publisher",)
 

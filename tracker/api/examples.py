@@ -181,6 +181,7 @@ IMPORT_REPORT = OpenApiExample(
         "dry_run": True,
         "committed": False,
         "counts": {"create": 1, "unchanged": 1, "error": 1, "empty": 0},
+        "new_sources": 0,
         "rows": [
             {"row": 2, "outcome": "create", "column": "", "message": "", "observation": None},
             {"row": 3, "outcome": "unchanged", "column": "", "message": "", "observation": 41},

@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-DECIMAL_PATTERN = r"^-?\d{1,20}(\.\d{1,4})?$"
+from tracker.entry_validation import ascii_digits
+
+# The shape of a figure; its range (20 digits before the point, 4 after) is the one validation's rule, so an
+# over-long figure gets the same message here as in the form and the import. Urdu and Arabic-Indic digits are
+# read as ASCII first.
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 _DECIMAL = re.compile(DECIMAL_PATTERN)
 
 
@@ -60,12 +65,19 @@ class DecimalStringField(serializers.Field):
     default_error_messages = {"invalid": _('Send the figure as a decimal string such as "120" or "12.5".')}
 
     def to_internal_value(self, data: Any) -> Decimal:
-        if not isinstance(data, str) or not _DECIMAL.match(data):
+        if not isinstance(data, str) or not _DECIMAL.match(ascii_digits(data)):
             self.fail("invalid")
-        return Decimal(data)
+        return Decimal(ascii_digits(data))
 
     def to_representation(self, value: Any) -> str:
         return str(value)
+
+
+class EntryDateField(serializers.DateField):
+    """An ISO date; Urdu and Arabic-Indic digits are read as ASCII."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        return super().to_internal_value(ascii_digits(value) if isinstance(value, str) else value)
 
 
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

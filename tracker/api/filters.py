@@ -101,7 +101,7 @@ class ObservationFilter(StrictFilterSet):
         field_name="indicator__item", queryset=AgendaItem.objects.all(), label=_("Agenda item (id)")
     )
     indicator = django_filters.ModelChoiceFilter(queryset=Indicator.objects.all(), to_field_name="code")
-    body = django_filters.ModelChoiceFilter(queryset=Body.objects.all(), to_field_name="slug")
+    body = django_filters.ModelChoiceFilter(queryset=Body.objects.reporting(), to_field_name="slug")
     national = django_filters.BooleanFilter(field_name="body", lookup_expr="isnull", label=_("National figures only"))
     source = django_filters.ModelChoiceFilter(queryset=Source.objects.all(), to_field_name="slug")
     state = django_filters.ChoiceFilter(choices=ObservationState.choices)

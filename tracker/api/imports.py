@@ -52,6 +52,7 @@ class ImportReportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     committed = serializers.BooleanField()
     counts = ImportCountsSerializer()
+    new_sources = serializers.IntegerField(help_text="Sources given in place that the import adds (for review).")
     rows = ImportLineSerializer(many=True)
     findings = ImportFindingSerializer(
         many=True, help_text="Data-quality warnings about the rows to create (dry run only); they do not block."
@@ -64,6 +65,7 @@ def import_report(check: imports.ImportCheck, *, dry_run: bool, committed: bool)
         "dry_run": dry_run,
         "committed": committed,
         "counts": check.counts(),
+        "new_sources": check.new_sources,
         "rows": check.lines(),
         "findings": findings,
     }

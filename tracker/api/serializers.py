@@ -10,12 +10,13 @@ from rest_framework import serializers
 
 from tracker.api.fields import (
     DecimalStringField,
+    EntryDateField,
     StrictCharField,
     StrictIntegerField,
     StrictPrimaryKeyRelatedField,
     StrictSlugRelatedField,
 )
-from tracker.choices import DatePrecision, Rating, ValueQualifier
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision, Rating, ValueQualifier
 from tracker.models import (
     AgendaItem,
     Assessment,
@@ -29,6 +30,8 @@ from tracker.models import (
     Source,
 )
 from tracker.services import ObservationInput
+from tracker.services.observations import INPUT_FIELD_SPECS, INPUT_FIELDS
+from tracker.services.sources import SourceInput
 
 
 class FrameworkSerializer(serializers.ModelSerializer[Framework]):
@@ -134,10 +137,25 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
     publisher: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    publisher_name = serializers.CharField(source="publisher.name", read_only=True)
+    publisher_kind = serializers.CharField(source="publisher.kind", read_only=True)
+    url = serializers.CharField(read_only=True, help_text="Web address; empty when the reference says where to look.")
 
     class Meta:
         model = Source
-        fields = ["slug", "publisher", "title", "published_on", "date_precision", "url", "reference"]
+        fields = [
+            "slug",
+            "publisher",
+            "publisher_name",
+            "publisher_kind",
+            "title",
+            "published_on",
+            "date_precision",
+            "url",
+            "reference",
+            "needs_review",
+        ]
+        read_only_fields = fields
 
 
 class ObservationSerializer(serializers.ModelSerializer[Observation]):
@@ -202,26 +220,42 @@ class RefuseUnknownFields(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class ObservationInputSerializer(RefuseUnknownFields):
-    """The values a reporter enters. ``body`` empty = a national figure (NACTA M&E only)."""
+def _input_serializer_field(name: str, meta: Any) -> serializers.Field:
+    """An API field for one entered field of ``ObservationInput``. Lengths and ranges are the one validation's
+    rules (same message as the form and the import), so the fields here only read the JSON types."""
+    required = bool(meta["required"])
+    help_text = str(meta["help_text"]) or None
+    builders: dict[str, Any] = {
+        "indicator": lambda: StrictSlugRelatedField(slug_field="code", queryset=Indicator.objects.all()),
+        "body": lambda: StrictSlugRelatedField(slug_field="slug", queryset=Body.objects.all(), allow_null=True),
+        "period_start": lambda: EntryDateField(required=False, allow_null=True),
+        "period_end": lambda: EntryDateField(),
+        "date_precision": lambda: serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY),
+        "value": lambda: DecimalStringField(required=False, allow_null=True, help_text=help_text),
+        "value_qualifier": lambda: serializers.ChoiceField(
+            choices=ValueQualifier.choices, default=ValueQualifier.EXACT
+        ),
+        "source": lambda: StrictSlugRelatedField(slug_field="slug", queryset=Source.objects.all()),
+    }
+    if name in builders:
+        return builders[name]()
+    return StrictCharField(required=required, allow_blank=True, default="", help_text=help_text, trim_whitespace=True)
 
-    indicator = StrictSlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    body = StrictSlugRelatedField(slug_field="slug", queryset=Body.objects.all(), allow_null=True)
-    period_start = serializers.DateField(required=False, allow_null=True)
-    period_end = serializers.DateField()
-    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
-    value = DecimalStringField(required=False, allow_null=True, help_text="The figure as a decimal string.")
-    value_qualifier = serializers.ChoiceField(choices=ValueQualifier.choices, default=ValueQualifier.EXACT)
-    text_value = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
-    source = StrictSlugRelatedField(slug_field="slug", queryset=Source.objects.all())  # type: ignore[assignment]
-    quote = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
-    note = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+
+# The entered fields, built from the one field list (``ObservationInput``).
+ObservationInputFields = type(
+    "ObservationInputFields",
+    (RefuseUnknownFields,),
+    {name: _input_serializer_field(name, meta) for name, meta in INPUT_FIELD_SPECS},
+)
+
+
+class ObservationInputSerializer(ObservationInputFields):  # type: ignore[valid-type,misc]
+    """The values a reporter enters. ``body`` empty = a national figure (NACTA M&E only)."""
 
     def to_input(self) -> ObservationInput:
         data: dict[str, Any] = dict(self.validated_data)
-        data.pop("version", None)
-        data.pop("reason", None)
-        return ObservationInput(**data)
+        return ObservationInput(**{name: data[name] for name in INPUT_FIELDS if name in data})
 
 
 class ObservationUpdateSerializer(ObservationInputSerializer):
@@ -229,7 +263,7 @@ class ObservationUpdateSerializer(ObservationInputSerializer):
 
 
 class ObservationCorrectSerializer(ObservationInputSerializer):
-    reason = StrictCharField(max_length=2000, help_text="Why the approved figure needs a correction.")
+    reason = StrictCharField(help_text="Why the approved figure needs a correction.")
 
 
 class VersionSerializer(RefuseUnknownFields):
@@ -237,7 +271,7 @@ class VersionSerializer(RefuseUnknownFields):
 
 
 class ReturnSerializer(VersionSerializer):
-    reason = StrictCharField(max_length=2000, help_text="Why it goes back: the reporter sees this.")
+    reason = StrictCharField(help_text="Why it goes back: the reporter sees this.")
 
 
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
@@ -268,6 +302,30 @@ class AssessmentInputSerializer(RefuseUnknownFields):
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
     rating = serializers.ChoiceField(choices=Rating.choices)
     narrative = StrictCharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class SourceInputSerializer(RefuseUnknownFields):
+    """A source to cite: ``publisher`` (a body's slug) or ``publisher_name`` (a newspaper, wire service or
+    journal, found by name or added), title, date and its precision, URL or reference. An existing source with
+    the same URL, or the same publisher, title and date, is returned instead of a new one."""
+
+    publisher = StrictSlugRelatedField(
+        slug_field="slug", queryset=Body.objects.all(), required=False, allow_null=True, default=None
+    )
+    publisher_name = StrictCharField(required=False, allow_blank=True, default="")
+    publisher_kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in BodyKind if k in OUTSIDE_PUBLISHER_KINDS],
+        default=BodyKind.NEWSPAPER,
+        help_text="The kind of a publisher named by `publisher_name` when the portal does not know it yet.",
+    )
+    title = StrictCharField()
+    published_on = EntryDateField()
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    url = StrictCharField(required=False, allow_blank=True, default="")
+    reference = StrictCharField(required=False, allow_blank=True, default="")
+
+    def to_input(self) -> SourceInput:
+        return SourceInput(**self.validated_data)
 
 
 class CommentEvidenceSerializer(serializers.Serializer):

@@ -30,7 +30,7 @@ class StatusQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(help_text="The date of the status (YYYY-MM-DD): figures dated after it are left out.")
     body = StrictSlugRelatedField(
         slug_field="slug",
-        queryset=Body.objects.all(),
+        queryset=Body.objects.reporting(),
         required=False,
         help_text="Only this body's figures. Leave out for every figure, national and per body.",
     )

@@ -5,10 +5,12 @@ scope answers 404 on every route; services then ask the policy for the action (4
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,12 +20,14 @@ from rest_framework.response import Response
 
 from tracker import permissions, selectors, services
 from tracker.api import examples as ex
-from tracker.api import filters
+from tracker.api import filters, idempotency
 from tracker.api import serializers as s
 from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS
 from tracker.models import AgendaItem, Assessment, CrosswalkLink, Indicator, Observation, Responsibility, Source
 from tracker.selectors import workflow as workflow_selectors
+from tracker.services.observations import INPUT_FIELDS
 
 # Any path segment reaches the view, which answers a malformed id or slug with the API's own 404.
 ANY_SEGMENT = "[^/]+"
@@ -79,7 +83,9 @@ class BodyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self) -> Any:
-        return permissions.visible_bodies(self.request.user).select_related("parent").order_by("name", "slug")
+        # Reporting bodies only: newspapers and other outside publishers appear as a source's publisher.
+        bodies = permissions.visible_bodies(self.request.user).exclude(kind__in=OUTSIDE_PUBLISHER_KINDS)
+        return bodies.select_related("parent").order_by("name", "slug")
 
 
 @extend_schema_view(
@@ -99,30 +105,46 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List sources", examples=[ex.SOURCE]),
     retrieve=extend_schema(summary="One source", examples=[ex.SOURCE]),
+    create=extend_schema(
+        summary="Cite a source (reporters and reviewers)",
+        description="Finds the source by URL, or by publisher, title and date, and answers it with 200; otherwise "
+        "adds it, marked for the reviewer, and answers 201.",
+        request=s.SourceInputSerializer,
+        responses={200: s.SourceSerializer, 201: s.SourceSerializer},
+    ),
 )
-class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ANY_SEGMENT
     serializer_class = s.SourceSerializer
     filterset_class = filters.SourceFilter
     lookup_field = "slug"
     queryset = Source.objects.select_related("publisher").order_by("-published_on", "title", "slug")
 
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _valid(s.SourceInputSerializer, request.data)
+        source, created = services.source_find_or_create(
+            actor=permissions.signed_in(request.user), data=data.to_input()
+        )
+        return Response(
+            s.SourceSerializer(source).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+# How the API names a related object in an input: the same slugs the input serializer reads.
+_INPUT_KEYS = {"indicator": "code", "body": "slug", "source": "slug"}
+
 
 def _current_input(obs: Observation) -> dict[str, Any]:
     """The observation's values as an input, so a PATCH changes only what it names."""
-    return {
-        "indicator": obs.indicator.code,
-        "body": obs.body.slug if obs.body else None,
-        "period_start": obs.period_start,
-        "period_end": obs.period_end,
-        "date_precision": obs.date_precision,
-        "value": None if obs.value is None else str(obs.value),
-        "value_qualifier": obs.value_qualifier,
-        "text_value": obs.text_value,
-        "source": obs.source.slug,
-        "quote": obs.quote,
-        "note": obs.note,
-    }
+    values: dict[str, Any] = {}
+    for name in INPUT_FIELDS:
+        value = getattr(obs, name)
+        if name in _INPUT_KEYS:
+            value = None if value is None else getattr(value, _INPUT_KEYS[name])
+        elif isinstance(value, Decimal):
+            value = str(value)
+        values[name] = value
+    return values
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:
@@ -147,9 +169,12 @@ WRITE_ERRORS = {"post": ("409",), "put": ("409",), "patch": ("409",)}
     retrieve=extend_schema(summary="One observation", examples=[ex.OBSERVATION]),
     create=extend_schema(
         summary="Create a draft",
-        description="A draft for one of your bodies (M&E may leave `body` empty for a national figure).",
+        description="A draft for one of your bodies (M&E may leave `body` empty for a national figure). "
+        "A second open figure for the same indicator, body and period is refused (400, with a link to the first); "
+        "send an `Idempotency-Key` header to retry safely.",
         request=s.ObservationInputSerializer,
-        responses={201: OBS},
+        parameters=[idempotency.PARAMETER],
+        responses={201: OBS, 422: OpenApiTypes.OBJECT},
         examples=[ex.OBSERVATION_INPUT, ex.OBSERVATION],
     ),
     update=extend_schema(
@@ -189,9 +214,12 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def create(self, request: Request) -> Response:
-        data = _valid(s.ObservationInputSerializer, request.data)
-        obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=data.to_input())
-        return Response(OBS(obs).data, status=status.HTTP_201_CREATED)
+        def write() -> Response:
+            data = _valid(s.ObservationInputSerializer, request.data)
+            obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=data.to_input())
+            return Response(OBS(obs).data, status=status.HTTP_201_CREATED)
+
+        return idempotency.idempotent(request, route="observations.create", write=write)
 
     def update(self, request: Request, pk: str) -> Response:
         obs = self._locked_scope()

@@ -5,34 +5,112 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker import permissions
-from tracker.choices import DatePrecision, ValueQualifier
+from tracker import permissions, selectors
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision, ValueQualifier
+from tracker.entry_validation import ascii_digits
 from tracker.models import Body, Indicator, Source
-from tracker.services import ObservationInput, check_upload
+from tracker.services import ObservationInput, SourceInput, check_upload
+from tracker.services.observations import INPUT_FIELD_SPECS, INPUT_FIELDS
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ObservationForm(forms.Form):
-    indicator = forms.ModelChoiceField(
-        label=_("Indicator"), queryset=Indicator.objects.select_related("item__framework").order_by("code")
+class FigureField(forms.DecimalField):
+    """A figure as typed, Urdu or Arabic-Indic digits included; its range is the one validation's rule."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(ascii_digits(value) if isinstance(value, str) else value)
+
+
+class EntryDateField(forms.DateField):
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(ascii_digits(value) if isinstance(value, str) else value)
+
+
+class IndicatorChoiceField(forms.ModelChoiceField):
+    """Indicators named with their framework and item: two frameworks hold indicators of the same name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.item.framework.short_title} {obj.item.number} · {obj.name} ({obj.get_unit_display()})"
+
+    def to_python(self, value: Any) -> Any:
+        # The list offers what the body owes; any other indicator is refused by the one validation, with the
+        # same message as the API and the import give, rather than by the list.
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Indicator):
+            return value
+        try:
+            return Indicator.objects.select_related("item__framework").get(pk=value)
+        except (ValueError, TypeError, Indicator.DoesNotExist) as exc:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from exc
+
+
+def _input_form_field(name: str, meta: Any) -> forms.Field:
+    """A form field for one entered field of ``ObservationInput``: label, requiredness and help from its
+    metadata. Length caps and ranges are not form rules: the one validation reports them, the same as the API
+    and the import do."""
+    common = {"label": meta["label"], "required": meta["required"], "help_text": meta["help_text"]}
+    textarea = forms.Textarea(attrs={"rows": 2})
+    builders: dict[str, Any] = {
+        "indicator": lambda: IndicatorChoiceField(
+            queryset=Indicator.objects.select_related("item__framework").order_by("code"), **common
+        ),
+        "body": lambda: forms.ModelChoiceField(queryset=Body.objects.none(), **common),
+        "period_start": lambda: EntryDateField(widget=DateInput, **common),
+        "period_end": lambda: EntryDateField(widget=DateInput, **common),
+        "date_precision": lambda: forms.ChoiceField(
+            choices=DatePrecision.choices, initial=DatePrecision.DAY, **{**common, "required": True}
+        ),
+        "value": lambda: FigureField(**common),
+        "value_qualifier": lambda: forms.ChoiceField(
+            choices=ValueQualifier.choices, initial=ValueQualifier.EXACT, **{**common, "required": True}
+        ),
+        # Optional on the form: a new source or the body's own return may stand in (see ``ObservationForm.clean``).
+        "source": lambda: forms.ModelChoiceField(
+            queryset=Source.objects.select_related("publisher"), **{**common, "required": False}
+        ),
+    }
+    if name in builders:
+        return builders[name]()
+    return forms.CharField(widget=textarea, strip=True, **common)
+
+
+# The entered fields, built from the one field list; the form adds the evidence and the version it was read at.
+ObservationInputFields = type(
+    "ObservationInputFields",
+    (forms.Form,),
+    {name: _input_form_field(name, meta) for name, meta in INPUT_FIELD_SPECS},
+)
+
+
+class ObservationForm(ObservationInputFields):  # type: ignore[valid-type,misc]
+    # A source not yet in the list: the body's own return in one tick, or one described here (found again if
+    # it exists, added for the reviewer if not).
+    own_return = forms.BooleanField(
+        label=_("Source: our own return for this period"),
+        required=False,
+        help_text=_("Cites the reporting body's own return, e.g. “Punjab return, October 2026”."),
     )
-    body = forms.ModelChoiceField(label=_("Reporting body"), queryset=Body.objects.none(), required=False)
-    period_start = forms.DateField(label=_("Period start"), required=False, widget=DateInput)
-    period_end = forms.DateField(label=_("Period end or as-of date"), widget=DateInput)
-    date_precision = forms.ChoiceField(
-        label=_("Date precision"), choices=DatePrecision.choices, initial=DatePrecision.DAY
+    new_source_title = forms.CharField(label=_("New source: title"), required=False)
+    new_source_publisher = forms.ModelChoiceField(
+        label=_("Published by a body"), queryset=Body.objects.reporting().order_by("name"), required=False
     )
-    value = forms.DecimalField(label=_("Value"), required=False, max_digits=24, decimal_places=4)
-    value_qualifier = forms.ChoiceField(
-        label=_("Qualifier"), choices=ValueQualifier.choices, initial=ValueQualifier.EXACT
+    new_source_publisher_name = forms.CharField(label=_("… or by a newspaper, wire service or journal"), required=False)
+    new_source_publisher_kind = forms.ChoiceField(
+        label=_("Kind of outside publisher"),
+        choices=[(k.value, k.label) for k in BodyKind if k in OUTSIDE_PUBLISHER_KINDS],
+        initial=BodyKind.NEWSPAPER,
+        required=False,
     )
-    text_value = forms.CharField(label=_("Text status"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    source = forms.ModelChoiceField(label=_("Source"), queryset=Source.objects.select_related("publisher"))
-    quote = forms.CharField(label=_("Source wording"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    new_source_date = EntryDateField(label=_("Published on"), required=False, widget=DateInput)
+    new_source_precision = forms.ChoiceField(
+        label=_("Publication date precision"), choices=DatePrecision.choices, initial=DatePrecision.DAY, required=False
+    )
+    new_source_url = forms.CharField(label=_("Web address"), required=False)
+    new_source_reference = forms.CharField(label=_("… or where to find it"), required=False)
     evidence = forms.FileField(
         label=_("Evidence"),
         required=False,
@@ -53,12 +131,21 @@ class ObservationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not replying:
             del self.fields["reply"]
-        body_field: forms.ModelChoiceField = self.fields["body"]  # type: ignore[assignment]
+        body_field: forms.ModelChoiceField = self.fields["body"]
         body_field.queryset = permissions.writable_bodies(user)
         if permissions.can_report_national(user):
             body_field.empty_label = _("National figure (no body)")
         else:
             body_field.required = True
+            # A reporter sees only the indicators their bodies owe (items they lead or support), not every
+            # indicator of both frameworks; the one validation refuses any other all the same.
+            owed = selectors.indicators_reported_by_bodies(body_ids=permissions.access(user).body_ids)
+            indicator_field: forms.ModelChoiceField = self.fields["indicator"]
+            indicator_field.queryset = (
+                Indicator.objects.filter(pk__in=sorted(set().union(*owed.values())))
+                .select_related("item__framework")
+                .order_by("item__framework__adopted_on", "item__number", "position", "code")
+            )
         if fixed is not None:
             # A correction keeps the indicator and body of the figure it corrects.
             for name in ("indicator", "body"):
@@ -73,27 +160,41 @@ class ObservationForm(forms.Form):
             check_upload(upload)  # a bad file is refused before anything is saved
         return upload
 
-    def to_input(self) -> ObservationInput:
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("source") or data.get("own_return") or data.get("new_source_title")):
+            self.add_error("source", _("Choose the source, tick “our own return”, or describe a new source."))
+        return data
+
+    def new_source(self) -> SourceInput | None:
+        """The source described on the form, when no listed one is chosen."""
         data = self.cleaned_data
-        return ObservationInput(
-            indicator=data["indicator"],
-            body=data.get("body"),
-            period_start=data.get("period_start"),
-            period_end=data["period_end"],
-            date_precision=data["date_precision"],
-            value=data.get("value"),
-            value_qualifier=data["value_qualifier"],
-            text_value=data.get("text_value") or "",
-            source=data["source"],
-            quote=data.get("quote") or "",
-            note=data.get("note") or "",
+        if data.get("source") or data.get("own_return") or not data.get("new_source_title"):
+            return None
+        return SourceInput(
+            title=data["new_source_title"],
+            published_on=data.get("new_source_date"),
+            publisher=data.get("new_source_publisher"),
+            publisher_name=data.get("new_source_publisher_name") or "",
+            publisher_kind=data.get("new_source_publisher_kind") or BodyKind.NEWSPAPER,
+            date_precision=data.get("new_source_precision") or DatePrecision.DAY,
+            url=data.get("new_source_url") or "",
+            reference=data.get("new_source_reference") or "",
         )
+
+    def to_input(self, *, source: Source | None = None) -> ObservationInput:
+        data = self.cleaned_data
+        values = {name: data.get(name) for name in INPUT_FIELDS}
+        if source is not None:
+            values["source"] = source
+        for name, meta in INPUT_FIELD_SPECS:
+            if meta["max_length"] is not None and values[name] is None:
+                values[name] = ""
+        return ObservationInput(**values)
 
 
 class CorrectionForm(ObservationForm):
-    reason = forms.CharField(
-        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class EvidenceForm(forms.Form):
@@ -122,7 +223,7 @@ class CommentForm(forms.Form):
 
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class VersionForm(forms.Form):
@@ -138,7 +239,7 @@ class ReviewBatchForm(forms.Form):
         choices=[("", _("— choose —")), ("approve", _("Approve")), ("return", _("Return with a reason"))],
     )
     selected = forms.MultipleChoiceField(label=_("Submissions"), choices=[])
-    reason = forms.CharField(label=_("Reason (needed to return)"), required=False, max_length=2000)
+    reason = forms.CharField(label=_("Reason (needed to return)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,21 +10,21 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import permissions, selectors
-from tracker.choices import DatePrecision, Unit, ValueQualifier
+from tracker import permissions, validation
+from tracker.choices import BodyKind, DatePrecision, Unit, ValueQualifier
+from tracker.imports.columns import SOURCE_COLUMNS
 from tracker.imports.reading import RawRow
 from tracker.models import Body, Indicator, Observation, Source
-from tracker.services import ObservationInput
+from tracker.services import ObservationInput, SourceInput, sources_find
+from tracker.services.sources import source_input_errors
 
 CREATE, UNCHANGED, ERROR, EMPTY = "create", "unchanged", "error", "empty"
 OUTCOMES = (CREATE, UNCHANGED, ERROR, EMPTY)
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{2,3})*|\d+)(\.\d+)?$")
-# The database keeps 24 digits, 4 of them after the point.
-_MAX_VALUE = Decimal(10) ** 20
+_NUMBER = re.compile(r"^[+-]?([0-9]{1,3}(,[0-9]{2,3})*|[0-9]+)(\.[0-9]+)?$")
 
 
 @dataclass
@@ -34,6 +34,7 @@ class RowOutcome:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     observation: int | None = None  # the existing observation of an unchanged row
     data: ObservationInput | None = None  # what a "create" row will write
+    new_source: SourceInput | None = None  # a source given in place that the commit adds first
 
 
 @dataclass
@@ -47,6 +48,11 @@ class ImportCheck:
     @property
     def to_create(self) -> list[ObservationInput]:
         return [r.data for r in self.rows if r.outcome == CREATE and r.data is not None]
+
+    @property
+    def new_sources(self) -> int:
+        """Distinct sources the commit adds (given in place and not recorded yet)."""
+        return len({id(r.data.source) for r in self.rows if r.new_source is not None and r.data is not None})
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -84,16 +90,20 @@ class _Context:
         self.indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted("indicator"))}
         self.bodies = {b.slug: b for b in Body.objects.filter(slug__in=wanted("body"))}
         self.sources = {s.slug: s for s in Source.objects.filter(slug__in=wanted("source"))}
+        self.publisher_bodies = {b.slug: b for b in Body.objects.filter(slug__in=wanted("source_publisher"))}
+        self.national = permissions.can_report_national(actor)
+        self.precisions = _choice_lookup(DatePrecision)
+        self.qualifiers = _choice_lookup(ValueQualifier)
         self.writable = set(
             permissions.writable_bodies(actor)
             .filter(pk__in=[b.pk for b in self.bodies.values()])
             .values_list("pk", flat=True)
         )
-        self.reported = selectors.indicators_reported_by_bodies(body_ids=self.writable)
+        self._describe_sources(rows)
+        cited = [*self.sources.values(), *(s for _d, s in self.described.values() if s.pk is not None)]
+        in_scope = Q(body_id__in=self.writable) | (Q(body__isnull=True) if self.national else Q(pk__in=[]))
         existing = Observation.objects.filter(
-            indicator__in=list(self.indicators.values()),
-            body_id__in=self.writable,
-            source__in=list(self.sources.values()),
+            in_scope, indicator__in=list(self.indicators.values()), source__in=cited
         ).only(
             "id",
             "indicator_id",
@@ -112,6 +122,66 @@ class _Context:
             key = _key(obs.indicator_id, obs.body_id, obs.period_start, obs.period_end, obs.source_id)
             self.existing.setdefault(key, []).append(obs)
 
+    def _describe_sources(self, rows: list[RawRow]) -> None:
+        """Sources given in place (publisher, title, date, URL) instead of a key: each distinct one checked once
+        and looked up once; one not recorded yet stands as an unsaved ``Source`` until the commit adds it."""
+        described: dict[tuple[str, ...], SourceInput] = {}
+        self.source_problems: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        for raw in rows:
+            cells = raw.cells
+            if cells.get("source") or not any(cells.get(c) for c in SOURCE_COLUMNS):
+                continue
+            key = tuple(cells.get(c, "") for c in SOURCE_COLUMNS)
+            if key in described or key in self.source_problems:
+                continue
+            data, problems = _source_input(cells, self.publisher_bodies)
+            if problems or data is None:
+                self.source_problems[key] = problems
+            else:
+                described[key] = data
+        self.described: dict[tuple[str, ...], tuple[SourceInput, Source]] = {}
+        keys = list(described)
+        for key, found in zip(keys, sources_find([described[k] for k in keys]), strict=True):
+            data = described[key]
+            if found is None:
+                publisher = data.publisher or Body(
+                    name=data.publisher_name, short_name=data.publisher_name[:40], kind=data.publisher_kind
+                )
+                found = Source(
+                    publisher=publisher,
+                    title=data.title,
+                    published_on=data.published_on,
+                    date_precision=data.date_precision,
+                    url=data.url,
+                )
+            self.described[key] = (data, found)
+
+    def source_of(self, cells: dict[str, str], problems: list[tuple[str, str]]) -> tuple[Source | None, Any]:
+        """The row's source and, when the commit must add it, its description."""
+        slug = cells.get("source", "")
+        if slug:
+            source = self.sources.get(slug)
+            if source is None:
+                problems.append(("source", _("Unknown source “%(slug)s”.") % {"slug": slug}))
+            return source, None
+        key = tuple(cells.get(c, "") for c in SOURCE_COLUMNS)
+        if key in self.source_problems:
+            problems.extend(self.source_problems[key])
+            return None, None
+        if key not in self.described:
+            problems.append(
+                (
+                    "source",
+                    _(
+                        "Give the source: its key in “source”, or its publisher, title and date in "
+                        "“source_publisher”, “source_title” and “source_date” (and its web address in “source_url”)."
+                    ),
+                )
+            )
+            return None, None
+        data, source = self.described[key]
+        return source, (data if source.pk is None else None)
+
 
 def check_rows(*, actor: Any, rows: list[RawRow]) -> ImportCheck:
     """The outcome of every row, as a dry run shows it; nothing is written."""
@@ -123,17 +193,24 @@ def check_rows(*, actor: Any, rows: list[RawRow]) -> ImportCheck:
         outcome = _check_row(raw, ctx, today)
         if outcome.outcome in (CREATE, UNCHANGED) and outcome.data is not None:
             d = outcome.data
-            assert d.body is not None
-            key = _key(d.indicator.pk, d.body.pk, d.period_start, d.period_end, d.source.pk)
+            # One figure per indicator, body and period, whatever the source: the rule of the one validation.
+            key = (d.indicator.pk, d.body.pk if d.body else None, d.period_start, d.period_end)
             if key in seen:
                 outcome = RowOutcome(
                     raw.number,
                     ERROR,
-                    [("", _("Repeats row %(row)s: same indicator, body, period and source.") % {"row": seen[key]})],
+                    [("", _("Repeats row %(row)s: same indicator, body and period.") % {"row": seen[key]})],
                 )
             else:
                 seen[key] = raw.number
         outcomes.append(outcome)
+    creating = [o for o in outcomes if o.outcome == CREATE and o.data is not None]
+    conflicts = validation.conflicts_for_many([o.data for o in creating if o.data is not None])
+    for outcome, errors in zip(creating, conflicts, strict=True):
+        if errors:
+            outcome.outcome = ERROR
+            outcome.problems = [(column, message) for column, messages in errors.items() for message in messages]
+            outcome.data = None
     return ImportCheck(outcomes)
 
 
@@ -144,21 +221,21 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
     ]
     if problems:
         return RowOutcome(raw.number, ERROR, problems)  # the other checks would only repeat "enter the figure"
-    if not any(cells.get(c) for c in ("value", "text_value", "period_end", "source")):
+    if not any(cells.get(c) for c in ("value", "text_value", "period_end", "source", "source_title")):
         return RowOutcome(raw.number, EMPTY)  # a template line left for later
 
     indicator = ctx.indicators.get(cells.get("indicator", ""))
     if indicator is None:
-        problems.append(("indicator", _("Unknown indicator “%(code)s”.") % {"code": cells.get("indicator", "")}))
-    body = ctx.bodies.get(cells.get("body", ""))
-    if body is None:
-        problems.append(("body", _("Unknown body “%(slug)s”.") % {"slug": cells.get("body", "")}))
+        problems.append(("indicator", msg_unknown_indicator(cells.get("indicator", ""))))
+    body_slug = cells.get("body", "")
+    body = ctx.bodies.get(body_slug)
+    if not body_slug:
+        if not ctx.national:
+            problems.append(("body", validation.msg_national_only_me()))
+    elif body is None:
+        problems.append(("body", _("Unknown body “%(slug)s”.") % {"slug": body_slug}))
     elif body.pk not in ctx.writable:
         problems.append(("body", _("You do not report for %(body)s.") % {"body": body}))
-    elif indicator is not None and indicator.pk not in ctx.reported.get(body.pk, set()):
-        problems.append(
-            ("indicator", _("%(body)s does not report on “%(ind)s”.") % {"body": body, "ind": indicator.code})
-        )
     if indicator is not None and not _unit_matches(cells.get("unit", ""), indicator):
         problems.append(
             (
@@ -167,18 +244,14 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
                 % {"given": cells.get("unit", ""), "ind": indicator.code, "unit": indicator.unit},
             )
         )
-    source = ctx.sources.get(cells.get("source", ""))
-    if source is None:
-        problems.append(("source", _("Unknown source “%(slug)s”.") % {"slug": cells.get("source", "")}))
+    source, new_source = ctx.source_of(cells, problems)
 
-    period_end = _date(cells.get("period_end", ""), "period_end", problems, today, required=True)
-    period_start = _date(cells.get("period_start", ""), "period_start", problems, today, required=False)
-    precision = cells.get("date_precision", "") or DatePrecision.DAY
-    if precision not in DatePrecision.values:
-        problems.append(("date_precision", _("Use one of: %(v)s.") % {"v": ", ".join(DatePrecision.values)}))
-    qualifier = cells.get("value_qualifier", "") or ValueQualifier.EXACT
-    if qualifier not in ValueQualifier.values:
-        problems.append(("value_qualifier", _("Use one of: %(v)s.") % {"v": ", ".join(ValueQualifier.values)}))
+    period_end = _date(cells.get("period_end", ""), "period_end", problems, required=True)
+    period_start = _date(cells.get("period_start", ""), "period_start", problems, required=False)
+    precision = _choice(cells.get("date_precision", ""), ctx.precisions, DatePrecision.DAY, "date_precision", problems)
+    qualifier = _choice(
+        cells.get("value_qualifier", ""), ctx.qualifiers, ValueQualifier.EXACT, "value_qualifier", problems
+    )
     value: Decimal | None = None
     text_value = cells.get("text_value", "")
     if indicator is not None:
@@ -190,7 +263,7 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
             if text_value:
                 problems.append(("text_value", _("This indicator records a number: leave text_value empty.")))
 
-    if problems or indicator is None or body is None or source is None or period_end is None:
+    if problems or indicator is None or (body is None and body_slug) or source is None or period_end is None:
         return RowOutcome(raw.number, ERROR, problems)
 
     data = ObservationInput(
@@ -206,11 +279,15 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
         quote=cells.get("quote", ""),
         note=cells.get("note", ""),
     )
-    model_problems = _model_problems(data)
-    if model_problems:
-        return RowOutcome(raw.number, ERROR, model_problems)
-    existing = ctx.existing.get(_key(indicator.pk, body.pk, period_start, period_end, source.pk), [])
-    for obs in existing:
+    rule_problems = validation.input_errors(data, today=today)
+    if rule_problems:
+        return RowOutcome(
+            raw.number, ERROR, [(col, msg) for col, messages in rule_problems.items() for msg in messages]
+        )
+    if new_source is not None:
+        return RowOutcome(raw.number, CREATE, data=data, new_source=new_source)
+    key = _key(indicator.pk, body.pk if body else None, period_start, period_end, source.pk)
+    for obs in ctx.existing.get(key, []):
         if (obs.value, obs.value_qualifier, obs.text_value, obs.date_precision) == (
             value,
             qualifier,
@@ -218,13 +295,40 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
             precision,
         ):
             return RowOutcome(raw.number, UNCHANGED, observation=obs.pk, data=data)
-    if existing:
-        message = _(
-            "Already recorded as observation #%(id)s (%(state)s) with another value: edit that one, "
-            "or correct it if it is approved, instead of importing it again."
-        ) % {"id": existing[0].pk, "state": existing[0].get_state_display()}
-        return RowOutcome(raw.number, ERROR, [("value", message)])
+    # Another value for a recorded period is refused by the one validation (edit it, or correct it).
     return RowOutcome(raw.number, CREATE, data=data)
+
+
+def msg_unknown_indicator(code: str) -> str:
+    return _(
+        "Unknown indicator “%(code)s”. Indicators are added by NACTA M&E or a portal administrator; "
+        "reporters can propose one from the portal's “Propose an indicator” page."
+    ) % {"code": code}
+
+
+def _choice_lookup(choices: Any) -> dict[str, str]:
+    """Code and label of each choice, in the words a person types: ``more_than``, “more than”, “More Than”."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        lookup[_typed(value)] = value
+        lookup[_typed(str(label))] = value
+    return lookup
+
+
+def _typed(text: str) -> str:
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+def _choice(text: str, lookup: dict[str, str], default: str, column: str, problems: list[tuple[str, str]]) -> str:
+    """A choice by its code or by its label, in any case."""
+    if not text:
+        return default
+    value = lookup.get(_typed(text))
+    if value is None:
+        codes = sorted(set(lookup.values()))
+        problems.append((column, _("Use one of: %(v)s.") % {"v": ", ".join(codes)}))
+        return default
+    return value
 
 
 def _unit_matches(given: str, indicator: Indicator) -> bool:
@@ -232,7 +336,8 @@ def _unit_matches(given: str, indicator: Indicator) -> bool:
     return given in (indicator.unit, str(Unit(indicator.unit).label).lower())
 
 
-def _date(text: str, column: str, problems: list[tuple[str, str]], today: date, *, required: bool) -> date | None:
+def _date(text: str, column: str, problems: list[tuple[str, str]], *, required: bool) -> date | None:
+    text = validation.ascii_digits(text)
     if not text:
         if required:
             problems.append((column, _("Enter the date the figure refers to (YYYY-MM-DD).")))
@@ -243,13 +348,11 @@ def _date(text: str, column: str, problems: list[tuple[str, str]], today: date, 
         value = None
     if value is None:
         problems.append((column, _("“%(text)s” is not a date: write it as YYYY-MM-DD.") % {"text": text}))
-        return None
-    if value > today:
-        problems.append((column, _("%(date)s is in the future.") % {"date": value.isoformat()}))
     return value
 
 
 def _number(text: str, problems: list[tuple[str, str]]) -> Decimal | None:
+    text = validation.ascii_digits(text)
     if not text:
         problems.append(("value", _("Enter the figure.")))
         return None
@@ -263,22 +366,43 @@ def _number(text: str, problems: list[tuple[str, str]]) -> Decimal | None:
         )
         return None
     try:
-        value = Decimal(text.replace(",", ""))
+        return Decimal(text.replace(",", ""))
     except InvalidOperation:
         problems.append(("value", _("“%(text)s” is not a number.") % {"text": text}))
         return None
-    if abs(value) >= _MAX_VALUE or value.as_tuple().exponent < -4:  # type: ignore[operator]
-        problems.append(("value", _("Too many digits: at most 20 before the point and 4 after.")))
-        return None
-    return value
 
 
-def _model_problems(data: ObservationInput) -> list[tuple[str, str]]:
-    """The model's own rules (period shape, negative counts, percentages), checked without a query."""
-    obs = Observation()
-    data.apply_to(obs)
+def _source_input(cells: dict[str, str], bodies: dict[str, Body]) -> tuple[SourceInput | None, list[tuple[str, str]]]:
+    """A source described in place. The publisher is a body's key, or the name of an outside publisher; the
+    date is a year, a month or a day (2017, 2017-10, 2017-10-05), which is also its precision."""
+    problems: list[tuple[str, str]] = []
+    publisher_cell = " ".join(cells.get("source_publisher", "").split())
+    publisher = bodies.get(publisher_cell)
+    text = validation.ascii_digits(cells.get("source_date", "").strip())
+    published_on, precision = None, DatePrecision.DAY
     try:
-        obs.clean()
-    except ValidationError as exc:
-        return [(col if col != "__all__" else "", msg) for col, msgs in exc.message_dict.items() for msg in msgs]
-    return []
+        if len(text) == 4:
+            published_on, precision = date(int(text), 1, 1), DatePrecision.YEAR
+        elif len(text) == 7:
+            published_on, precision = date(int(text[:4]), int(text[5:7]), 1), DatePrecision.MONTH
+        elif text:
+            published_on = date.fromisoformat(text[:10])
+    except ValueError:
+        problems.append(
+            ("source_date", _("“%(text)s” is not a date: write 2017, 2017-10 or 2017-10-05.") % {"text": text})
+        )
+    data = SourceInput(
+        title=cells.get("source_title", ""),
+        published_on=published_on,
+        publisher=publisher,
+        publisher_name="" if publisher else publisher_cell,
+        publisher_kind=BodyKind.OTHER_PUBLISHER,
+        date_precision=precision,
+        url=cells.get("source_url", ""),
+        reference=cells.get("source_reference", ""),
+    )
+    columns = {"publisher": "source_publisher", "title": "source_title", "published_on": "source_date"}
+    if not problems:
+        for name, messages in source_input_errors(data).items():
+            problems += [(columns.get(name, f"source_{name}"), message) for message in messages]
+    return (None if problems else data), problems

@@ -24,24 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-COLUMNS = (
-    "indicator",
-    "indicator_name",
-    "unit",
-    "body",
-    "period_start",
-    "period_end",
-    "date_precision",
-    "value",
-    "value_qualifier",
-    "text_value",
-    "source",
-    "quote",
-    "note",
-)
-REQUIRED_COLUMNS = frozenset({"indicator", "unit", "body", "period_end", "value", "text_value", "source"})
-# Informational in the template; not checked against the database.
-IGNORED_COLUMNS = frozenset({"indicator_name"})
+from tracker.imports.columns import COLUMNS, IGNORED_COLUMNS, REQUIRED_COLUMNS  # noqa: F401  (re-exported)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MACRO_MARKERS = ("vbaProject.bin", "macroEnabled")

@@ -31,6 +31,7 @@ def template_csv(*, body: Body) -> bytes:
 def template_xlsx(*, body: Body) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from tracker.choices import DatePrecision, ValueQualifier
@@ -46,18 +47,24 @@ def template_xlsx(*, body: Body) -> bytes:
     for row in rows:
         sheet.append(row)
     last = max(len(rows) + 1, 200)
-    for column, values in (("G", DatePrecision.values), ("I", ValueQualifier.values)):
+    letter = {name: get_column_letter(i) for i, name in enumerate(COLUMNS, start=1)}
+    for column, values in (
+        (letter["date_precision"], DatePrecision.values),
+        (letter["value_qualifier"], ValueQualifier.values),
+    ):
         validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
         validation.error = _("Choose a value from the list.")
         sheet.add_data_validation(validation)
         validation.add(f"{column}2:{column}{last}")
     # Dates are typed as text in ISO form, so Excel does not reformat them per locale.
-    for column in ("E", "F"):
+    for column in (letter["period_start"], letter["period_end"], letter["source_date"]):
         for r in range(2, last + 1):
             sheet[f"{column}{r}"].number_format = "@"
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKLM", (28, 40, 10, 14, 12, 12, 12, 14, 12, 30, 24, 30, 30), strict=True):
-        sheet.column_dimensions[letter].width = width
+    widths = {"indicator": 28, "indicator_name": 40, "text_value": 30, "source": 24, "source_title": 40}
+    widths |= {"source_publisher": 24, "source_url": 30, "quote": 30, "note": 30}
+    for name in COLUMNS:
+        sheet.column_dimensions[letter[name]].width = widths.get(name, 12)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

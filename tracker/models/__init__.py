@@ -3,6 +3,7 @@ from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
 from tracker.models.conversation import CommentKind, ObservationComment
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
+from tracker.models.idempotency import IdempotentRequest
 from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.latest import LatestFigure
@@ -21,6 +22,7 @@ __all__ = [
     "Evidence",
     "Finding",
     "Framework",
+    "IdempotentRequest",
     "Indicator",
     "LatestFigure",
     "Membership",

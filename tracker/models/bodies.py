@@ -3,7 +3,20 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tracker.choices import BodyKind, ResponsibilityRole
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, ResponsibilityRole
+
+
+class BodyQuerySet(models.QuerySet["Body"]):
+    def reporting(self) -> "BodyQuerySet":
+        """Bodies that report, lead or support: every body but the outside publishers (newspapers, wire
+        services, journals), which are only cited as sources."""
+        return self.exclude(kind__in=OUTSIDE_PUBLISHER_KINDS)
+
+    def outside_publishers(self) -> "BodyQuerySet":
+        return self.filter(kind__in=OUTSIDE_PUBLISHER_KINDS)
+
+    def get_by_natural_key(self, slug: str) -> "Body":
+        return self.get(slug=slug)
 
 
 class Body(models.Model):
@@ -30,6 +43,8 @@ class Body(models.Model):
         ),
     )
 
+    objects = BodyQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("body")
@@ -40,6 +55,10 @@ class Body(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    @property
+    def is_outside_publisher(self) -> bool:
+        return self.kind in OUTSIDE_PUBLISHER_KINDS
 
 
 class Responsibility(models.Model):

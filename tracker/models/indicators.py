@@ -61,13 +61,22 @@ class Source(models.Model):
     date_precision = models.CharField(
         _("date precision"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    url = models.URLField(_("URL"), blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
     reference = models.TextField(_("reference"), blank=True, help_text=_("Where to find it when there is no URL."))
+    # Sources added by reporters from the entry form, the import or the API wait for a reviewer's look.
+    needs_review = models.BooleanField(
+        _("new, for the reviewer"), default=False, help_text=_("Added by a reporter; a reviewer has not checked it.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True, auto_now_add=True)
 
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        indexes = [models.Index(fields=["url"], name="source_url_idx")]
 
     def __str__(self) -> str:
         return f"{self.publisher.short_name}: {self.title}"
@@ -246,28 +255,51 @@ class Observation(models.Model):
         return changed
 
     def clean(self) -> None:
-        errors: dict[str, str] = period_errors(self.period_start, self.period_end, self.date_precision)
-        if self.indicator_id:
-            unit = self.indicator.unit
-            if unit == Unit.TEXT:
-                if self.value is not None:
-                    errors["value"] = str(_("This indicator records a text status, not a number."))
-                if not self.text_value.strip():
-                    errors["text_value"] = str(_("Enter the text status."))
-            else:
-                if self.value is None:
-                    errors["value"] = str(
-                        _("This indicator is measured in %(unit)s: enter a number.")
-                        % {"unit": self.indicator.get_unit_display()}
-                    )
-                elif unit in NON_NEGATIVE_UNITS and self.value < 0:
-                    errors["value"] = str(
-                        _("A %(unit)s cannot be negative.") % {"unit": self.indicator.get_unit_display().lower()}
-                    )
-                elif unit == Unit.PERCENT and self.value > Decimal(100):
-                    errors["value"] = str(_("A percentage cannot exceed 100."))
+        errors = observation_errors(
+            indicator=self.indicator if self.indicator_id else None,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            date_precision=self.date_precision,
+            value=self.value,
+            text_value=self.text_value,
+        )
         if errors:
             raise ValidationError(errors)
+
+
+def observation_errors(
+    *,
+    indicator: Indicator | None,
+    period_start: date | None,
+    period_end: date | None,
+    date_precision: str,
+    value: Decimal | None,
+    text_value: str,
+) -> dict[str, str]:
+    """The model's own rules on an observation's values, without building one: the period's shape for its
+    precision, and a number or a text as the indicator's unit asks (``Observation.clean`` and the one
+    validation both call this)."""
+    errors: dict[str, str] = period_errors(period_start, period_end, date_precision)
+    if indicator is not None:
+        unit = indicator.unit
+        if unit == Unit.TEXT:
+            if value is not None:
+                errors["value"] = str(_("This indicator records a text status, not a number."))
+            if not text_value.strip():
+                errors["text_value"] = str(_("Enter the text status."))
+        else:
+            if value is None:
+                errors["value"] = str(
+                    _("This indicator is measured in %(unit)s: enter a number.")
+                    % {"unit": indicator.get_unit_display()}
+                )
+            elif unit in NON_NEGATIVE_UNITS and value < 0:
+                errors["value"] = str(
+                    _("A %(unit)s cannot be negative.") % {"unit": indicator.get_unit_display().lower()}
+                )
+            elif unit == Unit.PERCENT and value > Decimal(100):
+                errors["value"] = str(_("A percentage cannot exceed 100."))
+    return errors
 
 
 class Assessment(models.Model):

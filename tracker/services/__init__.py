@@ -24,9 +24,17 @@ from tracker.services.observations import (
     observation_update,
     observation_verify,
 )
+from tracker.services.sources import (
+    SourceInput,
+    source_find_or_create,
+    source_own_return,
+    sources_find,
+    sources_find_or_create,
+)
 
 __all__ = [
     "ObservationInput",
+    "SourceInput",
     "assessment_create",
     "assignment_create",
     "assignment_update",
@@ -46,6 +54,10 @@ __all__ = [
     "observation_update",
     "observation_verify",
     "send_invitation",
+    "source_find_or_create",
+    "source_own_return",
+    "sources_find",
+    "sources_find_or_create",
     "user_create",
     "user_set_role",
     "user_update",

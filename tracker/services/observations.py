@@ -8,7 +8,7 @@ to approve still hears that someone saved it first.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,9 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tracker import audit, permissions
 from tracker.choices import DatePrecision, ObservationState, ValueQualifier
+from tracker.entry_validation import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, text_errors, validate_observation_input
 from tracker.exceptions import StaleVersion, WorkflowError
 from tracker.models import (
     AgendaItem,
@@ -59,28 +61,51 @@ AUDITED_FIELDS = (
 )
 
 
+def _entered(label: Any, *, required: bool = False, help_text: Any = "", max_length: int | None = None) -> Any:
+    return {"label": label, "required": required, "help_text": help_text, "max_length": max_length}
+
+
 @dataclass(frozen=True, kw_only=True)
 class ObservationInput:
-    """The values a reporter enters; everything else (state, version, approver) belongs to the workflow."""
+    """The values a reporter enters; everything else (state, version, approver) belongs to the workflow.
 
-    indicator: Indicator
-    body: Body | None
-    period_end: date
-    source: Source
-    period_start: date | None = None
-    date_precision: str = DatePrecision.DAY
-    value: Decimal | None = None
-    value_qualifier: str = ValueQualifier.EXACT
-    text_value: str = ""
-    quote: str = ""
-    note: str = ""
+    The one list of entered fields: the web form, the entry grid, the API serializers and the import columns
+    are built from these fields and their metadata (label, whether required, length cap), in this order.
+    """
+
+    indicator: Indicator = field(metadata=_entered(_lazy("Indicator"), required=True))
+    body: Body | None = field(metadata=_entered(_lazy("Reporting body")))
+    period_start: date | None = field(default=None, metadata=_entered(_lazy("Period start")))
+    period_end: date = field(metadata=_entered(_lazy("Period end or as-of date"), required=True))
+    date_precision: str = field(default=DatePrecision.DAY, metadata=_entered(_lazy("Date precision")))
+    value: Decimal | None = field(
+        default=None, metadata=_entered(_lazy("Value"), help_text=_lazy("The figure, digits only."))
+    )
+    value_qualifier: str = field(default=ValueQualifier.EXACT, metadata=_entered(_lazy("Qualifier")))
+    text_value: str = field(default="", metadata=_entered(_lazy("Text status"), max_length=TEXT_MAX_LENGTH))
+    source: Source = field(metadata=_entered(_lazy("Source"), required=True))
+    quote: str = field(
+        default="",
+        metadata=_entered(
+            _lazy("Source wording"), help_text=_lazy("The words the source uses."), max_length=TEXT_MAX_LENGTH
+        ),
+    )
+    note: str = field(default="", metadata=_entered(_lazy("Note"), max_length=TEXT_MAX_LENGTH))
 
     def apply_to(self, obs: Observation) -> None:
         for f in fields(self):
             setattr(obs, f.name, getattr(self, f.name))
 
+    @classmethod
+    def of(cls, obs: Observation) -> "ObservationInput":
+        """The entered values of a recorded observation."""
+        return cls(**{name: getattr(obs, name) for name in INPUT_FIELDS})
+
 
 INPUT_FIELDS = tuple(f.name for f in fields(ObservationInput))
+# (name, label, required, help text, length cap) of each entered field, in order: what forms and serializers
+# are built from.
+INPUT_FIELD_SPECS = tuple((f.name, f.metadata) for f in fields(ObservationInput))
 # What a submission keeps for the reviewer's field-by-field comparison: the reporter's values.
 SNAPSHOT_FIELDS = INPUT_FIELDS
 
@@ -150,10 +175,18 @@ def _validate(obs: Observation) -> None:
     obs.full_clean(exclude=["seed_key", "supersedes"])
 
 
+def _lock_indicator(indicator: Indicator) -> None:
+    """Entries for one indicator queue here, so two identical submissions at once cannot both pass the
+    one-open-figure rule."""
+    list(Indicator.objects.select_for_update().filter(pk=indicator.pk).values_list("pk", flat=True))
+
+
 def observation_create_draft(*, actor: User, data: ObservationInput) -> Observation:
     """A new draft for one of the actor's bodies (or a national figure, for M&E)."""
     _require_may_report_for(actor, data.body)
     with transaction.atomic():
+        _lock_indicator(data.indicator)
+        validate_observation_input(data)
         obs = Observation(state=ObservationState.DRAFT, created_by=actor)
         data.apply_to(obs)
         _validate(obs)
@@ -171,6 +204,10 @@ def observation_update(*, actor: User, observation_id: int, version: int, data: 
             _require_may_report_for(actor, data.body)
         if obs.supersedes_id and (data.indicator != obs.indicator or data.body != obs.body):
             raise ValidationError(_("A correction keeps the indicator and body of the figure it corrects."))
+        _lock_indicator(data.indicator)
+        validate_observation_input(
+            data, ignore_ids=[obs.pk, obs.supersedes_id or 0], correction=bool(obs.supersedes_id)
+        )
         before = audit.snapshot(obs, AUDITED_FIELDS)
         data.apply_to(obs)
         _validate(obs)
@@ -198,6 +235,12 @@ def _transition(
         obs = _lock(actor=actor, action=action, observation_id=observation_id)
         _check_version_and_state(actor=actor, obs=obs, version=version, action=action)
         if target == ObservationState.SUBMITTED:
+            # A draft saved before a rule changed, or beside a figure approved since, is checked again.
+            validate_observation_input(
+                ObservationInput.of(obs),
+                ignore_ids=[obs.pk, obs.supersedes_id or 0],
+                correction=bool(obs.supersedes_id),
+            )
             _validate(obs)
             # Keep what was submitted, so the reviewer of a resubmission sees what changed since.
             ObservationSnapshot.objects.create(
@@ -284,6 +327,8 @@ def observation_correct(*, actor: User, observation_id: int, data: ObservationIn
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the approved figure needs a correction.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": text_errors(reason, REASON_MAX_LENGTH)})
     with transaction.atomic():
         original = _lock(actor=actor, action="correct", observation_id=observation_id)
         permissions.require(actor, "correct", original)
@@ -295,6 +340,8 @@ def observation_correct(*, actor: User, observation_id: int, data: ObservationIn
             )
         if data.indicator != original.indicator or data.body != original.body:
             raise ValidationError(_("A correction keeps the indicator and body of the figure it corrects."))
+        _lock_indicator(data.indicator)
+        validate_observation_input(data, ignore_ids=[original.pk], correction=True)
         obs = Observation(state=ObservationState.DRAFT, created_by=actor, supersedes=original, correction_reason=reason)
         data.apply_to(obs)
         _validate(obs)

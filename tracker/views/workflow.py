@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -34,7 +35,7 @@ from tracker.forms.workflow import (
     ReviewBatchForm,
     VersionForm,
 )
-from tracker.models import Evidence, Observation
+from tracker.models import Evidence, Observation, Source
 from tracker.selectors import audit as audit_selectors
 from tracker.selectors import review as review_selectors
 from tracker.selectors import workflow as selectors
@@ -81,19 +82,64 @@ def observation_create(request: HttpRequest) -> HttpResponse:
     form = ObservationForm(request.POST or None, request.FILES or None, user=request.user, initial=request.GET.dict())
     findings: list[EntryFinding] = []
     if request.method == "POST" and form.is_valid():
-        findings = findings_to_confirm(request.POST, form.to_input())
-        if not findings:
-            try:
-                obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=form.to_input())
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
+        try:
+            with transaction.atomic():  # a source added here goes only with the figure that cites it
+                data = form.to_input(source=_cited_source(request, form))
+                findings = findings_to_confirm(request.POST, data)
+                if findings:
+                    # The reporter confirms the data-quality findings first; a source described here waits too.
+                    transaction.set_rollback(True)
+                else:
+                    obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if not findings:
                 return _after_save(request, obs, form)
     return render(
         request,
         "tracker/workflow/observation_form.html",
         {"form": form, "title": _("New update"), "findings": findings},
     )
+
+
+# Where a source's own field names land on the entry form.
+_SOURCE_FORM_FIELDS = {
+    "publisher": "new_source_publisher_name",
+    "publisher_kind": "new_source_publisher_kind",
+    "title": "new_source_title",
+    "published_on": "new_source_date",
+    "date_precision": "new_source_precision",
+    "url": "new_source_url",
+    "reference": "new_source_reference",
+}
+
+
+def _cited_source(request: HttpRequest, form: ObservationForm) -> Source | None:
+    """The source the form cites when none is chosen from the list: the body's own return, or the one described
+    (found again, or added and marked for the reviewer). Errors come back on the form's source fields."""
+    data = form.cleaned_data
+    try:
+        if data.get("own_return") and not data.get("source"):
+            body = data.get("body")
+            if body is None:
+                raise ValidationError({"own_return": _("A national figure has no reporting body of its own.")})
+            return services.source_own_return(
+                actor=permissions.signed_in(request.user),
+                body=body,
+                period_end=data["period_end"],
+                date_precision=data["date_precision"],
+            )
+        described = form.new_source()
+        if described is not None:
+            return services.source_find_or_create(actor=permissions.signed_in(request.user), data=described)[0]
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise ValidationError(
+                {_SOURCE_FORM_FIELDS.get(name, name): errors for name, errors in exc.error_dict.items()}
+            ) from exc
+        raise
+    return None
 
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
@@ -169,19 +215,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _input_of(obs: Observation) -> ObservationInput:
-    return ObservationInput(
-        indicator=obs.indicator,
-        body=obs.body,
-        period_start=obs.period_start,
-        period_end=obs.period_end,
-        date_precision=obs.date_precision,
-        value=obs.value,
-        value_qualifier=obs.value_qualifier,
-        text_value=obs.text_value,
-        source=obs.source,
-        quote=obs.quote,
-        note=obs.note,
-    )
+    return ObservationInput.of(obs)
 
 
 def _initial(obs: Observation) -> dict[str, Any]:
@@ -209,12 +243,13 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         findings = findings_to_confirm(request.POST, form.to_input(), observation=obs, supersedes=obs.supersedes)
     if request.method == "POST" and form.is_valid() and not findings:
         try:
-            obs = services.observation_update(
-                actor=permissions.signed_in(request.user),
-                observation_id=obs.pk,
-                version=form.cleaned_data["version"] or 0,
-                data=form.to_input(),
-            )
+            with transaction.atomic():
+                obs = services.observation_update(
+                    actor=permissions.signed_in(request.user),
+                    observation_id=obs.pk,
+                    version=form.cleaned_data["version"] or 0,
+                    data=form.to_input(source=_cited_source(request, form)),
+                )
         except StaleVersion as exc:
             stale = exc
             form.add_error(None, exc.message)
@@ -308,12 +343,13 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
         findings = findings_to_confirm(request.POST, form.to_input(), supersedes=original)
     if request.method == "POST" and form.is_valid() and not findings:
         try:
-            obs = services.observation_correct(
-                actor=permissions.signed_in(request.user),
-                observation_id=original.pk,
-                data=form.to_input(),
-                reason=form.cleaned_data["reason"],
-            )
+            with transaction.atomic():
+                obs = services.observation_correct(
+                    actor=permissions.signed_in(request.user),
+                    observation_id=original.pk,
+                    data=form.to_input(source=_cited_source(request, form)),
+                    reason=form.cleaned_data["reason"],
+                )
         except ValidationError as exc:
             _form_errors(form, exc)
         except WorkflowError as exc:

@@ -31,7 +31,9 @@ from tracker.models import Responsibility
 def _responsibilities(world):  # noqa: F811  (the imported fixture)
     # Both provinces support the item, so both report on its indicators.
     for body in (world.punjab, world.sindh):
-        Responsibility.objects.create(item=world.old_item, body=body, role=ResponsibilityRole.SUPPORTING)
+        Responsibility.objects.get_or_create(
+            item=world.old_item, body=body, defaults={"role": ResponsibilityRole.SUPPORTING}
+        )
 
 
 @pytest.fixture

@@ -11,13 +11,19 @@ from django.test import Client
 from tests import factories
 from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
 from tests.factories import NapWorld
-from tracker.choices import ObservationState
-from tracker.models import Body, Observation
+from tracker.choices import ObservationState, ResponsibilityRole
+from tracker.models import Body, Observation, Responsibility
 
 
 @pytest.fixture
 def world(nap_world: NapWorld) -> NapWorld:
     """The shared world (tests/factories.py); the workflow tests work on NAP 2014's executions series."""
+    # Both provinces support NAP 2014's item 1, so both report its indicators (the one validation's
+    # responsibility rule).
+    for body in (nap_world.punjab, nap_world.sindh):
+        Responsibility.objects.get_or_create(
+            item=nap_world.old_item, body=body, defaults={"role": ResponsibilityRole.SUPPORTING}
+        )
     return nap_world
 
 

@@ -1,0 +1,13 @@
+from tests.tracker.api.conftest import _responsibilities, api_as, token_for  # noqa: F401
+from tests.tracker.workflow.conftest import (  # noqa: F401
+    _clear_cache,
+    analyst,
+    audit_rows,
+    client_as,
+    make_obs,
+    make_user,
+    other_reporter,
+    reporter,
+    reviewer,
+    world,
+)

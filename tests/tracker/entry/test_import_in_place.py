@@ -1,0 +1,176 @@
+"""Import rows that carry their source in place, national rows for NACTA M&E, qualifiers by label or code; a
+multi-body file in one go, then again with no change; 10,000 rows with in-place sources in one transaction."""
+
+import csv
+import io
+import time
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.tracker.workflow.conftest import enrol_totp
+from tracker import imports
+from tracker.choices import BodyKind, ValueQualifier
+from tracker.imports.reading import COLUMNS
+from tracker.models import AuditEntry, Body, Observation, Source
+
+
+def csv_file(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    for cells in rows:
+        writer.writerow({**dict.fromkeys(COLUMNS, ""), **cells})
+    return out.getvalue().encode()
+
+
+def run(actor, content, *, commit):
+    rows = imports.read_upload(name="f.csv", content=content)
+    if commit:
+        return imports.import_commit(actor=actor, rows=rows)
+    return imports.check_rows(actor=actor, rows=rows)
+
+
+def base(world, **cells):
+    return {
+        "indicator": world.indicator.code,
+        "unit": "count",
+        "period_start": "2016-01-01",
+        "period_end": "2016-12-31",
+        "date_precision": "year",
+        "value": "100",
+        **cells,
+    }
+
+
+DAWN = {
+    "source_publisher": "Dawn",
+    "source_title": "Punjab CTD year in review",
+    "source_date": "2017-01",
+    "source_url": "https://www.dawn.com/news/1300000",
+}
+PUNJAB_REPORT = {
+    "source_publisher": "punjab",
+    "source_title": "Punjab Home Department annual report 2016",
+    "source_date": "2017",
+    "source_url": "",
+    "source_reference": "Home Department, Lahore; printed annual report, p. 14",
+}
+
+
+@pytest.fixture
+def file_rows(world):
+    return [
+        base(world, body="punjab", value="28500", value_qualifier="more than", **DAWN),
+        base(world, body="sindh", value="7000", value_qualifier="more_than", **DAWN),
+        base(world, body="punjab", period_start="2015-01-01", period_end="2015-12-31", value="900", **PUNJAB_REPORT),
+        # National rows: the body left empty.
+        base(world, body="", value="61000", value_qualifier="About", source=world.source.slug),
+        base(world, body="", period_start="2015-01-01", period_end="2015-12-31", value="50000", **DAWN),
+    ]
+
+
+def test_a_multi_body_file_with_new_sources_and_national_rows_imports_then_reimports_unchanged(
+    world, reviewer, file_rows
+):
+    enrol_totp(reviewer)
+    content = csv_file(file_rows)
+    dry = run(reviewer, content, commit=False)
+    assert not dry.has_errors, [line for line in dry.lines() if line["outcome"] == "error"]
+    assert (dry.counts()["create"], dry.new_sources) == (5, 2)
+    assert not Source.objects.filter(title=DAWN["source_title"]).exists(), "a dry run writes nothing"
+
+    result = run(reviewer, content, commit=True)
+    assert not result.has_errors and result.counts()["create"] == 5
+    dawn = Source.objects.get(title=DAWN["source_title"])
+    assert dawn.publisher.kind == BodyKind.OTHER_PUBLISHER and dawn.publisher.name == "Dawn"
+    assert (dawn.published_on, dawn.date_precision) == (date(2017, 1, 1), "month")
+    report = Source.objects.get(title=PUNJAB_REPORT["source_title"])
+    assert report.publisher == world.punjab and report.date_precision == "year"
+    national = Observation.objects.filter(body__isnull=True).order_by("period_end")
+    assert [(o.value, o.value_qualifier, o.source) for o in national] == [
+        (50000, ValueQualifier.EXACT, dawn),
+        (61000, ValueQualifier.ABOUT, world.source),
+    ]
+    assert set(Observation.objects.filter(body__isnull=False).values_list("body__slug", "value_qualifier")) == {
+        ("punjab", "more_than"),
+        ("sindh", "more_than"),
+        ("punjab", "exact"),
+    }
+    assert AuditEntry.objects.filter(action="source.create").count() == 2
+
+    counts = (Observation.objects.count(), Source.objects.count(), Body.objects.count(), AuditEntry.objects.count())
+    again = run(reviewer, content, commit=True)
+    assert not again.has_errors and again.counts() == {"create": 0, "unchanged": 5, "error": 0, "empty": 0}
+    assert again.new_sources == 0
+    assert (
+        Observation.objects.count(),
+        Source.objects.count(),
+        Body.objects.count(),
+        AuditEntry.objects.count(),
+    ) == counts
+
+
+def test_national_rows_are_for_me_only(world, reporter):
+    result = run(reporter, csv_file([base(world, body="", source=world.source.slug)]), commit=False)
+    assert [(line["column"], line["message"]) for line in result.lines()] == [
+        ("body", "Only NACTA M&E enters national figures.")
+    ]
+
+
+def test_an_unknown_indicator_says_who_can_add_it(world, reporter):
+    result = run(
+        reporter, csv_file([base(world, body="punjab", indicator="drones", source=world.source.slug)]), commit=False
+    )
+    [line] = result.lines()
+    assert "added by NACTA M&E or a portal administrator" in line["message"]
+    assert "Propose an indicator" in line["message"]
+
+
+@pytest.mark.parametrize(
+    "cells, column",
+    [
+        ({**DAWN, "source_title": ""}, "source_title"),
+        ({**DAWN, "source_date": "Jan 2017"}, "source_date"),
+        ({**DAWN, "source_publisher": ""}, "source_publisher"),
+        ({**DAWN, "source_url": "dawn.com"}, "source_url"),
+        ({}, "source"),
+    ],
+)
+def test_an_incomplete_source_in_place_is_refused_on_its_column(world, reporter, cells, column):
+    result = run(reporter, csv_file([base(world, body="punjab", **cells)]), commit=False)
+    assert result.has_errors and column in {line["column"] for line in result.lines()}, result.lines()
+
+
+def test_ten_thousand_rows_with_in_place_sources_commit_in_one_transaction(world, reviewer):
+    n = 10_000
+    start = date.today() - timedelta(days=n + 1)
+    sources = [
+        {**DAWN, "source_title": f"Dawn daily {k}", "source_url": f"https://www.dawn.com/news/{k}"} for k in range(20)
+    ]
+    bodies = ["punjab", "sindh", ""]
+    rows = [
+        base(
+            world,
+            body=bodies[i % 3],
+            period_start="",
+            date_precision="day",
+            period_end=(start + timedelta(days=i // 3 * 3 + i % 3)).isoformat(),
+            value=str(i),
+            value_qualifier="more than" if i % 2 else "",
+            **sources[i % 20],
+        )
+        for i in range(n)
+    ]
+    content = csv_file(rows)
+    began, cpu = time.monotonic(), time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        result = run(reviewer, content, commit=True)
+    elapsed, cpu = time.monotonic() - began, time.process_time() - cpu
+    assert not result.has_errors, result.lines()[:3]
+    assert Observation.objects.count() == n and Source.objects.filter(title__startswith="Dawn daily").count() == 20
+    print(f"\n10,000 rows with 20 in-place sources: {elapsed:.2f} s wall, {cpu:.2f} s CPU, {len(queries)} queries")
+    assert len(queries) < 200
+    assert elapsed < 30  # < 10 s on an idle machine; shared CI cores get headroom
