@@ -34,6 +34,7 @@ from tracker.forms.workflow import (
 from tracker.models import AuditEntry, Evidence, Observation, Source
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
+from tracker.views.entry_grid import grid_links
 
 REVIEW_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
@@ -55,12 +56,14 @@ def _detail(obs: Observation) -> HttpResponseRedirect:
 def my_updates(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "my_updates")
     today = timezone.localdate()
+    assignments = selectors.my_assignments(user=request.user, today=today)
     return render(
         request,
         "tracker/workflow/my_updates.html",
         {
             "open_items": list(selectors.my_open_observations(user=request.user)),
-            "assignments": selectors.my_assignments(user=request.user, today=today),
+            "assignments": assignments,
+            "grids": grid_links(assignments),
             "today": today,
         },
     )
