@@ -28,8 +28,10 @@ class GridRowForm(forms.Form):
     def __init__(self, *args: Any, indicator: Indicator, text: bool, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", row_prefix(indicator.pk))
         super().__init__(*args, **kwargs)
+        # A text status has no number and so no qualifier; a number has no text status.
+        skipped = {"value", "value_qualifier"} if text else {"text_value"}
         for name in ROW_FIELDS:
-            if name == ("value" if text else "text_value"):
+            if name in skipped:
                 continue
             self.fields[name] = _input_form_field(name, _SPECS[name])
         if text:

@@ -150,7 +150,7 @@ def entry_grid(*, body: Body, cadence: str, period: Period, today: date) -> Grid
     groups = [
         GridGroup(
             framework=str(members[0].indicator.item.framework.short_title or members[0].indicator.item.framework),
-            item=str(members[0].indicator.item),
+            item=f"{members[0].indicator.item.number}. {members[0].indicator.item.title}",
             rows=members,
         )
         for members in (list(g) for _key, g in groupby(rows, key=lambda r: r.indicator.item_id))

@@ -11,3 +11,4 @@ from tests.tracker.workflow.conftest import (  # noqa: F401
     reviewer,
     world,
 )
+from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401, E402
