@@ -34,6 +34,7 @@ from tracker.forms.workflow import (
 from tracker.models import AuditEntry, Evidence, Observation, Source
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
+from tracker.views.entry_form import evidence_to_attach, form_page_context, keep_evidence
 from tracker.views.entry_grid import grid_links
 
 REVIEW_PAGE_SIZE = 50
@@ -83,7 +84,18 @@ def observation_create(request: HttpRequest) -> HttpResponse:
             _form_errors(form, exc)
         else:
             return _after_save(request, obs, form)
-    return render(request, "tracker/workflow/observation_form.html", {"form": form, "title": _("New update")})
+    return _form_page(request, form, {"title": _("New update")})
+
+
+def _form_page(request: HttpRequest, form: Form, context: dict[str, Any]) -> HttpResponse:
+    """The single-figure form, refused or fresh; evidence sent with a refused form is held, not dropped."""
+    if request.method == "POST":
+        keep_evidence(request, form)
+    return render(
+        request,
+        "tracker/workflow/observation_form.html",
+        {"form": form, **form_page_context(request, form), **context},
+    )
 
 
 # Where a source's own field names land on the entry form.
@@ -124,7 +136,7 @@ def _cited_source(request: HttpRequest, form: ObservationForm) -> Source | None:
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
     """Attach the evidence and submit when asked; each is its own audited write."""
-    upload = form.cleaned_data.get("evidence")
+    upload = evidence_to_attach(request, form)
     if upload:
         services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=upload)
     if "submit" in request.POST:
@@ -209,11 +221,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(form, exc)
         else:
             return _after_save(request, obs, form)
-    return render(
-        request,
-        "tracker/workflow/observation_form.html",
-        {"form": form, "obs": obs, "stale": stale, "title": _("Edit update")},
-    )
+    return _form_page(request, form, {"obs": obs, "stale": stale, "title": _("Edit update")})
 
 
 def _transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -283,11 +291,7 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return _after_save(request, obs, form)
-    return render(
-        request,
-        "tracker/workflow/observation_form.html",
-        {"form": form, "obs": original, "title": _("Correct an approved figure"), "correcting": True},
-    )
+    return _form_page(request, form, {"obs": original, "title": _("Correct an approved figure"), "correcting": True})
 
 
 @login_required

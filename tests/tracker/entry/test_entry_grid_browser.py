@@ -85,3 +85,36 @@ def test_the_grid_fits_a_390px_phone(page, live_server, owed, reporter, console_
     expect(page.locator('[data-testid="row-executions"] .errorlist')).to_contain_text(msg_value_range())
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     shoot(page, "entry-grid-390")
+
+
+def test_the_single_figure_form_fits_a_390px_phone_and_keeps_its_evidence_across_a_refusal(
+    page, live_server, owed, reporter, console_errors, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    page.set_viewport_size({"width": 390, "height": 844})
+    path = f"/observations/new/?indicator={owed.indicator.pk}&body={owed.punjab.pk}"
+    log_in(page, live_server, verified(reporter), next_path=path)
+    page.wait_for_url(re.compile(r"/observations/new/"))
+    expect(page.locator('[data-testid="last-approved"]')).to_contain_text("321")
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    # The panel follows the indicator chosen (htmx).
+    page.select_option("#id_indicator", str(owed.text_indicator.pk))
+    expect(page.locator('[data-testid="figure-context"]')).to_contain_text("Text status")
+    page.select_option("#id_indicator", str(owed.indicator.pk))
+    page.fill("#id_period_start", "2025-01-01")
+    page.fill("#id_period_end", "2025-12-31")
+    page.select_option("#id_date_precision", "year")
+    page.fill("#id_value", "99999999999999999999999")
+    page.select_option("#id_source", str(owed.source.pk))
+    page.set_input_files("#id_evidence", str(pdf))
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator('[data-testid="held-evidence"]')).to_contain_text("minutes.pdf")
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    shoot(page, "entry-form-390-refused")
+    page.fill("#id_value", "45")
+    page.get_by_role("button", name="Save and submit for review").click()
+    page.wait_for_url(re.compile(r"/observations/\d+/$"))
+    obs = Observation.objects.get(indicator=owed.indicator, state=ObservationState.SUBMITTED)
+    assert obs.evidence.get().original_name == "minutes.pdf"
