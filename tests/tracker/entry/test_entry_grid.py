@@ -182,3 +182,12 @@ def test_the_grids_query_count_is_pinned_and_flat(owed, reporter, client_as, dja
     assert response.status_code == 200
     # The last approved figure is the latest of the history, whatever its length.
     assert f'data-testid="last-approved">{history - 1} (' in response.content.decode()
+
+
+def test_without_script_a_rows_button_saves_that_row_and_returns_the_whole_grid(owed, reporter, client_as):
+    data = {**row_data(owed, executions="12", status="typed, not saved"), "save_row": str(owed.indicator.pk)}
+    response = client_as(reporter).post(url(owed), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" in html and "Draft saved." in html
+    assert list(Observation.objects.values_list("indicator", flat=True)) == [owed.indicator.pk]
+    assert 'value="typed, not saved"' in html  # the other row's input is kept, unsaved
