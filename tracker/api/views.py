@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 
 from tracker import permissions, selectors, services
 from tracker.api import examples as ex
-from tracker.api import filters
+from tracker.api import filters, idempotency
 from tracker.api import serializers as s
 from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
@@ -165,9 +166,12 @@ WRITE_ERRORS = {"post": ("409",), "put": ("409",), "patch": ("409",)}
     retrieve=extend_schema(summary="One observation", examples=[ex.OBSERVATION]),
     create=extend_schema(
         summary="Create a draft",
-        description="A draft for one of your bodies (M&E may leave `body` empty for a national figure).",
+        description="A draft for one of your bodies (M&E may leave `body` empty for a national figure). "
+        "A second open figure for the same indicator, body and period is refused (400, with a link to the first); "
+        "send an `Idempotency-Key` header to retry safely.",
         request=s.ObservationInputSerializer,
-        responses={201: OBS},
+        parameters=[idempotency.PARAMETER],
+        responses={201: OBS, 422: OpenApiTypes.OBJECT},
         examples=[ex.OBSERVATION_INPUT, ex.OBSERVATION],
     ),
     update=extend_schema(
@@ -205,9 +209,12 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def create(self, request: Request) -> Response:
-        data = _valid(s.ObservationInputSerializer, request.data)
-        obs = services.observation_create_draft(actor=request.user, data=data.to_input())
-        return Response(OBS(obs).data, status=status.HTTP_201_CREATED)
+        def write() -> Response:
+            data = _valid(s.ObservationInputSerializer, request.data)
+            obs = services.observation_create_draft(actor=request.user, data=data.to_input())
+            return Response(OBS(obs).data, status=status.HTTP_201_CREATED)
+
+        return idempotency.idempotent(request, route="observations.create", write=write)
 
     def update(self, request: Request, pk: str) -> Response:
         obs = self._locked_scope()

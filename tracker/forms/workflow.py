@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker import permissions
+from tracker import permissions, selectors
 from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision, ValueQualifier
 from tracker.models import Body, Indicator, Source
 from tracker.services import ObservationInput, SourceInput, check_upload
@@ -29,6 +29,13 @@ class EntryDateField(forms.DateField):
         return super().to_python(ascii_digits(value) if isinstance(value, str) else value)
 
 
+class IndicatorChoiceField(forms.ModelChoiceField):
+    """Indicators named with their framework and item: two frameworks hold indicators of the same name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.item.framework.short_title} {obj.item.number} · {obj.name} ({obj.get_unit_display()})"
+
+
 def _input_form_field(name: str, meta: Any) -> forms.Field:
     """A form field for one entered field of ``ObservationInput``: label, requiredness and help from its
     metadata. Length caps and ranges are not form rules: the one validation reports them, the same as the API
@@ -36,7 +43,7 @@ def _input_form_field(name: str, meta: Any) -> forms.Field:
     common = {"label": meta["label"], "required": meta["required"], "help_text": meta["help_text"]}
     textarea = forms.Textarea(attrs={"rows": 2})
     builders: dict[str, Any] = {
-        "indicator": lambda: forms.ModelChoiceField(
+        "indicator": lambda: IndicatorChoiceField(
             queryset=Indicator.objects.select_related("item__framework").order_by("code"), **common
         ),
         "body": lambda: forms.ModelChoiceField(queryset=Body.objects.none(), **common),
@@ -107,6 +114,15 @@ class ObservationForm(ObservationInputFields):  # type: ignore[valid-type,misc]
             body_field.empty_label = _("National figure (no body)")
         else:
             body_field.required = True
+            # A reporter sees only the indicators their bodies owe (items they lead or support), not every
+            # indicator of both frameworks; the one validation refuses any other all the same.
+            owed = selectors.indicators_reported_by_bodies(body_ids=permissions.access(user).body_ids)
+            indicator_field: forms.ModelChoiceField = self.fields["indicator"]
+            indicator_field.queryset = (
+                Indicator.objects.filter(pk__in=sorted(set().union(*owed.values())))
+                .select_related("item__framework")
+                .order_by("item__framework__adopted_on", "item__number", "position", "code")
+            )
         if fixed is not None:
             # A correction keeps the indicator and body of the figure it corrects.
             for name in ("indicator", "body"):

@@ -2,6 +2,7 @@ from tracker.models.access import Membership, UserRole
 from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
+from tracker.models.idempotency import IdempotentRequest
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
 
@@ -14,6 +15,7 @@ __all__ = [
     "CrosswalkLink",
     "Evidence",
     "Framework",
+    "IdempotentRequest",
     "Indicator",
     "Membership",
     "NotificationLog",
