@@ -7,11 +7,13 @@ like any upload) and lets go of the held copy. A token is worthless to anyone el
 """
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from tracker.services.evidence import check_upload
 
@@ -21,9 +23,23 @@ MAX_AGE_SECONDS = 6 * 60 * 60
 _FOLDER = "evidence-pending"
 
 
+def _let_go_of_expired() -> None:
+    """Held files nobody came back for go once their token has expired (a few files at most at any time)."""
+    try:
+        _folders, names = default_storage.listdir(_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - timedelta(seconds=MAX_AGE_SECONDS)
+    for name in names:
+        path = f"{_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+
+
 def evidence_hold(*, actor: Any, upload: File) -> str:
     """Hold a checked upload for the actor; returns the token the form carries."""
     checked = check_upload(upload)
+    _let_go_of_expired()
     name = default_storage.save(f"{_FOLDER}/{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content))
     return signing.dumps({"path": name, "name": checked.original_name, "user": actor.pk}, salt=_SALT)
 

@@ -95,3 +95,39 @@ def test_the_form_shows_unit_target_and_last_approved_figure(world, reporter, cl
 
 def test_the_context_panel_is_for_reporters_only(world, analyst, client_as):
     assert client_as(analyst).get(reverse("tracker:observation-figure-context")).status_code == 403
+
+
+def test_held_files_nobody_came_back_for_go_once_expired(world, reporter, media):
+    import os
+    import time
+
+    from tracker.services.evidence_pending import MAX_AGE_SECONDS, evidence_held, evidence_hold
+
+    old = evidence_hold(actor=reporter, upload=SimpleUploadedFile("old.pdf", PDF))
+    held = evidence_held(actor=reporter, token=old)
+    assert held is not None
+    past = time.time() - MAX_AGE_SECONDS - 60
+    os.utime(media / held["path"], (past, past))
+    evidence_hold(actor=reporter, upload=SimpleUploadedFile("new.pdf", PDF))
+    assert evidence_held(actor=reporter, token=old) is None
+    assert len(list((media / "evidence-pending").iterdir())) == 1
+
+
+def test_a_returned_row_shows_the_reviewers_reason_in_the_grid(world, reporter, client_as, make_obs):
+    from django.utils import timezone
+
+    from tracker.cadence import last_closed_period
+    from tracker.choices import Cadence
+    from tracker.models import ReportingAssignment
+
+    ReportingAssignment.objects.create(indicator=world.indicator, body=world.punjab, cadence=Cadence.MONTHLY)
+    period = last_closed_period(Cadence.MONTHLY, timezone.localdate())
+    make_obs(
+        state=S.RETURNED,
+        period_start=period.start,
+        period_end=period.end,
+        date_precision="month",
+        return_reason="Check the Lahore figure",
+    )
+    html = client_as(reporter).get(reverse("tracker:entry-grid", args=["punjab", "monthly"])).content.decode()
+    assert "Check the Lahore figure" in html
