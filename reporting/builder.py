@@ -25,7 +25,8 @@ from tracker.formatting import (
     format_period_label,
 )
 from tracker.models import AgendaItem, Assessment, Body, Framework, Indicator, Observation, Responsibility, Source
-from tracker.selectors import current_observations_as_of, latest_assessments_as_of, latest_observations_as_of
+from tracker.models.querysets import oldest_first, series_key, via_crosswalk
+from tracker.selectors import latest_assessments, latest_figures
 
 # Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
 REPORT_LAYOUT_VERSION = 1
@@ -226,11 +227,8 @@ def _build(params: ReportParams) -> Report:
     series = _series_as_of(framework, params.as_of, body)
     previous: dict[tuple[int, int | None], Observation] = {}
     if params.compare:
-        previous = {
-            (o.series_id, o.body_id): o  # type: ignore[attr-defined]
-            for o in latest_observations_as_of(framework=framework, as_of=params.compare, body=body)
-        }
-    ratings = {a.item_id: a for a in latest_assessments_as_of(framework=framework, as_of=params.as_of)}
+        previous = {series_key(o): o for o in latest_figures(framework=framework, as_of=params.compare, body=body)}
+    ratings = {a.item_id: a for a in latest_assessments(framework=framework, as_of=params.as_of)}
 
     footnotes = _Footnotes()
     rows = []
@@ -297,11 +295,19 @@ def _series_as_of(
     """Observations to show per indicator of ``framework``, oldest first: the latest one, or every dated one
     when the status template names the period ("185 Cases (2012)", "37 Cases (2016)") as NACTA writes it."""
     shown: dict[tuple[int, int | None], list[Observation]] = {}
+    base = Observation.objects.all() if body is None else Observation.objects.filter(body=body)
     # Decided in the database, so older figures of the other series are never loaded (benchmarks/README.md).
-    wanted = Q(rank=1) | Q(indicator__status_template__contains=HISTORY_PLACEHOLDER)
-    series = current_observations_as_of(framework=framework, as_of=as_of, body=body).filter(wanted)
-    for obs in series.order_by("period_end", "pk"):
-        shown.setdefault((obs.series_id, obs.body_id), []).append(obs)  # type: ignore[attr-defined]
+    wanted = Q(pk__in=base.series_heads(as_of=as_of, crosswalk=framework)) | Q(
+        indicator__status_template__contains=HISTORY_PLACEHOLDER
+    )
+    series = (
+        base.series_figures(as_of=as_of, crosswalk=framework)
+        .filter(wanted)
+        .select_related("indicator__item__framework", "body", "source__publisher")
+    )
+    # Oldest first in the reverse of the one tie-break, so a cell's last figure is its series' latest one.
+    for obs in series.order_by(*oldest_first(crosswalk=True)):
+        shown.setdefault(series_key(obs), []).append(obs)
     return shown
 
 
@@ -311,7 +317,7 @@ def _figure(indicator: Indicator, obs: Observation, params: ReportParams, footno
     period = format_period_label(obs.period_start, obs.period_end, obs.date_precision)
     value_text = format_figure(_as_figure(obs), style=params.number_style)
     via = ""
-    if obs.via_crosswalk:  # type: ignore[attr-defined]
+    if via_crosswalk(obs):
         source_item = obs.indicator.item
         via = _("via crosswalk from %(framework)s item %(number)s") % {
             "framework": source_item.framework.short_title,

@@ -5,7 +5,7 @@ A filter set narrows a queryset the permission policy has already scoped: it nev
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
-from tracker.choices import ItemCategory, ObservationState, Role
+from tracker.choices import ItemCategory, ObservationState
 from tracker.models import AgendaItem, AuditEntry, Body, Framework, Indicator, Observation
+from tracker.models.querysets import ObservationQuerySet
 
 
 class _ItemChoiceField(django_filters.fields.ModelChoiceField):
@@ -128,14 +129,13 @@ class ObservationFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: permissions.UserLike, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        role = permissions.role_of(user)
-        if role not in (Role.REVIEWER, Role.ADMINISTRATOR, Role.REPORTER):
+        if not permissions.can(user, "see_unapproved"):
             self.filters["state"].extra["choices"] = APPROVED_ONLY
 
     def filter_current(self, queryset: QuerySet[Observation], name: str, value: bool) -> QuerySet[Observation]:
         if not value:
             return queryset
-        return queryset.filter(state=ObservationState.APPROVED).exclude(superseded_by__state=ObservationState.APPROVED)
+        return cast(ObservationQuerySet, queryset).published()
 
     @property
     def applied(self) -> list[tuple[str, str]]:

@@ -9,12 +9,17 @@ Scope of observations by role:
 - reporter: their bodies' observations in any state, and approved observations everywhere;
 - analyst, or a signed-in user without a role: approved observations only;
 - anonymous: nothing.
+
+Each rule about observations is written once, in ``OBSERVATION_ACTIONS``, out of small predicates that answer
+both for one object in Python (``can``) and for a whole table in SQL (``Observation.objects.restrict``), so the
+page that lists and the button that acts can never disagree.
 """
 
-from dataclasses import dataclass
-from typing import Any
+from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -22,29 +27,47 @@ from django.http import Http404
 from tracker.choices import EDITABLE_STATES, ObservationState, Role
 from tracker.models import Body, Observation
 
-UserLike = AbstractBaseUser | AnonymousUser
+UserLike = User | AnonymousUser
 
 # Actions that need no object: what a role may do at all.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REPORTER: frozenset({"my_updates", "report", "add_source"}),
+    Role.REPORTER: frozenset({"my_updates", "report", "add_source", "see_unapproved"}),
     Role.REVIEWER: frozenset(
-        {"review", "report", "add_source", "assess", "view_audit", "export", "invite", "generate_report"}
+        {
+            "review",
+            "report",
+            "add_source",
+            "assess",
+            "view_audit",
+            "export",
+            "invite",
+            "generate_report",
+            "see_unapproved",
+        }
     ),
     Role.ANALYST: frozenset({"export"}),
     Role.ADMINISTRATOR: frozenset(
-        {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report"}
+        {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report", "see_unapproved"}
     ),
 }
+# Roles that report for bodies, so an account with one needs at least one body.
+ROLES_WITH_BODIES = frozenset({Role.REPORTER})
+# Roles that work in the Django admin (staff, and the group holding the admin's model permissions).
+ADMIN_SITE_ROLES = frozenset({Role.ADMINISTRATOR})
 # Roles that must enrol a second factor before they can do anything else.
 MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
 # Roles a reviewer may give when inviting; administrators may give any.
 REVIEWER_INVITABLE_ROLES = frozenset({Role.REPORTER, Role.ANALYST})
+# The Django group an administrator belongs to: the admin site's model permissions come from it, not from
+# ``is_superuser`` (created, with exactly the permissions the job needs, by migration tracker 0005).
+ADMINISTRATOR_GROUP = "NAP administrators"
 
 
 @dataclass(frozen=True)
 class Access:
     role: str | None
     body_ids: frozenset[int]
+    user_id: int | None = None
 
     @property
     def sees_everything(self) -> bool:
@@ -67,9 +90,21 @@ def access(user: UserLike) -> Access:
     role = rows[0][0] if rows else None
     if role is None and getattr(user, "is_superuser", False):
         role = Role.ADMINISTRATOR
-    result = Access(role=role, body_ids=frozenset(body_id for _, body_id in rows if body_id is not None))
+    result = Access(
+        role=role,
+        body_ids=frozenset(body_id for _, body_id in rows if body_id is not None),
+        user_id=user.pk,
+    )
     setattr(user, "_nap_access", result)  # noqa: B010  (cache on the instance, like Django's perm cache)
     return result
+
+
+def signed_in(user: UserLike) -> User:
+    """The user a write is done as: a signed-in account (pages and endpoints that write are behind sign-in, so
+    an anonymous user here is refused rather than passed on to a service)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def forget_access(user: UserLike) -> None:
@@ -82,26 +117,249 @@ def role_of(user: UserLike) -> str | None:
     return access(user).role
 
 
-def observation_scope(user: UserLike) -> Q:
-    """The filter that ``visible_observations`` applies; usable on related lookups with ``prefix``."""
-    return _observation_scope(access(user), prefix="")
+def _role_may(acc: Access, action: str) -> bool:
+    return acc.role is not None and action in ROLE_ACTIONS.get(acc.role, frozenset())
 
 
-def _observation_scope(acc: Access, *, prefix: str) -> Q:
-    if acc.sees_everything:
-        return Q()
-    approved = Q(**{f"{prefix}state": ObservationState.APPROVED})
-    if acc.role == Role.REPORTER:
-        return approved | Q(**{f"{prefix}body_id__in": sorted(acc.body_ids)})
-    return approved
+# --- Rules about observations: one definition, two evaluations ---------------------------------------------
+# ``where`` answers True (every row), False (no row) or a ``Q``; constants fold, so a reviewer's list carries no
+# WHERE clause at all and an analyst's reads ``state = 'approved'`` exactly as a hand-written filter would.
+Where = Q | bool
 
 
-def visible_observations(user: UserLike, queryset: QuerySet[Observation] | None = None) -> QuerySet[Observation]:
-    """Every observation list in the portal starts here, so no list can show what the user may not see."""
-    qs = Observation.objects.all() if queryset is None else queryset
+def _and(left: Where, right: Where) -> Where:
+    if left is False or right is False:
+        return False
+    if left is True:
+        return right
+    if right is True:
+        return left
+    return left & right
+
+
+def _or(left: Where, right: Where) -> Where:
+    if left is True or right is True:
+        return True
+    if left is False:
+        return right
+    if right is False:
+        return left
+    return left | right
+
+
+def _not(where: Where) -> Where:
+    # Django negates a lookup on a nullable column as NOT (col = x AND col IS NOT NULL), so a NULL body or
+    # author counts as "not mine", exactly as ``None != x`` does in Python.
+    return (not where) if isinstance(where, bool) else ~where
+
+
+class Rule:
+    """A condition on (user, observation), answerable for one object and for a queryset alike."""
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        raise NotImplementedError
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        raise NotImplementedError
+
+    def __and__(self, other: Rule) -> Rule:
+        return _All((self, other))
+
+    def __or__(self, other: Rule) -> Rule:
+        return _Any((self, other))
+
+    def __invert__(self) -> Rule:
+        return _Not(self)
+
+
+@dataclass(frozen=True)
+class _All(Rule):
+    parts: tuple[Rule, ...]
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return all(part.holds(acc, obs) for part in self.parts)
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        result: Where = True
+        for part in self.parts:
+            result = _and(result, part.where(acc, prefix))
+        return result
+
+
+@dataclass(frozen=True)
+class _Any(Rule):
+    parts: tuple[Rule, ...]
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return any(part.holds(acc, obs) for part in self.parts)
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        result: Where = False
+        for part in self.parts:
+            result = _or(result, part.where(acc, prefix))
+        return result
+
+
+@dataclass(frozen=True)
+class _Not(Rule):
+    part: Rule
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return not self.part.holds(acc, obs)
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        return _not(self.part.where(acc, prefix))
+
+
+@dataclass(frozen=True)
+class Always(Rule):
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return True
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        return True
+
+
+@dataclass(frozen=True)
+class HasRole(Rule):
+    """The user's role is one of ``roles`` (decided before any SQL is written)."""
+
+    roles: frozenset[str]
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return acc.role in self.roles
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        return acc.role in self.roles
+
+
+@dataclass(frozen=True)
+class RoleMay(Rule):
+    """The user's role may do ``action`` at all (``ROLE_ACTIONS``)."""
+
+    action: str
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return _role_may(acc, self.action)
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        return _role_may(acc, self.action)
+
+
+@dataclass(frozen=True)
+class InState(Rule):
+    states: frozenset[str]
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return obs.state in self.states
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        if len(self.states) == 1:
+            return Q(**{f"{prefix}state": next(iter(self.states))})
+        return Q(**{f"{prefix}state__in": sorted(self.states)})
+
+
+@dataclass(frozen=True)
+class OfOwnBody(Rule):
+    """The observation is reported for one of the user's bodies (a national figure, body NULL, never is)."""
+
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return obs.body_id is not None and obs.body_id in acc.body_ids
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        if not acc.body_ids:
+            return False
+        return Q(**{f"{prefix}body_id__in": sorted(acc.body_ids)})
+
+
+@dataclass(frozen=True)
+class EnteredBySelf(Rule):
+    def holds(self, acc: Access, obs: Observation) -> bool:
+        return acc.user_id is not None and obs.created_by_id == acc.user_id
+
+    def where(self, acc: Access, prefix: str) -> Where:
+        if acc.user_id is None:
+            return False
+        return Q(**{f"{prefix}created_by_id": acc.user_id})
+
+
+def _roles(*roles: str) -> HasRole:
+    return HasRole(frozenset(roles))
+
+
+def _states(*states: str) -> InState:
+    return InState(frozenset(states))
+
+
+@dataclass(frozen=True)
+class ObservationAction:
+    """Who may do an action to an observation (whatever state it is in), and in which states.
+
+    The two halves are asked apart only by the services, which check the state after the version, so a
+    reviewer who lost a race to approve hears "someone saved it since" (409), while someone who may never
+    approve it hears 403 before any version is compared.
+    """
+
+    who: Rule
+    states: frozenset[str] | None = None  # None: in any state
+
+    @property
+    def rule(self) -> Rule:
+        return self.who if self.states is None else self.who & InState(self.states)
+
+
+_REPORTER_OF_ITS_BODY = _roles(Role.REPORTER) & OfOwnBody()
+# Who may see an observation at all. Every action below is asked only of what this admits (404 otherwise).
+SCOPE: Rule = _roles(Role.REVIEWER, Role.ADMINISTRATOR) | _states(ObservationState.APPROVED) | _REPORTER_OF_ITS_BODY
+# Who may edit, submit or attach evidence to an unapproved observation: its body's reporters, or the reviewer
+# who entered it (a reviewer works only on entries they made, so they can never approve work they shaped).
+EDITORS: Rule = _REPORTER_OF_ITS_BODY | (_roles(Role.REVIEWER) & EnteredBySelf())
+_EDITABLE = frozenset(EDITABLE_STATES)
+_SUBMITTED = frozenset({ObservationState.SUBMITTED})
+_APPROVED = frozenset({ObservationState.APPROVED})
+
+OBSERVATION_ACTIONS: dict[str, ObservationAction] = {
+    "view": ObservationAction(Always()),
+    "view_evidence": ObservationAction(Always()),
+    "edit": ObservationAction(EDITORS, _EDITABLE),
+    "submit": ObservationAction(EDITORS, _EDITABLE),
+    "attach_evidence": ObservationAction(EDITORS, _EDITABLE),
+    "return": ObservationAction(_roles(Role.REVIEWER), _SUBMITTED),
+    "approve": ObservationAction(_roles(Role.REVIEWER) & ~EnteredBySelf(), _SUBMITTED),
+    "correct": ObservationAction(_roles(Role.REVIEWER) | _REPORTER_OF_ITS_BODY, _APPROVED),
+    # The review discussion: M&E and the reporters of the figure's body talk about it, nobody else.
+    "comment": ObservationAction(_roles(Role.REVIEWER) | _REPORTER_OF_ITS_BODY),
+    # Exports carry approved figures only, never drafts or pending work, to the roles that may export.
+    "export": ObservationAction(RoleMay("export"), _APPROVED),
+}
+
+
+def observation_where(user: UserLike, action: str = "view", *, prefix: str = "") -> Where:
+    """The SQL form of ``can(user, action, obs)``: True (every row), False (none) or a ``Q`` on observations
+    (on a related observation with ``prefix``, e.g. ``"observation__"``)."""
+    try:
+        rule = OBSERVATION_ACTIONS[action].rule
+    except KeyError:
+        raise ValueError(f"Unknown observation action {action!r}") from None
     if not user.is_authenticated:
-        return qs.none()
-    return qs.filter(observation_scope(user))
+        return False
+    acc = access(user)
+    return _and(SCOPE.where(acc, prefix), rule.where(acc, prefix))
+
+
+def may_grant_superuser(user: UserLike) -> bool:
+    """Only a superuser makes another: the administrator role manages accounts, not the server."""
+    return user.is_authenticated and user.is_active and bool(getattr(user, "is_superuser", False))
+
+
+def roles_that_may(action: str) -> list[str]:
+    """The roles whose ``ROLE_ACTIONS`` include ``action``."""
+    return sorted(role for role, actions in ROLE_ACTIONS.items() if action in actions)
+
+
+def users_who_may(action: str) -> QuerySet[User]:
+    """Active accounts whose role may do ``action`` at all, e.g. "review": whom the daily digest goes to."""
+    return User.objects.filter(is_active=True, nap_role__role__in=roles_that_may(action))
 
 
 def visible_bodies(user: UserLike) -> QuerySet[Body]:
@@ -121,51 +379,17 @@ def writable_bodies(user: UserLike) -> QuerySet[Body]:
     return Body.objects.none()
 
 
-def _can_see_observation(acc: Access, obs: Observation) -> bool:
-    if acc.sees_everything or obs.state == ObservationState.APPROVED:
-        return True
-    return acc.role == Role.REPORTER and obs.body_id in acc.body_ids
-
-
-def _may_write_values(acc: Access, user: UserLike, obs: Observation) -> bool:
-    """Who may edit, submit or attach evidence to an unapproved observation."""
-    if acc.role == Role.REPORTER:
-        return obs.body_id in acc.body_ids
-    # A reviewer works only on entries they made, so they can never approve work they shaped.
-    return acc.role == Role.REVIEWER and obs.created_by_id == user.pk
-
-
-def _observation_action(acc: Access, user: UserLike, action: str, obs: Observation) -> bool:
-    state = obs.state
-    if action in ("view", "view_evidence"):
-        return True  # visibility was checked first
-    if action in ("edit", "submit", "attach_evidence"):
-        return state in EDITABLE_STATES and _may_write_values(acc, user, obs)
-    if action == "return":
-        return acc.role == Role.REVIEWER and state == ObservationState.SUBMITTED
-    if action == "approve":
-        return acc.role == Role.REVIEWER and state == ObservationState.SUBMITTED and obs.created_by_id != user.pk
-    if action == "correct":
-        if state != ObservationState.APPROVED:
-            return False
-        if acc.role == Role.REVIEWER:
-            return True
-        return acc.role == Role.REPORTER and obs.body_id in acc.body_ids
-    return False
-
-
-def can(user: UserLike, action: str, obj: Any = None) -> bool:
+def can(user: UserLike, action: str, obj: object = None) -> bool:
     """May ``user`` do ``action`` to ``obj`` (or at all, when ``obj`` is None)? Never raises."""
     if not user.is_authenticated:
         return False
     acc = access(user)
     if obj is None:
-        return acc.role is not None and action in ROLE_ACTIONS.get(acc.role, frozenset())
+        return _role_may(acc, action)
     obs = _observation_of(obj)
     if obs is not None:
-        if not _can_see_observation(acc, obs):
-            return False
-        return _observation_action(acc, user, action, obs)
+        known = OBSERVATION_ACTIONS.get(action)
+        return known is not None and SCOPE.holds(acc, obs) and known.rule.holds(acc, obs)
     if isinstance(obj, Body):
         if action == "report_for":
             if obj.is_outside_publisher:
@@ -180,14 +404,14 @@ def can_report_national(user: UserLike) -> bool:
     return access(user).role == Role.REVIEWER
 
 
-def is_visible(user: UserLike, obj: Any) -> bool:
+def is_visible(user: UserLike, obj: object) -> bool:
     obs = _observation_of(obj)
     if obs is not None:
-        return user.is_authenticated and _can_see_observation(access(user), obs)
+        return user.is_authenticated and SCOPE.holds(access(user), obs)
     return user.is_authenticated
 
 
-def require(user: UserLike, action: str, obj: Any = None) -> None:
+def require(user: UserLike, action: str, obj: object = None) -> None:
     """Raise ``Http404`` when ``obj`` is outside the user's scope, ``PermissionDenied`` when the action is not
     allowed on an object they can see (or at all)."""
     if obj is not None and not is_visible(user, obj):
@@ -196,7 +420,23 @@ def require(user: UserLike, action: str, obj: Any = None) -> None:
         raise PermissionDenied
 
 
-def _observation_of(obj: Any) -> Observation | None:
+def is_editor(user: UserLike, obs: Observation) -> bool:
+    """Is ``user`` one who edits ``obs`` (its body's reporter, or the reviewer who entered it), whatever its
+    state now? Only they are told which fields someone else changed."""
+    return user.is_authenticated and SCOPE.holds(access(user), obs) and EDITORS.holds(access(user), obs)
+
+
+def require_actor(user: UserLike, action: str, obs: Observation) -> None:
+    """The first half of ``require``: 404 outside the user's scope, 403 unless the user is one who may do
+    ``action`` to ``obs`` in some state. The services ask this before the version and ``require`` after it."""
+    if not is_visible(user, obs):
+        raise Http404
+    known = OBSERVATION_ACTIONS.get(action)
+    if known is None or not known.who.holds(access(user), obs):
+        raise PermissionDenied
+
+
+def _observation_of(obj: object) -> Observation | None:
     if isinstance(obj, Observation):
         return obj
     observation = getattr(obj, "observation", None)

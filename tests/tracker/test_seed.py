@@ -413,7 +413,6 @@ def fixture_copy(tmp_path: Path, file: str, key: str, change: Callable[[dict[str
 @pytest.mark.django_db
 def test_a_changed_fixture_figure_becomes_an_audited_correction_never_an_edit(tmp_path):
     from tracker.models import AuditEntry
-    from tracker.selectors import published_observations
 
     seed_load(directory=FIXTURES)
     key = "nap2014-01-executions@2017-10-01"
@@ -426,14 +425,14 @@ def test_a_changed_fixture_figure_becomes_an_audited_correction_never_an_edit(tm
     assert original.value == 484 and original.state == ObservationState.APPROVED  # untouched
     correction = original.superseded_by
     assert correction.value == 485 and "value" in correction.correction_reason
-    assert list(published_observations().filter(indicator=original.indicator)) == [correction]
+    assert list(Observation.objects.published().filter(indicator=original.indicator)) == [correction]
     entry = AuditEntry.objects.get(action="observation.correct", object_id=str(correction.pk))
     assert entry.before is not None and entry.after is not None
     assert Decimal(entry.before["value"]) == 484 and Decimal(entry.after["value"]) == 485
     # Loading the corrected fixtures again changes nothing; the original fixtures correct it back.
     assert seed_load(directory=directory).tallies["Observation"].updated == 0
     assert seed_load(directory=FIXTURES).tallies["Observation"].updated == 1
-    assert published_observations().get(indicator=original.indicator).value == 484
+    assert Observation.objects.published().get(indicator=original.indicator).value == 484
 
 
 NACTA_FILE, ISSRA_FILE = "observations/nacta-2017.yaml", "observations/issra-2021-framework.yaml"

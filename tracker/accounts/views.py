@@ -38,7 +38,7 @@ def invite_user(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(
-                actor=request.user,
+                actor=permissions.signed_in(request.user),
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 bodies=form.cleaned_data["bodies"],

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import audit, services
+from tracker import audit, permissions, services
 from tracker.models import AuditEntry, Body, Membership, UserRole
 
 User = get_user_model()
@@ -60,8 +60,9 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "username", "first_name", "last_name")
     ordering = ("email",)
     inlines = (UserRoleInline, MembershipInline)
-    # The role decides is_staff; the email address is the login and is changed (and verified) through allauth.
-    # Groups and per-user permissions are not used: the portal's one policy works from roles and bodies.
+    # The role decides is_staff and the administrators' group; the email address is the login and is changed
+    # (and verified) through allauth. Groups and per-user permissions are not edited here: the portal's one
+    # policy works from roles and bodies, and the role alone decides who is in the administrators' group.
     fieldsets = (
         (None, {"fields": ("email", "username", "password")}),
         (gettext_lazy("Personal info"), {"fields": ("first_name", "last_name")}),
@@ -69,6 +70,11 @@ class UserAdmin(DjangoUserAdmin):
         (gettext_lazy("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("email", "username", "is_staff", "last_login", "date_joined")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if permissions.may_grant_superuser(request.user):
+            return self.readonly_fields
+        return (*self.readonly_fields, "is_superuser")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         memberships = Membership.objects.select_related("body").order_by("body__name")
@@ -99,7 +105,7 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "password"}
         if changed:
-            services.user_update(actor=request.user, user=obj, fields=changed)
+            services.user_update(actor=permissions.signed_in(request.user), user=obj, fields=changed)
 
     def save_related(self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool) -> None:
         """Apply the role and bodies edited in the inlines through the services, not by saving the formsets."""
@@ -121,14 +127,14 @@ class UserAdmin(DjangoUserAdmin):
             ]
         if role is not None and role != current_role:
             # One entry for the whole change: role and bodies, before and after.
-            services.user_set_role(actor=request.user, user=user, role=role, bodies=bodies)
+            services.user_set_role(actor=permissions.signed_in(request.user), user=user, role=role, bodies=bodies)
             return
         for body in bodies:
             if body not in current_bodies:
-                services.membership_add(actor=request.user, user=user, body=body)
+                services.membership_add(actor=permissions.signed_in(request.user), user=user, body=body)
         for body in current_bodies:
             if body not in bodies:
-                services.membership_remove(actor=request.user, user=user, body=body)
+                services.membership_remove(actor=permissions.signed_in(request.user), user=user, body=body)
 
     def construct_change_message(
         self, request: HttpRequest, form: Form, formsets: Any, add: bool = False
@@ -160,11 +166,11 @@ class MembershipAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Membership, form: ModelForm[Any], change: bool) -> None:
-        saved = services.membership_add(actor=request.user, user=obj.user, body=obj.body)
+        saved = services.membership_add(actor=permissions.signed_in(request.user), user=obj.user, body=obj.body)
         obj.pk, obj.created_at = saved.pk, saved.created_at
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        services.membership_remove(actor=request.user, user=obj.user, body=obj.body)
+        services.membership_remove(actor=permissions.signed_in(request.user), user=obj.user, body=obj.body)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         with transaction.atomic():

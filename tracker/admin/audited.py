@@ -40,6 +40,22 @@ def _record_delete(request: HttpRequest, obj: models.Model) -> None:
     )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the portal's services write (and audit); the admin shows them, to everyone, superusers included.
+
+    Nobody adds, changes or deletes them here: an edit made here would skip the workflow, its version and its
+    audit entry."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes, inline rows included, each write one audit entry."""
 

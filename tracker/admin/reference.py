@@ -1,9 +1,10 @@
-"""Admin for reference data: frameworks, items, crosswalk, bodies, sources, indicators, observations, assessments.
+"""Admin for reference data: frameworks, items, crosswalk, bodies, sources, indicators; and, to read only,
+observations and assessments.
 
-Every save and delete here, inline rows included, writes its audit entry (``AuditedModelAdmin``).
-Validation lives in the models' ``clean()``; the admin's model forms call it, so the admin refuses what the
-loader refuses, with the message on the field concerned. Approved observations are read-only here: a correction
-is a new observation that supersedes the approved one (the reporting workflow arrives with the accounts work).
+Every save and delete of reference data here, inline rows included, writes its audit entry
+(``AuditedModelAdmin``). Validation lives in the models' ``clean()``; the admin's model forms call it, so the
+admin refuses what the loader refuses, with the message on the field concerned. Observations and assessments
+are written only through the portal's services (workflow, version, audit): the admin shows them.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tracker.admin.audited import AuditedModelAdmin
-from tracker.choices import ObservationState
+from tracker.admin.audited import AuditedModelAdmin, ReadOnlyAdmin
 from tracker.formatting import format_date, format_figure, format_period, observation_figure
 from tracker.models import (
     AgendaItem,
@@ -136,7 +135,10 @@ class IndicatorAdmin(AuditedModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(AuditedModelAdmin):
+class ObservationAdmin(ReadOnlyAdmin):
+    """Observations, to read. They are written only through the portal's pages and API, whose services keep
+    the workflow (draft, submitted, approved; corrections supersede), the version and the audit trail."""
+
     list_display = ("indicator", "figure", "period", "reported_for", "source", "state")
     list_filter = (
         "state",
@@ -146,26 +148,28 @@ class ObservationAdmin(AuditedModelAdmin):
     )
     list_select_related = ("indicator", "body", "source__publisher")
     search_fields = ("indicator__code", "indicator__name", "text_value", "quote", "note", "source__title")
-    autocomplete_fields = ("indicator", "body", "source", "supersedes")
-    # The workflow sets these; the admin shows them but never writes them.
-    readonly_fields = (
-        "state",
-        "version",
-        "created_by",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "approved_by",
-        "approved_at",
-        "return_reason",
-    )
     fieldsets = (
         (None, {"fields": ("indicator", "body")}),
         (_("Date or period"), {"fields": ("period_start", "period_end", "date_precision")}),
         (_("Figure"), {"fields": ("value", "value_qualifier", "text_value")}),
         (_("Source"), {"fields": ("source", "quote", "note", "editorial_note")}),
         (_("Correction"), {"fields": ("supersedes", "correction_reason")}),
-        (_("Workflow"), {"fields": readonly_fields}),
+        (
+            _("Workflow"),
+            {
+                "fields": (
+                    "state",
+                    "version",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                    "approved_by",
+                    "approved_at",
+                    "return_reason",
+                )
+            },
+        ),
     )
 
     @admin.display(description=_("figure"), ordering="value")
@@ -180,33 +184,12 @@ class ObservationAdmin(AuditedModelAdmin):
     def reported_for(self, obj: Observation) -> str:
         return obj.body.name if obj.body else str(_("National"))
 
-    def has_change_permission(self, request: HttpRequest, obj: Observation | None = None) -> bool:
-        # Approved figures are never edited in place; a correction supersedes them.
-        if obj is not None and obj.state == ObservationState.APPROVED:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Observation | None = None) -> bool:
-        if obj is not None and obj.state == ObservationState.APPROVED:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def save_model(self, request: HttpRequest, obj: Observation, form: ModelForm[Any], change: bool) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Assessment)
-class AssessmentAdmin(AuditedModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
+    """Assessments, to read: M&E rates items through the portal (``assessment_create``, audited)."""
+
     list_display = ("item", "as_of", "rating", "source")
     list_filter = ("rating", "item__framework", ("source", SourceListFilter))
     list_select_related = ("item__framework", "source__publisher")
     search_fields = ("item__title", "narrative", "quote")
-    autocomplete_fields = ("item", "source")
-    readonly_fields = ("created_by", "created_at")
-
-    def save_model(self, request: HttpRequest, obj: Assessment, form: ModelForm[Any], change: bool) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)

@@ -13,21 +13,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from tracker import services
+from tracker import permissions, services
+from tracker.admin.audited import ReadOnlyAdmin
 from tracker.models import Evidence, NotificationLog, ReportingAssignment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the services only; the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ReportingAssignment)
@@ -48,11 +36,15 @@ class ReportingAssignmentAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ReportingAssignment, form: ModelForm[Any], change: bool) -> None:
         if change:
             services.assignment_update(
-                actor=request.user, assignment_id=obj.pk, cadence=obj.cadence, due_day=obj.due_day, active=obj.active
+                actor=permissions.signed_in(request.user),
+                assignment_id=obj.pk,
+                cadence=obj.cadence,
+                due_day=obj.due_day,
+                active=obj.active,
             )
             return
         saved = services.assignment_create(
-            actor=request.user,
+            actor=permissions.signed_in(request.user),
             indicator=obj.indicator,
             body=obj.body,
             cadence=obj.cadence,

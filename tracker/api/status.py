@@ -1,7 +1,7 @@
 """API view of the status as of a date: the latest approved figure of every indicator, as the report reads it.
 
-The rows come from ``latest_observations_as_of`` (through ``selectors.status_as_of``), the selector the status
-report is built from, so the API and the report never disagree. Only approved, current figures are shown, so
+The rows come from ``Observation.objects.latest_per_series`` (through ``selectors.status_as_of``), the method
+the status report is built from, so the API and the report never disagree. Only approved, current figures are shown, so
 every signed-in role sees the same answer.
 """
 
@@ -19,7 +19,8 @@ from tracker.api import examples as ex
 from tracker.api.fields import DecimalStringField, StrictSlugRelatedField
 from tracker.choices import DatePrecision, Unit, ValueQualifier
 from tracker.formatting import format_figure, format_period_label, observation_figure
-from tracker.models import Body, Framework, Observation
+from tracker.models import Body, Framework
+from tracker.selectors import StatusRow
 
 
 class StatusQuerySerializer(serializers.Serializer):
@@ -57,27 +58,33 @@ class StatusRowSerializer(serializers.Serializer):
     item = StatusItemSerializer(source="series_indicator.item")
     indicator = StatusIndicatorSerializer(source="series_indicator")
     observed_indicator = serializers.CharField(
-        source="indicator.code", help_text="The indicator the figure was recorded for (another framework's if carried)."
+        source="observation.indicator.code",
+        help_text="The indicator the figure was recorded for (another framework's if carried).",
     )
     via_crosswalk = serializers.BooleanField(
         help_text="True for a figure of the other framework, linked by the crosswalk."
     )
-    body = serializers.CharField(source="body.slug", allow_null=True, help_text="Reporting body; null = national.")
-    observation = serializers.IntegerField(source="pk")
-    value = DecimalStringField(allow_null=True, help_text="The full figure as a decimal string; null for text.")
-    value_qualifier = serializers.ChoiceField(choices=ValueQualifier.choices)
-    text_value = serializers.CharField(allow_blank=True)
+    body = serializers.CharField(
+        source="observation.body.slug", allow_null=True, help_text="Reporting body; null = national."
+    )
+    observation = serializers.IntegerField(source="observation.pk")
+    value = DecimalStringField(
+        source="observation.value", allow_null=True, help_text="The full figure as a decimal string; null for text."
+    )
+    value_qualifier = serializers.ChoiceField(source="observation.value_qualifier", choices=ValueQualifier.choices)
+    text_value = serializers.CharField(source="observation.text_value", allow_blank=True)
     figure = serializers.SerializerMethodField(help_text='The figure as a person reads it: "about 30,000", "↓91%".')
-    period_start = serializers.DateField(allow_null=True)
-    period_end = serializers.DateField()
-    date_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    period_start = serializers.DateField(source="observation.period_start", allow_null=True)
+    period_end = serializers.DateField(source="observation.period_end")
+    date_precision = serializers.ChoiceField(source="observation.date_precision", choices=DatePrecision.choices)
     period = serializers.SerializerMethodField(help_text='The period as its source gives it: "2024", "1 Oct 2017".')
-    source = StatusSourceSerializer()  # type: ignore[assignment]
+    source = StatusSourceSerializer(source="observation.source")  # type: ignore[assignment]
 
-    def get_figure(self, obs: Observation) -> str:
-        return format_figure(observation_figure(obs))
+    def get_figure(self, row: StatusRow) -> str:
+        return format_figure(observation_figure(row.observation))
 
-    def get_period(self, obs: Observation) -> str:
+    def get_period(self, row: StatusRow) -> str:
+        obs = row.observation
         return format_period_label(obs.period_start, obs.period_end, obs.date_precision)
 
 

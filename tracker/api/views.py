@@ -1,6 +1,6 @@
 """API v1 views. Reference data is declarative (read-only viewsets); observation writes call one service each.
 
-Every observation queryset starts from ``permissions.visible_observations``, so an object outside the user's
+Every observation queryset starts from ``Observation.objects.restrict(user, "view")``, so an object outside the user's
 scope answers 404 on every route; services then ask the policy for the action (403) and the version (409).
 """
 
@@ -196,13 +196,15 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self) -> Any:
         qs = Observation.objects.select_related("indicator", "body", "source")
-        return permissions.visible_observations(self.request.user, qs).order_by("-id")
+        return qs.restrict(self.request.user, "view").order_by("-id")
 
     def _transition(self, request: Request, service: Callable[..., Observation]) -> Response:
         """A workflow step that takes only the version the client read (submit, approve)."""
         obs = self._locked_scope()
         version = _valid(s.VersionSerializer, request.data).validated_data["version"]
-        return Response(OBS(service(actor=request.user, observation_id=obs.pk, version=version)).data)
+        return Response(
+            OBS(service(actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version)).data
+        )
 
     def _locked_scope(self) -> Observation:
         """The observation if the user may see it (404 otherwise); the services re-check under a row lock."""
@@ -211,7 +213,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request: Request) -> Response:
         def write() -> Response:
             data = _valid(s.ObservationInputSerializer, request.data)
-            obs = services.observation_create_draft(actor=request.user, data=data.to_input())
+            obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=data.to_input())
             return Response(OBS(obs).data, status=status.HTTP_201_CREATED)
 
         return idempotency.idempotent(request, route="observations.create", write=write)
@@ -220,7 +222,10 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         obs = self._locked_scope()
         data = _valid(s.ObservationUpdateSerializer, request.data)
         obs = services.observation_update(
-            actor=request.user, observation_id=obs.pk, version=data.validated_data["version"], data=data.to_input()
+            actor=permissions.signed_in(request.user),
+            observation_id=obs.pk,
+            version=data.validated_data["version"],
+            data=data.to_input(),
         )
         return Response(OBS(obs).data)
 
@@ -230,7 +235,10 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise serializers.ValidationError({NON_FIELD: [_("Send a JSON object.")]})
         data = _valid(s.ObservationUpdateSerializer, {**_current_input(obs), **request.data})
         obs = services.observation_update(
-            actor=request.user, observation_id=obs.pk, version=data.validated_data["version"], data=data.to_input()
+            actor=permissions.signed_in(request.user),
+            observation_id=obs.pk,
+            version=data.validated_data["version"],
+            data=data.to_input(),
         )
         return Response(OBS(obs).data)
 
@@ -265,7 +273,10 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         obs = self._locked_scope()
         data = _valid(s.ReturnSerializer, request.data).validated_data
         result = services.observation_return(
-            actor=request.user, observation_id=obs.pk, version=data["version"], reason=data["reason"]
+            actor=permissions.signed_in(request.user),
+            observation_id=obs.pk,
+            version=data["version"],
+            reason=data["reason"],
         )
         return Response(OBS(result).data)
 
@@ -281,7 +292,10 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         obs = self._locked_scope()
         data = _valid(s.ObservationCorrectSerializer, request.data)
         result = services.observation_correct(
-            actor=request.user, observation_id=obs.pk, data=data.to_input(), reason=data.validated_data["reason"]
+            actor=permissions.signed_in(request.user),
+            observation_id=obs.pk,
+            data=data.to_input(),
+            reason=data.validated_data["reason"],
         )
         return Response(OBS(result).data, status=status.HTTP_201_CREATED)
 
@@ -302,5 +316,5 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         data = _valid(s.AssessmentInputSerializer, request.data).validated_data
-        assessment = services.assessment_create(actor=request.user, **data)
+        assessment = services.assessment_create(actor=permissions.signed_in(request.user), **data)
         return Response(s.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)

@@ -24,7 +24,7 @@ from tracker.choices import (
     ValueQualifier,
 )
 from tracker.exceptions import IllegalTransition
-from tracker.models.querysets import ObservationQuerySet
+from tracker.models.querysets import AssessmentQuerySet, ObservationQuerySet
 
 NON_NEGATIVE_UNITS = {Unit.COUNT, Unit.PKR, Unit.USD, Unit.PERCENT}
 
@@ -321,6 +321,8 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     seed_key = models.CharField(max_length=120, unique=True, null=True, blank=True, editable=False)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["item", "-as_of"]

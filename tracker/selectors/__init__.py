@@ -1,33 +1,19 @@
 """Reads for pages, reports and the API: querysets already joined, so a page costs the same whatever the data.
 
-Visibility is decided here (today: only approved, current observations are published on read pages), so the
-permission policy can narrow these querysets per user without touching the views.
+What counts as published and which figure is a series' latest are decided once, by ``ObservationQuerySet``
+(``published``, ``latest_per_series``, ``with_previous``) and ``AssessmentQuerySet.latest_per_item``; the
+selectors here and in the sub-modules ask those methods and never rank figures themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tracker.choices import ObservationState, ResponsibilityRole
+from tracker.choices import ResponsibilityRole
 from tracker.models import (
     AgendaItem,
     Assessment,
@@ -38,6 +24,7 @@ from tracker.models import (
     Observation,
     Responsibility,
 )
+from tracker.models.querysets import series_key, via_crosswalk
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -50,22 +37,25 @@ def framework_get(*, slug: str) -> Framework:
     return Framework.objects.select_related("supersedes", "superseded_by").get(slug=slug)
 
 
-def framework_items(*, framework: Framework) -> QuerySet[AgendaItem]:
-    """A framework's items in order, each with ``lead_responsibilities`` (body joined) and ``indicator_count``."""
+@dataclass(frozen=True)
+class FrameworkItemRow:
+    """An item of a framework's page: the item (annotated ``indicator_count``) and its lead bodies' roles."""
+
+    item: AgendaItem
+    lead_responsibilities: list[Responsibility]
+
+
+def framework_items(*, framework: Framework) -> list[FrameworkItemRow]:
+    """A framework's items in order, each with its lead responsibilities (body joined) and ``indicator_count``:
+    two queries."""
     leads = Responsibility.objects.filter(role=ResponsibilityRole.LEAD).select_related("body").order_by("body__name")
-    return (
+    items = (
         AgendaItem.objects.filter(framework=framework)
         .annotate(indicator_count=Count("indicators"))
-        .prefetch_related(Prefetch("responsibilities", queryset=leads, to_attr="lead_responsibilities"))
+        .prefetch_related(Prefetch("responsibilities", queryset=leads))
         .order_by("number")
     )
-
-
-def published_observations(queryset: QuerySet[Observation] | None = None) -> QuerySet[Observation]:
-    """What counts everywhere (read pages, reports, dashboards, charts): approved, and not replaced by an
-    approved correction. ``queryset`` narrows it first, e.g. to what the policy lets a user see."""
-    base = Observation.objects.all() if queryset is None else queryset
-    return base.filter(state=ObservationState.APPROVED).exclude(superseded_by__state=ObservationState.APPROVED)
+    return [FrameworkItemRow(item=item, lead_responsibilities=list(item.responsibilities.all())) for item in items]
 
 
 def indicators_reported_by_bodies(*, body_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -96,129 +86,116 @@ def indicators_reported_by(*, body: Body) -> QuerySet[Indicator]:
     )
 
 
-def item_detail(*, framework_slug: str, number: int) -> AgendaItem:
-    """An agenda item with everything its page shows, in a fixed number of queries.
+@dataclass(frozen=True)
+class IndicatorHistory:
+    """An indicator and its published figures, newest first (body, source and publisher joined)."""
 
-    Attached lists: ``responsibility_list`` (body joined), ``indicator_list`` each with ``history`` (published
-    observations, newest first, with body, source and publisher), ``assessment_list`` (newest first, with source),
-    ``crosswalk_forward`` / ``crosswalk_back`` (linked items with their frameworks). Raises
-    ``AgendaItem.DoesNotExist``.
-    """
-    history = published_observations().select_related("body", "source__publisher").order_by("-period_end", "-pk")
+    indicator: Indicator
+    history: list[Observation]
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """What an agenda item's page shows."""
+
+    item: AgendaItem  # with its framework
+    responsibilities: list[Responsibility]  # body joined; by role, then body name
+    indicators: list[IndicatorHistory]
+    assessments: list[Assessment]  # newest first, with source and publisher
+    crosswalk_forward: list[CrosswalkLink]  # later items continuing this one, with their frameworks
+    crosswalk_back: list[CrosswalkLink]  # earlier items this one continues
+
+    @property
+    def lead_responsibilities(self) -> list[Responsibility]:
+        return [r for r in self.responsibilities if r.role == ResponsibilityRole.LEAD]
+
+    @property
+    def supporting_responsibilities(self) -> list[Responsibility]:
+        return [r for r in self.responsibilities if r.role == ResponsibilityRole.SUPPORTING]
+
+
+def item_detail(*, framework_slug: str, number: int) -> ItemPage:
+    """An agenda item with everything its page shows, in a fixed number of queries. Raises
+    ``AgendaItem.DoesNotExist``."""
+    history = Observation.objects.published().select_related("body", "source__publisher").order_by("-period_end", "-pk")
     indicators = Indicator.objects.order_by("position", "code").prefetch_related(
-        Prefetch("observations", queryset=history, to_attr="history")
+        Prefetch("observations", queryset=history)
     )
     responsibilities = Responsibility.objects.select_related("body").order_by("role", "body__name")
     assessments = Assessment.objects.select_related("source__publisher").order_by("-as_of", "-pk")
     forward = CrosswalkLink.objects.select_related("to_item__framework").order_by("to_item__number")
     back = CrosswalkLink.objects.select_related("from_item__framework").order_by("from_item__number")
-    return (
+    item = (
         AgendaItem.objects.select_related("framework")
         .prefetch_related(
-            Prefetch("responsibilities", queryset=responsibilities, to_attr="responsibility_list"),
-            Prefetch("indicators", queryset=indicators, to_attr="indicator_list"),
-            Prefetch("assessments", queryset=assessments, to_attr="assessment_list"),
-            Prefetch("links_forward", queryset=forward, to_attr="crosswalk_forward"),
-            Prefetch("links_back", queryset=back, to_attr="crosswalk_back"),
+            Prefetch("responsibilities", queryset=responsibilities),
+            Prefetch("indicators", queryset=indicators),
+            Prefetch("assessments", queryset=assessments),
+            Prefetch("links_forward", queryset=forward),
+            Prefetch("links_back", queryset=back),
         )
         .get(framework__slug=framework_slug, number=number)
     )
-
-
-def current_observations_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
-    """Every current observation that feeds ``framework``'s report on ``as_of``, ranked within its series.
-
-    "Current" means approved and not superseded by an approved correction: a correction replaces the figure
-    it corrects for every as-of date, so an earlier report regenerated after a correction shows the corrected
-    figure. The series of an indicator includes the other framework's indicator linked to it by ``continues``
-    (either way), so a 2021 report as of 2017 shows the 2014 figure and a 2014 report as of 2024 the 2021 one.
-    ``series_id`` is the id of this framework's indicator, ``rank`` 1 the latest figure of the series,
-    ``via_crosswalk`` true for a figure of the other framework. With ``body`` only that body's figures; without,
-    every figure, national ones and those a named body reported (each body its own series).
-    """
-    own = Q(indicator__item__framework=framework)
-    # A later indicator feeds the earlier one it continues (a 2014 report as of 2024), and an earlier indicator
-    # feeds the later one that continues it (a 2021 report as of 2017).
-    continues_ours = Q(indicator__continues__item__framework=framework)
-    continuing = Indicator.objects.filter(continues=OuterRef("indicator_id"), item__framework=framework)
-    # An earlier indicator continued by two of this framework's indicators feeds the first one only.
-    series = Case(
-        When(own, then=F("indicator_id")),
-        When(continues_ours, then=F("indicator__continues_id")),
-        default=Subquery(continuing.order_by("position", "pk").values("pk")[:1]),
-        output_field=IntegerField(),
-    )
-    queryset = published_observations().filter(own | continues_ours | Exists(continuing), period_end__lte=as_of)
-    if body is not None:
-        queryset = queryset.filter(body=body)
-    return (
-        queryset.annotate(
-            series_id=series,
-            via_crosswalk=Case(When(own, then=Value(False)), default=Value(True), output_field=BooleanField()),
-        )
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("series_id"), F("body_id")],
-                # On a tie the figure of this framework wins over the crosswalk, then the later approval.
-                order_by=[
-                    F("period_end").desc(),
-                    F("via_crosswalk").asc(),
-                    F("approved_at").desc(nulls_last=True),
-                    F("pk").desc(),
-                ],
-            )
-        )
-        .select_related("indicator__item__framework", "body", "source__publisher")
+    return ItemPage(
+        item=item,
+        responsibilities=list(item.responsibilities.all()),
+        indicators=[IndicatorHistory(ind, list(ind.observations.all())) for ind in item.indicators.all()],
+        assessments=list(item.assessments.all()),
+        crosswalk_forward=list(item.links_forward.all()),
+        crosswalk_back=list(item.links_back.all()),
     )
 
 
-def latest_observations_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
-    """The latest current observation of each indicator series of ``framework`` dated on or before ``as_of``.
+def latest_figures(*, framework: Framework, as_of: date, body: Body | None = None) -> QuerySet[Observation]:
+    """The latest published figure of each series of ``framework`` on ``as_of`` (over the crosswalk; only
+    ``body``'s series when given), joined for the report and the API. Rows carry ``series_id`` and
+    ``via_crosswalk`` (see ``ObservationQuerySet.series_figures``)."""
+    base = Observation.objects.all() if body is None else Observation.objects.filter(body=body)
+    return base.latest_per_series(as_of=as_of, crosswalk=framework).select_related(
+        "indicator__item__framework", "body", "source__publisher"
+    )
 
-    One row per (series, body); see :func:`current_observations_as_of` for what "current" and "series" mean.
-    Runs as one window query on SQLite and PostgreSQL alike.
-    """
-    # Q() because the window annotation is not part of the declared return type.
-    return current_observations_as_of(framework=framework, as_of=as_of, body=body).filter(Q(rank=1))
 
-
-def latest_assessments_as_of(*, framework: Framework, as_of: date) -> QuerySet[Assessment]:
+def latest_assessments(*, framework: Framework, as_of: date) -> QuerySet[Assessment]:
     """The latest assessment of each agenda item of ``framework`` made on or before ``as_of``."""
     return (
-        Assessment.objects.filter(item__framework=framework, as_of__lte=as_of)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("item_id")],
-                order_by=[F("as_of").desc(), F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
+        Assessment.objects.filter(item__framework=framework)
+        .latest_per_item(as_of=as_of)
         .select_related("source__publisher")
     )
 
 
-def status_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> list[Observation]:
+@dataclass(frozen=True)
+class StatusRow:
+    """One row of the status as of a date: a series' latest figure and the indicator of ``framework`` it stands
+    for (``observation.indicator`` is the other framework's for a figure carried over the crosswalk)."""
+
+    observation: Observation
+    series_indicator: Indicator
+    via_crosswalk: bool
+
+
+def status_as_of(*, framework: Framework, as_of: date, body: Body | None = None) -> list[StatusRow]:
     """The latest approved figure of every indicator series of ``framework`` on ``as_of``, in report order.
 
-    The rows of :func:`latest_observations_as_of` (the report's own selector), each with ``series_indicator``:
-    this framework's indicator the figure stands for (with its item), which differs from ``indicator`` for a
-    figure carried over the crosswalk. Two queries whatever the data size. Order: item, indicator position,
-    national figure first, then bodies by name.
+    The rows of ``Observation.objects.latest_per_series`` over the crosswalk (what the report reads), each
+    with ``series_indicator``: this framework's indicator the figure stands for (with its item), which differs
+    from ``indicator`` for a figure carried over the crosswalk. Two queries whatever the data size. Order: item,
+    indicator position, national figure first, then bodies by name.
     """
     indicators = {i.pk: i for i in Indicator.objects.filter(item__framework=framework).select_related("item")}
-    rows = list(latest_observations_as_of(framework=framework, as_of=as_of, body=body))
-    for row in rows:
-        row.series_indicator = indicators[row.series_id]  # type: ignore[attr-defined]
+    rows = [
+        StatusRow(observation=obs, series_indicator=indicators[series_key(obs)[0]], via_crosswalk=via_crosswalk(obs))
+        for obs in latest_figures(framework=framework, as_of=as_of, body=body)
+    ]
     rows.sort(
-        key=lambda o: (
-            o.series_indicator.item.number,  # type: ignore[attr-defined]
-            o.series_indicator.position,  # type: ignore[attr-defined]
-            o.series_indicator.code,  # type: ignore[attr-defined]
-            o.body is not None,
-            o.body.name if o.body else "",
-            o.pk,
+        key=lambda row: (
+            row.series_indicator.item.number,
+            row.series_indicator.position,
+            row.series_indicator.code,
+            row.observation.body is not None,
+            row.observation.body.name if row.observation.body else "",
+            row.observation.pk,
         )
     )
     return rows

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from tracker.formatting import format_figure, format_period, observation_figure
 from tracker.models import Indicator, Observation
-from tracker.selectors import published_observations
 
 
 @dataclass(frozen=True)
@@ -34,15 +33,15 @@ def _id(raw: object) -> int | None:
 def figure_context(*, indicator: object, body: object) -> FigureContext | None:
     """The panel for the indicator and body chosen on the form (ids as posted; anything else shows nothing).
 
-    The last approved figure is the published one — approved and not replaced by an approved correction — of
-    the same indicator and body (national when no body), latest period first."""
+    The last approved figure is THE latest figure of the series (``latest_per_series``: published, never one an
+    approved correction replaced) of the same indicator and body, national when no body."""
     indicator_id, body_id = _id(indicator), _id(body)
     if indicator_id is None:
         return None
     found = Indicator.objects.select_related("item__framework").filter(pk=indicator_id).first()
     if found is None:
         return None
-    series = published_observations().filter(indicator_id=indicator_id).select_related("indicator")
+    series = Observation.objects.filter(indicator_id=indicator_id)
     series = series.filter(body__isnull=True) if body_id is None else series.filter(body_id=body_id)
-    last = series.order_by("-period_end", "-approved_at", "-pk").first()
+    last = series.latest_per_series().select_related("indicator").first()
     return FigureContext(indicator=found, national=body_id is None, last=last)

@@ -15,6 +15,7 @@ from tracker.cadence import Period, due_status, last_closed_period
 from tracker.choices import Cadence, DatePrecision, ObservationState, Unit
 from tracker.formatting import Figure, format_figure, format_period_label
 from tracker.models import Body, Indicator, Observation, ReportingAssignment, Source
+from tracker.permissions import UserLike
 from tracker.selectors.workflow import AssignmentRow, assignments_with_status
 
 S = ObservationState
@@ -113,7 +114,7 @@ class Grid:
         return next((r for r in self.rows if r.indicator.pk == indicator_id), None)
 
 
-def entry_grid(*, body: Body, cadence: str, period: Period, today: date) -> Grid:
+def entry_grid(*, user: UserLike, body: Body, cadence: str, period: Period, today: date) -> Grid:
     """The grid of ``body`` for ``period`` of ``cadence`` (two queries)."""
     assignments = ReportingAssignment.objects.filter(active=True, body=body, cadence=cadence)
     # The shared selector computes the last closed period from "today": the day after our period makes that
@@ -122,7 +123,8 @@ def entry_grid(*, body: Body, cadence: str, period: Period, today: date) -> Grid
     indicator_ids = [row.assignment.indicator_id for row in owed]
     entered: dict[int, Observation] = {}
     candidates = (
-        Observation.objects.filter(
+        Observation.objects.restrict(user, "view")
+        .filter(
             body=body,
             indicator_id__in=indicator_ids,
             period_end=period.end,

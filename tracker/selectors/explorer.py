@@ -1,17 +1,18 @@
 """Reads behind the analyst explorer and the indicator page, each in a fixed number of queries.
 
-Every read starts at ``permissions.visible_observations(user)``; the explorer's filters narrow it, never widen it.
+Every read starts at ``Observation.objects.restrict(user, "view")``; the explorer's filters narrow it, never widen it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from tracker import permissions
 from tracker.choices import ObservationState, Unit
 from tracker.models import Indicator, Observation
+from tracker.models.querysets import is_superseded
 from tracker.selectors.dashboard import SeriesPoint
 
 UserLike = permissions.UserLike
@@ -39,19 +40,18 @@ def indicator_page(*, user: UserLike, code: str) -> IndicatorPage:
     later = list(indicator.continued_by.select_related("item__framework").order_by("item__framework__adopted_on"))
     earlier = [indicator.continues] if indicator.continues is not None else []
     linked_ids = [i.pk for i in (*earlier, *later)]
+    # A figure replaced by an approved correction stays in the history, marked ``is_superseded``.
     observations = list(
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(indicator_id__in=[indicator.pk, *linked_ids], state=ObservationState.APPROVED)
-        .select_related("indicator__item__framework", "body", "source__publisher", "superseded_by")
+        .with_superseded()
+        .select_related("indicator__item__framework", "body", "source__publisher")
         .order_by("-period_end", "-pk")
     )
-    for obs in observations:
-        # A figure replaced by an approved correction stays in the history, marked as such.
-        correction = getattr(obs, "superseded_by", None)
-        obs.is_superseded = correction is not None and correction.state == ObservationState.APPROVED  # type: ignore[attr-defined]
+    published = {obs.pk for obs in observations if not is_superseded(obs)}
     points: list[SeriesPoint] = []
     for obs in reversed(observations):
-        if obs.value is None or obs.is_superseded:  # type: ignore[attr-defined]
+        if obs.value is None or obs.pk not in published:
             continue
         points.append(
             SeriesPoint(
@@ -84,10 +84,9 @@ def explorer_observations(*, user: UserLike) -> QuerySet[Observation]:
 
     The explorer's filters narrow this; they never widen it. Exports further keep approved figures only.
     """
-    approved_correction = Observation.objects.filter(supersedes=OuterRef("pk"), state=ObservationState.APPROVED)
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher")
-        .annotate(is_superseded=Exists(approved_correction))
+        .with_superseded()
         .order_by("-period_end", "pk")
     )

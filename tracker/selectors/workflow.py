@@ -1,17 +1,19 @@
 """Reads for the workflow pages. Every observation query starts from the policy's visible set."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Subquery, Value, When
 
 from tracker import permissions
 from tracker.cadence import Period, due_date, due_status, last_closed_period
 from tracker.choices import Cadence, DueStatus, ObservationState, ValueQualifier
 from tracker.formatting import Figure, format_figure, format_period
 from tracker.models import AuditEntry, Observation, ReportingAssignment
+from tracker.models.querysets import ObservationQuerySet, previous_id
+from tracker.permissions import UserLike
 
 S = ObservationState
 
@@ -44,15 +46,11 @@ class AssignmentRow:
         )
 
 
-def _latest_approved(**filters: Any) -> QuerySet[Observation]:
-    return Observation.objects.filter(state=S.APPROVED, **filters).order_by("-period_end", "-approved_at", "-pk")
-
-
 def assignments_with_status(
     *,
     assignments: QuerySet[ReportingAssignment],
     today: date,
-    reported: QuerySet[Observation] | None = None,
+    reported: ObservationQuerySet | None = None,
 ) -> list[AssignmentRow]:
     """Each assignment with its latest closed period, due date, status and last approved figure (one query).
 
@@ -64,7 +62,9 @@ def assignments_with_status(
     if reported is None:
         reported = Observation.objects.filter(state__in=[S.SUBMITTED, S.APPROVED])
     series = reported.filter(indicator=OuterRef("indicator"), body=OuterRef("body"))
-    last = series.filter(state=S.APPROVED).order_by("-period_end", "-approved_at", "-pk")
+    # The last approved figure is the series' latest published one on ``today``: never a figure an approved
+    # correction replaced, never one dated later.
+    last = reported.newest_in_series(indicator=OuterRef("indicator_id"), body=OuterRef("body_id"), on_or_before=today)
     qs = assignments.select_related("indicator__item__framework", "body").annotate(
         covered=Case(
             *[
@@ -99,7 +99,7 @@ def assignments_with_status(
     return rows
 
 
-def my_open_observations(*, user: Any) -> QuerySet[Observation]:
+def my_open_observations(*, user: UserLike) -> QuerySet[Observation]:
     """The user's bodies' unapproved work: returned first (it waits on them), then drafts, then submitted."""
     bodies = sorted(permissions.access(user).body_ids)
     order = Case(
@@ -108,7 +108,7 @@ def my_open_observations(*, user: Any) -> QuerySet[Observation]:
         default=Value(2),
     )
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(body_id__in=bodies, state__in=[S.DRAFT, S.RETURNED, S.SUBMITTED])
         .select_related("indicator", "body", "source__publisher")
         .annotate(open_rank=order)
@@ -116,7 +116,7 @@ def my_open_observations(*, user: Any) -> QuerySet[Observation]:
     )
 
 
-def my_assignments(*, user: Any, today: date) -> list[AssignmentRow]:
+def my_assignments(*, user: UserLike, today: date) -> list[AssignmentRow]:
     bodies = sorted(permissions.access(user).body_ids)
     return assignments_with_status(
         assignments=ReportingAssignment.objects.filter(active=True, body_id__in=bodies), today=today
@@ -165,38 +165,33 @@ class ReviewRow:
         return (change / self.previous.value * 100).quantize(Decimal("0.1"))
 
 
-def review_queue(*, user: Any) -> QuerySet[Observation]:
-    """Submissions waiting for review, oldest first, with the id of the approved figure they would follow."""
-    same_body = _latest_approved(indicator=OuterRef("indicator"), body=OuterRef("body")).exclude(pk=OuterRef("pk"))
-    national = _latest_approved(indicator=OuterRef("indicator"), body__isnull=True).exclude(pk=OuterRef("pk"))
+def review_queue(*, user: UserLike) -> QuerySet[Observation]:
+    """Submissions waiting for review, oldest first, each with ``previous_id``: the published figure of its
+    series it would follow (``ObservationQuerySet.with_previous``: never superseded, never dated after it)."""
     return (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .filter(state=S.SUBMITTED)
         .select_related("indicator", "body", "source__publisher", "created_by")
-        .annotate(
-            previous_id=Case(
-                When(body__isnull=True, then=Subquery(national.values("pk")[:1])),
-                default=Subquery(same_body.values("pk")[:1]),
-            )
-        )
+        .with_previous()
         .order_by("submitted_at", "pk")
     )
 
 
-def review_rows(page: Any) -> list[ReviewRow]:
+def review_rows(page: Iterable[Observation]) -> list[ReviewRow]:
     """Pair each submission of a page with its previous approved figure (one query for the whole page)."""
     observations = list(page)
-    previous_ids = [o.previous_id for o in observations if o.previous_id]
-    previous = Observation.objects.in_bulk(previous_ids) if previous_ids else {}
-    return [ReviewRow(observation=o, previous=previous.get(o.previous_id)) for o in observations]
+    follows = {o.pk: previous_id(o) for o in observations}
+    wanted = [pk for pk in follows.values() if pk is not None]
+    previous = Observation.objects.in_bulk(wanted) if wanted else {}
+    return [ReviewRow(observation=o, previous=previous.get(follows[o.pk] or 0)) for o in observations]
 
 
-def observation_detail(*, user: Any, pk: int) -> Observation:
+def observation_detail(*, user: UserLike, pk: int) -> Observation:
     """One observation the user may see (else 404), with what the detail page shows."""
     from django.http import Http404
 
     obs = (
-        permissions.visible_observations(user)
+        Observation.objects.restrict(user, "view")
         .select_related("indicator__item__framework", "body", "source__publisher", "created_by", "approved_by")
         .filter(pk=pk)
         .first()
@@ -206,7 +201,7 @@ def observation_detail(*, user: Any, pk: int) -> Observation:
     return obs
 
 
-def correction_chain(*, user: Any, observation: Observation) -> list[Observation]:
+def correction_chain(*, user: UserLike, observation: Observation) -> list[Observation]:
     """The figures this one corrects and those that correct it, oldest first, as far as the user may see."""
     chain_ids = {observation.pk}
     # Walk back and forward; chains are short (a handful of corrections at most).
@@ -222,16 +217,16 @@ def correction_chain(*, user: Any, observation: Observation) -> list[Observation
     if len(chain_ids) == 1:
         return []
     return list(
-        permissions.visible_observations(user).filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
+        Observation.objects.restrict(user, "view").filter(pk__in=chain_ids).select_related("created_by").order_by("pk")
     )
 
 
-def audit_for_object(*, obj: Any) -> QuerySet[AuditEntry]:
+def audit_for_object(*, obj: Model) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
 
 
-def pending_count(*, user: Any) -> int:
-    return permissions.visible_observations(user).filter(state=S.SUBMITTED).count()
+def pending_count(*, user: UserLike) -> int:
+    return Observation.objects.restrict(user, "view").filter(state=S.SUBMITTED).count()
 
 
 __all__ = [

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -21,7 +22,7 @@ from tracker.choices import Role
 from tracker.models import Body, Membership, UserRole
 
 
-def _check_may_grant(actor: Any, role: str) -> None:
+def _check_may_grant(actor: User | None, role: str) -> None:
     """Administrators give any role; M&E reviewers invite reporters and analysts. ``None`` = a command."""
     if actor is None:
         return
@@ -32,7 +33,7 @@ def _check_may_grant(actor: Any, role: str) -> None:
     raise PermissionDenied(_("You may not give the role %(role)s.") % {"role": Role(role).label})
 
 
-def invitation_url(user: Any) -> str:
+def invitation_url(user: User) -> str:
     """A link to allauth's set-password page, valid like a password-reset link."""
     key = default_token_generator.make_token(user)
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
@@ -41,13 +42,13 @@ def invitation_url(user: Any) -> str:
 
 def user_create(
     *,
-    actor: Any,
+    actor: User | None,
     email: str,
     role: str,
     bodies: Iterable[Body] = (),
     password: str | None = None,
     invite: bool = True,
-) -> Any:
+) -> User:
     """Create an account with a role and bodies. Without a password, an invitation email sets one."""
     email = email.strip().lower()
     validate_email(email)
@@ -55,7 +56,7 @@ def user_create(
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
     _check_may_grant(actor, role)
     bodies = list(bodies)
-    if role == Role.REPORTER and not bodies:
+    if role in permissions.ROLES_WITH_BODIES and not bodies:
         raise ValidationError({"bodies": _("A reporter reports for at least one body.")})
     User = get_user_model()
     with transaction.atomic():
@@ -67,8 +68,8 @@ def user_create(
         user = User.objects.create_user(username=email[:150], email=email, password=password)
         if password is None:
             user.set_unusable_password()
-        user.is_staff = role == Role.ADMINISTRATOR  # administrators manage reference data in the admin
         user.save()
+        _give_admin_site(user, role)
         # The address is vouched for by whoever created the account, and the invitation link reaches only it.
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
         UserRole.objects.create(user=user, role=role)
@@ -85,7 +86,7 @@ def user_create(
     return user
 
 
-def send_invitation(*, user: Any) -> None:
+def send_invitation(*, user: User) -> None:
     context = {"user": user, "url": invitation_url(user), "site_url": settings.NAP_SITE_URL}
     send_mail(
         subject=render_to_string("account/email/invitation_subject.txt", context).strip(),
@@ -95,7 +96,7 @@ def send_invitation(*, user: Any) -> None:
     )
 
 
-def user_set_role(*, actor: Any, user: Any, role: str, bodies: Iterable[Body]) -> Any:
+def user_set_role(*, actor: User | None, user: User, role: str, bodies: Iterable[Body]) -> User:
     """Change a user's role and bodies (one audit entry with both before and after)."""
     _check_may_grant(actor, role)
     bodies = list(bodies)
@@ -105,14 +106,13 @@ def user_set_role(*, actor: Any, user: Any, role: str, bodies: Iterable[Body]) -
             "role": current.role if current else None,
             "bodies": sorted(Membership.objects.filter(user=user).values_list("body__slug", flat=True)),
         }
-        if current and current.role != Role.REPORTER and actor is not None:
+        if current and actor is not None:
             _check_may_grant(actor, current.role)
         UserRole.objects.update_or_create(user=user, defaults={"role": role})
         Membership.objects.filter(user=user).exclude(body__in=bodies).delete()
         for body in bodies:
             Membership.objects.get_or_create(user=user, body=body)
-        user.is_staff = role == Role.ADMINISTRATOR
-        user.save(update_fields=["is_staff"])
+        _give_admin_site(user, role)
         permissions.forget_access(user)
         audit.record(
             actor=actor,
@@ -125,16 +125,34 @@ def user_set_role(*, actor: Any, user: Any, role: str, bodies: Iterable[Body]) -
     return user
 
 
-def _require_manage_users(actor: Any) -> None:
+def _give_admin_site(user: User, role: str) -> None:
+    """The administrator role works in the Django admin: staff status, and the group holding exactly the model
+    permissions the job needs (migration tracker 0005), so an administrator need not be a superuser. Any other
+    role loses both."""
+    group = Group.objects.get(name=permissions.ADMINISTRATOR_GROUP)
+    staff = role in permissions.ADMIN_SITE_ROLES
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    if staff:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    # Django caches a user's permissions on the instance.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+
+
+def _require_manage_users(actor: User | None) -> None:
     if actor is not None and not permissions.can(actor, "manage_users"):
         raise PermissionDenied(_("You may not change accounts."))
 
 
-def _body_slugs(user: Any) -> list[str]:
+def _body_slugs(user: User) -> list[str]:
     return sorted(Membership.objects.filter(user=user).values_list("body__slug", flat=True))
 
 
-def membership_add(*, actor: Any, user: Any, body: Body) -> Membership:
+def membership_add(*, actor: User | None, user: User, body: Body) -> Membership:
     """Make ``user`` a member of ``body`` (administrators only; one audit entry)."""
     _require_manage_users(actor)
     with transaction.atomic():
@@ -156,7 +174,7 @@ def membership_add(*, actor: Any, user: Any, body: Body) -> Membership:
     return membership
 
 
-def membership_remove(*, actor: Any, user: Any, body: Body) -> None:
+def membership_remove(*, actor: User | None, user: User, body: Body) -> None:
     """End ``user``'s membership of ``body`` (administrators only; one audit entry). Absent: nothing to do."""
     _require_manage_users(actor)
     with transaction.atomic():
@@ -180,7 +198,7 @@ def membership_remove(*, actor: Any, user: Any, body: Body) -> None:
 USER_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "is_active", "is_superuser"})
 
 
-def user_update(*, actor: Any, user: Any, fields: dict[str, Any]) -> Any:
+def user_update(*, actor: User | None, user: User, fields: dict[str, Any]) -> User:
     """Change an account's plain fields (name, active, superuser); one audit entry with before and after."""
     _require_manage_users(actor)
     unknown = set(fields) - USER_EDITABLE_FIELDS
@@ -188,6 +206,8 @@ def user_update(*, actor: Any, user: Any, fields: dict[str, Any]) -> Any:
         raise ValidationError(
             _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
+    if "is_superuser" in fields and actor is not None and not permissions.may_grant_superuser(actor):
+        raise PermissionDenied(_("Only a superuser may change whether an account is a superuser."))
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         before = {name: getattr(locked, name) for name in sorted(fields)}

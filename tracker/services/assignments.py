@@ -1,7 +1,6 @@
 """Reporting assignments: which body reports which indicator, how often, and by which day (each write audited)."""
 
-from typing import Any
-
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from tracker.models import Body, Indicator, ReportingAssignment
 AUDITED_FIELDS = ("indicator", "body", "cadence", "due_day", "active")
 
 
-def _require_manage_reference(actor: Any) -> None:
+def _require_manage_reference(actor: User | None) -> None:
     # ``None`` is a management command run by whoever operates the server.
     if actor is not None and not permissions.can(actor, "manage_reference"):
         raise PermissionDenied(_("You may not change reporting assignments."))
@@ -21,7 +20,7 @@ def _require_manage_reference(actor: Any) -> None:
 
 def assignment_create(
     *,
-    actor: Any,
+    actor: User | None,
     indicator: Indicator,
     body: Body,
     cadence: str = Cadence.QUARTERLY,
@@ -44,7 +43,7 @@ def assignment_create(
 
 
 def assignment_update(
-    *, actor: Any, assignment_id: int, cadence: str, due_day: int, active: bool
+    *, actor: User | None, assignment_id: int, cadence: str, due_day: int, active: bool
 ) -> ReportingAssignment:
     """Change an assignment's cadence, due day or whether it is active. Indicator and body stay: reassigning is
     a new assignment, so reminders already sent keep meaning what they meant."""

@@ -4,10 +4,10 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 import filetype
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -95,7 +95,7 @@ def check_upload(upload: File) -> CheckedFile:
     )
 
 
-def evidence_attach(*, actor: Any, observation_id: int, upload: File) -> Evidence:
+def evidence_attach(*, actor: User, observation_id: int, upload: File) -> Evidence:
     """Attach a checked file to a draft or returned observation the actor may edit."""
     checked = check_upload(upload)
     with transaction.atomic():

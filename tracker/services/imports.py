@@ -1,8 +1,8 @@
 """Writing an import: every row or none, each new observation audited."""
 
 from collections.abc import Sequence
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from tracker.models import Observation
 from tracker.services.observations import AUDITED_FIELDS, ObservationInput, _require_may_report_for
 
 
-def observation_import(*, actor: Any, rows: Sequence[ObservationInput], submit: bool = False) -> list[Observation]:
+def observation_import(*, actor: User, rows: Sequence[ObservationInput], submit: bool = False) -> list[Observation]:
     """Create one observation per row, as drafts (or submitted), in one transaction with one audit entry each.
 
     The same rules as ``observation_create_draft`` (the actor reports for every body; the one validation of

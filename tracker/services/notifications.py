@@ -6,15 +6,15 @@ twice sends nothing twice.
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from tracker.choices import DueStatus, ObservationState, Role
+from tracker import permissions
+from tracker.choices import DueStatus, ObservationState
 from tracker.models import Membership, NotificationLog, Observation, ReportingAssignment
 from tracker.selectors.workflow import AssignmentRow, assignments_with_status
 
@@ -33,7 +33,7 @@ def _rows_needing_reminder(today: date) -> list[tuple[AssignmentRow, str]]:
     return wanted
 
 
-def _log_once(user: Any, kind: str, key: str) -> bool:
+def _log_once(user: User, kind: str, key: str) -> bool:
     """Record a notification; False when it was already sent."""
     try:
         with transaction.atomic():
@@ -49,12 +49,12 @@ def reminders_send(*, today: date) -> int:
     if not wanted:
         return 0
     body_ids = {row.assignment.body_id for row, _ in wanted}
-    reporters: dict[int, list[Any]] = defaultdict(list)
+    reporters: dict[int, list[User]] = defaultdict(list)
     for m in Membership.objects.filter(
-        body_id__in=body_ids, user__is_active=True, user__nap_role__role=Role.REPORTER
+        body_id__in=body_ids, user__in=permissions.users_who_may("my_updates")
     ).select_related("user"):
         reporters[m.body_id].append(m.user)
-    per_user: dict[int, tuple[Any, list[tuple[AssignmentRow, str]]]] = {}
+    per_user: dict[int, tuple[User, list[tuple[AssignmentRow, str]]]] = {}
     for row, kind in wanted:
         for user in reporters.get(row.assignment.body_id, []):
             per_user.setdefault(user.pk, (user, []))[1].append((row, kind))
@@ -95,7 +95,7 @@ def review_digest_send(*, today: date) -> int:
     ]
     if not pending_total and not overdue:
         return 0
-    reviewers = get_user_model().objects.filter(is_active=True, nap_role__role=Role.REVIEWER).exclude(email="")
+    reviewers = permissions.users_who_may("review").exclude(email="")
     sent = 0
     for user in reviewers:
         with transaction.atomic():

@@ -1,7 +1,10 @@
 """Writes of the observation workflow: draft → submitted → approved, or returned → edited → submitted again.
 
-Each service runs in one transaction, locks the row it changes (``select_for_update``), asks the policy,
-refuses a stale version, changes the row and writes exactly one audit entry beside it.
+Each service runs in one transaction and checks in one order: lock the row (``select_for_update``), scope
+(404: the observation does not exist for this user), policy (403: not someone who may do this action to it),
+version (409: someone saved since), and last the policy's word on the current state (403). So a refusal never
+reveals history, and only the observation's editors are told which fields changed; a reviewer who lost a race
+to approve still hears that someone saved it first.
 """
 
 from dataclasses import dataclass, field, fields
@@ -9,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -90,7 +94,7 @@ INPUT_FIELDS = tuple(f.name for f in fields(ObservationInput))
 INPUT_FIELD_SPECS = tuple((f.name, f.metadata) for f in fields(ObservationInput))
 
 
-def _require_may_report_for(actor: Any, body: Body | None) -> None:
+def _require_may_report_for(actor: User, body: Body | None) -> None:
     if body is None:
         if not permissions.can_report_national(actor):
             raise PermissionDenied(_("Only NACTA M&E enters national figures."))
@@ -99,18 +103,31 @@ def _require_may_report_for(actor: Any, body: Body | None) -> None:
         raise PermissionDenied(_("You do not report for %(body)s.") % {"body": body})
 
 
-def _lock(observation_id: int) -> Observation:
+def _lock(*, actor: User, action: str, observation_id: int) -> Observation:
+    """Lock the row, then ask the policy under the lock: out of scope is 404; someone who may never do this
+    action to this observation, 403. Whether its current state allows the action is asked after the version."""
     obs = Observation.objects.select_for_update().filter(pk=observation_id).first()
-    if obs is None:
+    if obs is None or not permissions.is_visible(actor, obs):
         raise Http404
+    if action == "approve" and obs.created_by_id == actor.pk:
+        raise PermissionDenied(_("You cannot approve an observation you entered yourself."))
+    permissions.require_actor(actor, action, obs)
     return obs
 
 
-def _check_version(obs: Observation, version: int) -> None:
+def _check_version_and_state(*, actor: User, obs: Observation, version: int, action: str) -> None:
+    """Refuse a stale write (409), then ask whether the current state allows the action (403). The fields that
+    changed, with their earlier values, go only to one of the observation's editors: anyone else learns that it
+    changed, not how."""
     if obs.version != version:
+        disclosed = permissions.is_editor(actor, obs)
         raise StaleVersion(
-            current_version=obs.version, seen_version=version, changes=changes_since(obs=obs, version=version)
+            current_version=obs.version,
+            seen_version=version,
+            changes=changes_since(obs=obs, version=version) if disclosed else {},
+            disclosed=disclosed,
         )
+    permissions.require(actor, action, obs)
 
 
 def changes_since(*, obs: Observation, version: int) -> dict[str, tuple[Any, Any]]:
@@ -146,7 +163,7 @@ def _lock_indicator(indicator: Indicator) -> None:
     list(Indicator.objects.select_for_update().filter(pk=indicator.pk).values_list("pk", flat=True))
 
 
-def observation_create_draft(*, actor: Any, data: ObservationInput) -> Observation:
+def observation_create_draft(*, actor: User, data: ObservationInput) -> Observation:
     """A new draft for one of the actor's bodies (or a national figure, for M&E)."""
     _require_may_report_for(actor, data.body)
     with transaction.atomic():
@@ -160,14 +177,11 @@ def observation_create_draft(*, actor: Any, data: ObservationInput) -> Observati
     return obs
 
 
-def observation_update(*, actor: Any, observation_id: int, version: int, data: ObservationInput) -> Observation:
+def observation_update(*, actor: User, observation_id: int, version: int, data: ObservationInput) -> Observation:
     """Edit a draft or returned observation. Approved ones are never edited: see ``observation_correct``."""
     with transaction.atomic():
-        obs = _lock(observation_id)
-        if not permissions.is_visible(actor, obs):
-            raise Http404
-        _check_version(obs, version)
-        permissions.require(actor, "edit", obs)
+        obs = _lock(actor=actor, action="edit", observation_id=observation_id)
+        _check_version_and_state(actor=actor, obs=obs, version=version, action="edit")
         if data.body != obs.body:
             _require_may_report_for(actor, data.body)
         if obs.supersedes_id and (data.indicator != obs.indicator or data.body != obs.body):
@@ -187,16 +201,11 @@ def observation_update(*, actor: Any, observation_id: int, version: int, data: O
 
 
 def _transition(
-    *, actor: Any, observation_id: int, version: int, action: str, target: str, reason: str = ""
+    *, actor: User, observation_id: int, version: int, action: str, target: str, reason: str = ""
 ) -> Observation:
     with transaction.atomic():
-        obs = _lock(observation_id)
-        if not permissions.is_visible(actor, obs):
-            raise Http404
-        _check_version(obs, version)
-        if action == "approve" and obs.created_by_id == actor.pk:
-            raise PermissionDenied(_("You cannot approve an observation you entered yourself."))
-        permissions.require(actor, action, obs)
+        obs = _lock(actor=actor, action=action, observation_id=observation_id)
+        _check_version_and_state(actor=actor, obs=obs, version=version, action=action)
         if target == ObservationState.SUBMITTED:
             # A draft saved before a rule changed, or beside a figure approved since, is checked again.
             validate_observation_input(
@@ -213,13 +222,13 @@ def _transition(
     return obs
 
 
-def observation_submit(*, actor: Any, observation_id: int, version: int) -> Observation:
+def observation_submit(*, actor: User, observation_id: int, version: int) -> Observation:
     return _transition(
         actor=actor, observation_id=observation_id, version=version, action="submit", target=ObservationState.SUBMITTED
     )
 
 
-def observation_return(*, actor: Any, observation_id: int, version: int, reason: str) -> Observation:
+def observation_return(*, actor: User, observation_id: int, version: int, reason: str) -> Observation:
     """Send a submission back to its reporter with a reason they will see."""
     reason = reason.strip()
     if not reason:
@@ -236,14 +245,14 @@ def observation_return(*, actor: Any, observation_id: int, version: int, reason:
     )
 
 
-def observation_approve(*, actor: Any, observation_id: int, version: int) -> Observation:
+def observation_approve(*, actor: User, observation_id: int, version: int) -> Observation:
     """Approve a submission. Reviewers only, never their own entry; concurrent approvals: one wins."""
     return _transition(
         actor=actor, observation_id=observation_id, version=version, action="approve", target=ObservationState.APPROVED
     )
 
 
-def observation_correct(*, actor: Any, observation_id: int, data: ObservationInput, reason: str) -> Observation:
+def observation_correct(*, actor: User, observation_id: int, data: ObservationInput, reason: str) -> Observation:
     """Start a correction of an approved figure: a new draft that supersedes it once approved.
 
     The approved observation is never changed; both stay in the history. An observation has at most one
@@ -255,7 +264,7 @@ def observation_correct(*, actor: Any, observation_id: int, data: ObservationInp
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason": text_errors(reason, REASON_MAX_LENGTH)})
     with transaction.atomic():
-        original = _lock(observation_id)
+        original = _lock(actor=actor, action="correct", observation_id=observation_id)
         permissions.require(actor, "correct", original)
         existing = Observation.objects.filter(supersedes=original).first()
         if existing is not None:
@@ -287,7 +296,7 @@ def observation_correct(*, actor: Any, observation_id: int, data: ObservationInp
 
 
 def assessment_create(
-    *, actor: Any, item: AgendaItem, as_of: date, rating: str, narrative: str = "", date_precision: str = "day"
+    *, actor: User, item: AgendaItem, as_of: date, rating: str, narrative: str = "", date_precision: str = "day"
 ) -> Assessment:
     """NACTA M&E rates an agenda item's progress at a date."""
     permissions.require(actor, "assess")

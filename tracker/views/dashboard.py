@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from tracker import exports, permissions
 from tracker.charts import chart_payload
-from tracker.choices import ObservationState, Role
 from tracker.filters import ObservationFilter
 from tracker.forms.dashboard import DashboardForm
 from tracker.models import Indicator
@@ -46,7 +45,7 @@ def _chart_labels() -> dict[str, str]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's home: My updates for reporters (once that page exists), the dashboard otherwise."""
-    if permissions.role_of(request.user) == Role.REPORTER:
+    if permissions.can(request.user, "my_updates"):
         try:
             return redirect(reverse("tracker:my-updates"))
         except NoReverseMatch:
@@ -82,11 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": [chart_payload(chart.indicator, chart.points) for chart in data.charts],
         }
         # Analysts see approved figures only, so a pending count would always read zero for them.
-        context["show_pending"] = permissions.role_of(request.user) in (
-            Role.REVIEWER,
-            Role.ADMINISTRATOR,
-            Role.REPORTER,
-        )
+        context["show_pending"] = permissions.can(request.user, "see_unapproved")
         context["review_url"] = _optional_url("tracker:review-queue")
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
@@ -118,7 +113,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
         "columns": _sort_columns(request),
         "query": query.urlencode(),
         "can_export": permissions.can(request.user, "export"),
-        "sees_unapproved": permissions.role_of(request.user) in (Role.REVIEWER, Role.ADMINISTRATOR, Role.REPORTER),
+        "sees_unapproved": permissions.can(request.user, "see_unapproved"),
     }
     template = "tracker/explorer/_results.html" if getattr(request, "htmx", False) else "tracker/explorer/explorer.html"
     return render(request, template, context)
@@ -147,7 +142,7 @@ def _export_selection(request: HttpRequest) -> tuple[ObservationFilter, Any]:
     """Exactly the explorer's selection, approved figures only: exports never carry drafts or pending work."""
     permissions.require(request.user, "export")
     filterset = _explorer_filter(request)
-    observations = filterset.qs.filter(state=ObservationState.APPROVED)
+    observations = filterset.qs.restrict(request.user, "export")
     return filterset, observations
 
 

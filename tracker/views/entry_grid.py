@@ -55,7 +55,7 @@ def _grid_for(request: HttpRequest, slug: str, cadence: str) -> Grid:
     asked = request.GET.get("end") or request.POST.get("end")
     end = parse_date(asked) if asked else None
     period = selectors.grid_period(cadence, today=today, end=end)
-    return selectors.entry_grid(body=body, cadence=cadence, period=period, today=today)
+    return selectors.entry_grid(user=request.user, body=body, cadence=cadence, period=period, today=today)
 
 
 def _row_form(row: GridRow, data: Any = None) -> GridRowForm | None:
@@ -118,10 +118,13 @@ def _save_row(request: HttpRequest, grid: Grid, view: RowView, source_form: Grid
                 note=data.get("note") or "",
             )
             if obs is None:
-                obs = services.observation_create_draft(actor=request.user, data=entered)
+                obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=entered)
             else:
                 obs = services.observation_update(
-                    actor=request.user, observation_id=obs.pk, version=data.get("version") or 0, data=entered
+                    actor=permissions.signed_in(request.user),
+                    observation_id=obs.pk,
+                    version=data.get("version") or 0,
+                    data=entered,
                 )
     except (ValidationError, WorkflowError, PermissionDenied, Http404) as exc:
         _row_errors(form, exc)
@@ -146,7 +149,9 @@ def _row_errors(form: GridRowForm, exc: Exception) -> None:
 
 def _submit_row(request: HttpRequest, view: RowView, obs: Observation) -> bool:
     try:
-        services.observation_submit(actor=request.user, observation_id=obs.pk, version=obs.version)
+        services.observation_submit(
+            actor=permissions.signed_in(request.user), observation_id=obs.pk, version=obs.version
+        )
     except (ValidationError, WorkflowError, PermissionDenied, Http404) as exc:
         view.errors = _messages_of(exc)
         return False
@@ -234,7 +239,7 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
             % {"count": held},
         )
         grid = selectors.entry_grid(
-            body=grid.body, cadence=grid.cadence, period=grid.period, today=timezone.localdate()
+            user=request.user, body=grid.body, cadence=grid.cadence, period=grid.period, today=timezone.localdate()
         )
         kept = {v.row.indicator.pk: v for v in views}
         for row in grid.rows:

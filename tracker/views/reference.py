@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from tracker import selectors
-from tracker.choices import ResponsibilityRole
 from tracker.models import AgendaItem, Framework
 
 
@@ -28,14 +27,14 @@ def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def item_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     try:
-        item = selectors.item_detail(framework_slug=slug, number=number)
+        page = selectors.item_detail(framework_slug=slug, number=number)
     except AgendaItem.DoesNotExist:
         raise Http404(_("No agenda item with this number.")) from None
-    responsibilities = item.responsibility_list  # type: ignore[attr-defined]
     context = {
-        "item": item,
-        "framework": item.framework,
-        "lead_responsibilities": [r for r in responsibilities if r.role == ResponsibilityRole.LEAD],
-        "supporting_responsibilities": [r for r in responsibilities if r.role == ResponsibilityRole.SUPPORTING],
+        "page": page,
+        "item": page.item,
+        "framework": page.item.framework,
+        "lead_responsibilities": page.lead_responsibilities,
+        "supporting_responsibilities": page.supporting_responsibilities,
     }
     return render(request, "tracker/item_detail.html", context)

@@ -79,7 +79,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():  # a source added here goes only with the figure that cites it
                 data = form.to_input(source=_cited_source(request, form))
-                obs = services.observation_create_draft(actor=request.user, data=data)
+                obs = services.observation_create_draft(actor=permissions.signed_in(request.user), data=data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -138,11 +138,13 @@ def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpRespo
     """Attach the evidence and submit when asked; each is its own audited write."""
     upload = evidence_to_attach(request, form)
     if upload:
-        services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=upload)
+        services.evidence_attach(actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=upload)
     if "submit" in request.POST:
         try:
             obs.refresh_from_db()
-            services.observation_submit(actor=request.user, observation_id=obs.pk, version=obs.version)
+            services.observation_submit(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=obs.version
+            )
         except (ValidationError, WorkflowError) as exc:
             messages.error(request, _("Saved as a draft, but not submitted: %(error)s") % {"error": _message(exc)})
             return _detail(obs)
@@ -205,7 +207,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 obs = services.observation_update(
-                    actor=request.user,
+                    actor=permissions.signed_in(request.user),
                     observation_id=obs.pk,
                     version=form.cleaned_data["version"] or 0,
                     data=form.to_input(source=_cited_source(request, form)),
@@ -234,14 +236,21 @@ def _transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     version = form.cleaned_data["version"]
     try:
         if action == "submit":
-            services.observation_submit(actor=request.user, observation_id=obs.pk, version=version)
+            services.observation_submit(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
+            )
             messages.success(request, _("Update submitted for review."))
         elif action == "approve":
-            services.observation_approve(actor=request.user, observation_id=obs.pk, version=version)
+            services.observation_approve(
+                actor=permissions.signed_in(request.user), observation_id=obs.pk, version=version
+            )
             messages.success(request, _("Update approved."))
         else:
             services.observation_return(
-                actor=request.user, observation_id=obs.pk, version=version, reason=form.cleaned_data["reason"]
+                actor=permissions.signed_in(request.user),
+                observation_id=obs.pk,
+                version=version,
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("Update returned to its reporter."))
     except (ValidationError, WorkflowError) as exc:
@@ -280,7 +289,7 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 obs = services.observation_correct(
-                    actor=request.user,
+                    actor=permissions.signed_in(request.user),
                     observation_id=original.pk,
                     data=form.to_input(source=_cited_source(request, form)),
                     reason=form.cleaned_data["reason"],
@@ -301,7 +310,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, "attach_evidence", obs)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        services.evidence_attach(actor=request.user, observation_id=obs.pk, upload=form.cleaned_data["file"])
+        services.evidence_attach(
+            actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=form.cleaned_data["file"]
+        )
         messages.success(request, _("Evidence attached."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -350,10 +361,15 @@ def _review_batch(request: HttpRequest) -> HttpResponse:
         # One transaction per submission: a refusal of one leaves the others decided.
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.observation_approve(actor=request.user, observation_id=pk, version=version)
+                services.observation_approve(
+                    actor=permissions.signed_in(request.user), observation_id=pk, version=version
+                )
             else:
                 services.observation_return(
-                    actor=request.user, observation_id=pk, version=version, reason=form.cleaned_data["reason"]
+                    actor=permissions.signed_in(request.user),
+                    observation_id=pk,
+                    version=version,
+                    reason=form.cleaned_data["reason"],
                 )
             done += 1
         except (ValidationError, WorkflowError) as exc:

@@ -5,10 +5,16 @@ The expected answer comes from the rules as the issues state them, written out h
 403, and nothing else succeeds. Every success writes exactly one audit entry; every refusal writes none.
 """
 
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
+from tracker import services
 from tracker.choices import ObservationState as S
 from tracker.choices import Role
+from tracker.services import ObservationInput
 
 ROLES = [Role.REPORTER, Role.REVIEWER, Role.ANALYST, Role.ADMINISTRATOR]
 BODIES = ["own", "other"]  # relative to the reporter (Punjab); the other body is Sindh
@@ -237,3 +243,99 @@ def test_report_operation_anonymous(op, editions):
 
     response = REPORT_OPERATIONS[op](APIClient(), editions)
     assert response.status_code == 401 and response.json()["status"] == 401
+
+
+# --- Stale versions: every role × every versioned action, on an observation with a history -----------------
+# The history carries things only its editors may learn: an earlier value and note, a return reason, the
+# approver. A stale request must never hand them to anyone else, whatever it is refused with.
+SECRET_NOTE = "note-only-the-editors-saw"
+SECRET_REASON = "reason-only-the-reporter-reads"
+VERSIONED = ["update", "patch", "submit", "approve", "return"]
+STALE_OPERATIONS = {
+    "update": lambda c, o, w: c.put(f"/api/v1/observations/{o.pk}/", _payload(w, o.body, version=1), format="json"),
+    "patch": lambda c, o, w: c.patch(f"/api/v1/observations/{o.pk}/", {"version": 1, "note": "n"}, format="json"),
+    "submit": lambda c, o, w: c.post(f"/api/v1/observations/{o.pk}/submit/", {"version": 1}, format="json"),
+    "approve": lambda c, o, w: c.post(f"/api/v1/observations/{o.pk}/approve/", {"version": 1}, format="json"),
+    "return": lambda c, o, w: c.post(
+        f"/api/v1/observations/{o.pk}/return/", {"version": 1, "reason": "Source?"}, format="json"
+    ),
+}
+# Who is one who may do the operation to the figure in some state (else 403 before any version is compared).
+MAY_ACT = {
+    "update": lambda role, own: role == Role.REPORTER and own,
+    "patch": lambda role, own: role == Role.REPORTER and own,
+    "submit": lambda role, own: role == Role.REPORTER and own,
+    "approve": lambda role, own: role == Role.REVIEWER,
+    "return": lambda role, own: role == Role.REVIEWER,
+}
+
+
+def _with_history(world, state, owner, body, approver):
+    """Created, edited with a note, submitted, returned with a reason, submitted and approved, as far as
+    ``state`` (draft: version 2, submitted 3, returned 4, approved 6), each step through the services."""
+    data = ObservationInput(indicator=world.indicator, body=body, period_end=date(2024, 12, 31), source=world.source)
+    obs = services.observation_create_draft(actor=owner, data=replace(data, value=Decimal(100)))
+    obs = services.observation_update(
+        actor=owner, observation_id=obs.pk, version=obs.version, data=replace(data, value=Decimal(90), note=SECRET_NOTE)
+    )
+    steps = [
+        (S.SUBMITTED, lambda o: services.observation_submit(actor=owner, observation_id=o.pk, version=o.version)),
+        (
+            S.RETURNED,
+            lambda o: services.observation_return(
+                actor=approver, observation_id=o.pk, version=o.version, reason=SECRET_REASON
+            ),
+        ),
+        (S.SUBMITTED, lambda o: services.observation_submit(actor=owner, observation_id=o.pk, version=o.version)),
+        (S.APPROVED, lambda o: services.observation_approve(actor=approver, observation_id=o.pk, version=o.version)),
+    ]
+    for reached, step in steps:
+        if obs.state == state:
+            break
+        obs = step(obs)
+        assert obs.state == reached
+    assert obs.state == state
+    return obs
+
+
+@pytest.mark.parametrize("op", VERSIONED)
+@pytest.mark.parametrize("state", [S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED])
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("role", ROLES)
+def test_stale_version_never_reveals_history(
+    role, body, state, op, world, reporter, other_reporter, users, second_reviewer, api_as, audit_rows
+):
+    """404 outside the scope, 403 to whoever may never do this, 409 otherwise; the changed fields and their
+    earlier values only to the figure's editors (its body's reporter). An analyst's stale approve of an
+    approved figure is a 403 that says nothing of its history."""
+    owner, target_body = (reporter, world.punjab) if body == "own" else (other_reporter, world.sindh)
+    obs = _with_history(world, state, owner, target_body, second_reviewer)
+    client = api_as(users[role])
+    before = audit_rows()
+
+    response = STALE_OPERATIONS[op](client, obs, world)
+
+    own = body == "own"
+    visible = role in (Role.REVIEWER, Role.ADMINISTRATOR) or state == S.APPROVED or (role == Role.REPORTER and own)
+    expected = 404 if not visible else 409 if MAY_ACT[op](role, own) else 403
+    assert response.status_code == expected, (response.status_code, response.content)
+    assert audit_rows() == before
+    payload = response.json()
+    editor = role == Role.REPORTER and own
+    if expected == 409:
+        assert bool(payload["changes"]) is editor
+    else:
+        assert "changes" not in payload
+    if not editor:
+        text = response.content.decode()
+        assert SECRET_NOTE not in text and SECRET_REASON not in text and "approved_by" not in text
+        assert second_reviewer.email not in text
+
+
+def test_analysts_stale_approve_of_an_approved_figure_is_403_without_history(
+    world, reporter, analyst, second_reviewer, api_as
+):
+    obs = _with_history(world, S.APPROVED, reporter, world.punjab, second_reviewer)
+    response = api_as(analyst).post(f"/api/v1/observations/{obs.pk}/approve/", {"version": 1}, format="json")
+    assert response.status_code == 403
+    assert set(response.json()) == {"status", "message", "errors"}

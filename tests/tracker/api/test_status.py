@@ -9,7 +9,7 @@ from tests.factories import AgendaItemFactory, IndicatorFactory
 from tracker.choices import ObservationState as S
 from tracker.choices import Role, Unit, ValueQualifier
 from tracker.models import AgendaItem, Framework, Indicator
-from tracker.selectors import latest_observations_as_of
+from tracker.selectors import latest_figures
 
 URL = "/api/v1/status/"
 
@@ -78,9 +78,7 @@ def test_same_rows_as_the_report_selector(world, analyst, api_as, make_obs):
     for i, body in enumerate([None, world.punjab, world.sindh]):
         make_obs(S.APPROVED, body=body, period_end=date(2017, 1, 1) + timedelta(days=i), period_start=None)
         make_obs(S.APPROVED, body=body, period_end=date(2015, 1, 1) + timedelta(days=i), period_start=None)
-    expected = set(
-        latest_observations_as_of(framework=world.framework, as_of=date(2017, 10, 1)).values_list("pk", flat=True)
-    )
+    expected = set(latest_figures(framework=world.framework, as_of=date(2017, 10, 1)).values_list("pk", flat=True))
     rows = _get(api_as(analyst), framework="nap-2014", as_of="2017-10-01").json()["results"]
     assert {row["observation"] for row in rows} == expected and len(expected) == 3
 

@@ -132,7 +132,10 @@ def test_one_account_per_role_with_its_bodies_made_through_the_audited_services(
         row = " ".join(printed_row(output, email))
         assert str(role.label) in row and all(slug in row for slug in bodies)
         assert AuditEntry.objects.filter(action="user.create", object_id=str(user.pk), actor=None).count() == 1
-    assert User.objects.get(email="admin@napportal.local").is_superuser
+    # The demo administrator is what an invited one is: staff through the group, not a superuser.
+    admin = User.objects.get(email="admin@napportal.local")
+    assert not admin.is_superuser
+    assert admin.has_perm("tracker.change_body") and not admin.has_perm("tracker.change_observation")
 
 
 @allow_demo_accounts

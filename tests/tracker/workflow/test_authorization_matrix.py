@@ -9,16 +9,22 @@ Operations are data: the API (issue 6) adds its operations to ``OPERATIONS`` wit
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.http import Http404
 from django.urls import reverse
 
-from tracker import permissions
+from tracker import audit, permissions, services
 from tracker.choices import ObservationState as S
 from tracker.choices import Role
+from tracker.exceptions import StaleVersion
 from tracker.models import AuditEntry, Evidence, Observation
+from tracker.models import UserRole as UserRoleModel
+from tracker.services import ObservationInput
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ROLES: list[str | None] = [Role.REPORTER, Role.REVIEWER, Role.ANALYST, Role.ADMINISTRATOR, None]
@@ -72,7 +78,7 @@ class Operation:
 def _form_data(obs: Observation, world: Any) -> dict[str, Any]:
     return {
         "indicator": obs.indicator_id,
-        "body": obs.body_id,
+        "body": obs.body_id or "",
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "date_precision": "year",
@@ -204,7 +210,7 @@ def test_pages_by_role(role, page, world, make_user, client_as_enrolled, client)
 
 # --- Lists never leak ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "no-role")
-def test_visible_observations_is_the_table(role, world, make_user, make_obs):
+def test_restrict_view_is_the_table(role, world, make_user, make_obs):
     actor = make_user(role, world.punjab) if role == Role.REPORTER else make_user(role)
     expected = set()
     for state in S:
@@ -215,7 +221,7 @@ def test_visible_observations_is_the_table(role, world, make_user, make_obs):
     national_draft = make_obs(S.DRAFT, body=None)
     if role in (Role.REVIEWER, Role.ADMINISTRATOR):
         expected.add(national_draft.pk)
-    assert set(permissions.visible_observations(actor).values_list("pk", flat=True)) == expected
+    assert set(Observation.objects.restrict(actor, "view").values_list("pk", flat=True)) == expected
 
 
 def test_review_queue_and_my_updates_list_only_what_is_in_scope(
@@ -257,3 +263,224 @@ def test_evidence_of_another_bodys_draft_is_404(world, reporter, other_reporter,
     # The same evidence id under another observation's URL is not found either.
     mine = make_obs(S.DRAFT, body=world.punjab)
     assert client_as(reporter).get(reverse("tracker:evidence-download", args=[mine.pk, ev.pk])).status_code == 404
+
+
+# --- The dimensions the first table lacked --------------------------------------------------------------------
+# Actors: a reporter of Punjab, a reporter of Punjab and Sindh, a reviewer, an analyst, an administrator, no role.
+# Figures: for Punjab, for Sindh, or national (no body); entered by someone else or by the actor themselves.
+ACTORS = ["reporter", "reporter-of-two", Role.REVIEWER, Role.ANALYST, Role.ADMINISTRATOR, "no-role"]
+TARGETS = ["punjab", "sindh", "national"]
+AUTHORS = ["someone-else", "self"]
+
+
+def _actor(kind, world, make_user):
+    if kind == "reporter":
+        return make_user(Role.REPORTER, world.punjab), Role.REPORTER, {"punjab"}
+    if kind == "reporter-of-two":
+        return make_user(Role.REPORTER, world.punjab, world.sindh), Role.REPORTER, {"punjab", "sindh"}
+    role = None if kind == "no-role" else kind
+    return make_user(role), role, set()
+
+
+def _body(target, world):
+    return None if target == "national" else getattr(world, target)
+
+
+def allowed_with_author(role, own, state, action, self_authored):
+    """The rules of the issues, with the author: a reviewer edits only what they entered and never approves
+    it; a reporter's "own" is any of their bodies, never a national figure."""
+    editable = state in EDITABLE
+    writes = (role == Role.REPORTER and own) or (role == Role.REVIEWER and self_authored)
+    return {
+        "view": True,
+        "view_evidence": True,
+        "edit": editable and writes,
+        "submit": editable and writes,
+        "attach_evidence": editable and writes,
+        "approve": role == Role.REVIEWER and state == S.SUBMITTED and not self_authored,
+        "return": role == Role.REVIEWER and state == S.SUBMITTED,
+        "correct": state == S.APPROVED and (role == Role.REVIEWER or (role == Role.REPORTER and own)),
+        "comment": role == Role.REVIEWER or (role == Role.REPORTER and own),
+        "export": state == S.APPROVED and role in (Role.REVIEWER, Role.ANALYST, Role.ADMINISTRATOR),
+    }[action]
+
+
+def test_the_table_names_every_action_of_the_policy():
+    assert set(permissions.OBSERVATION_ACTIONS) == {
+        "view",
+        "view_evidence",
+        "edit",
+        "submit",
+        "attach_evidence",
+        "approve",
+        "return",
+        "correct",
+        "comment",
+        "export",
+    }
+
+
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("author", AUTHORS)
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("kind", ACTORS)
+def test_policy_and_restrict_by_author_and_national_figures(kind, target, author, state, world, make_user, make_obs):
+    """can(), is_visible() and restrict(action) answer as the table does, for every action."""
+    actor, role, bodies = _actor(kind, world, make_user)
+    other = make_user(Role.REVIEWER)
+    obs = make_obs(state, body=_body(target, world), created_by=actor if author == "self" else other)
+    own = target in bodies
+    visible = sees(role, own, state)
+    assert permissions.is_visible(actor, obs) is visible
+    for action in permissions.OBSERVATION_ACTIONS:
+        expected = visible and allowed_with_author(role, own, state, action, author == "self")
+        assert permissions.can(actor, action, obs) is expected, action
+        assert Observation.objects.restrict(actor, action).filter(pk=obs.pk).exists() is expected, action
+
+
+# The pages, for the new dimensions only (the first matrix covers a reporter of one body and others' entries).
+PAGE_CASES = [
+    (Role.REVIEWER, "national", "self"),
+    (Role.REVIEWER, "punjab", "self"),
+    (Role.REVIEWER, "national", "someone-else"),
+    ("reporter-of-two", "sindh", "someone-else"),
+    ("reporter-of-two", "national", "someone-else"),
+    ("reporter", "national", "someone-else"),
+    (Role.ANALYST, "national", "someone-else"),
+]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.name)
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize(("kind", "target", "author"), PAGE_CASES, ids=lambda v: str(v))
+def test_pages_by_author_and_national_figures(
+    kind, target, author, state, operation, world, make_user, make_obs, client_as_enrolled, media
+):
+    actor, role, bodies = _actor(kind, world, make_user)
+    other = make_user(Role.REVIEWER)
+    author_user = actor if author == "self" else other
+    obs = make_obs(state, body=_body(target, world), created_by=author_user)
+    evidence = Evidence(
+        observation=obs,
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0",
+        uploaded_by=author_user,
+    )
+    evidence.file.save("fixed.pdf", ContentFile(PDF), save=False)
+    evidence.save()
+    client = client_as_enrolled(actor)
+    before = AuditEntry.objects.exclude(action__startswith="user.").count()
+
+    response = getattr(client, operation.method)(operation.url(obs, evidence), operation.data(obs, world))
+
+    own = target in bodies
+    if not sees(role, own, state):
+        expected = 404
+    elif allowed_with_author(role, own, state, operation.action, author == "self"):
+        expected = operation.success
+    else:
+        expected = 403
+    assert response.status_code == expected, (kind, target, author, state, operation.name, response.status_code)
+    after = AuditEntry.objects.exclude(action__startswith="user.").count()
+    assert after == before + (1 if expected == operation.success and operation.writes else 0)
+
+
+# --- Stale versions through the services: every role, every versioned action, every author ---------------------
+SECRET = "an-earlier-note-only-editors-may-read"
+VERSIONED_SERVICES = {
+    "edit": lambda actor, obs, world: services.observation_update(
+        actor=actor,
+        observation_id=obs.pk,
+        version=1,
+        data=ObservationInput(
+            indicator=obs.indicator, body=obs.body, period_end=obs.period_end, source=obs.source, value=Decimal(5)
+        ),
+    ),
+    "submit": lambda actor, obs, world: services.observation_submit(actor=actor, observation_id=obs.pk, version=1),
+    "approve": lambda actor, obs, world: services.observation_approve(actor=actor, observation_id=obs.pk, version=1),
+    "return": lambda actor, obs, world: services.observation_return(
+        actor=actor, observation_id=obs.pk, version=1, reason="Why?"
+    ),
+}
+
+
+def _writes(role, own, self_authored):
+    return (role == Role.REPORTER and own) or (role == Role.REVIEWER and self_authored)
+
+
+WHO_MAY = {  # who may ever do the action to the figure, whatever its state: else 403 before the version
+    "edit": _writes,
+    "submit": _writes,
+    "approve": lambda role, own, self_authored: role == Role.REVIEWER and not self_authored,
+    "return": lambda role, own, self_authored: role == Role.REVIEWER,
+}
+
+
+@pytest.mark.parametrize("action", list(VERSIONED_SERVICES))
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("author", AUTHORS)
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("kind", ACTORS)
+def test_a_stale_version_never_tells_history_to_anyone_but_an_editor(
+    kind, target, author, state, action, world, make_user, make_obs
+):
+    actor, role, bodies = _actor(kind, world, make_user)
+    other = make_user(Role.REVIEWER)
+    obs = make_obs(state, body=_body(target, world), created_by=actor if author == "self" else other, version=3)
+    audit.record(
+        actor=other, action="observation.update", obj=obs, before={"note": ""}, after={"note": SECRET, "version": 3}
+    )
+    own, self_authored = target in bodies, author == "self"
+
+    with pytest.raises((Http404, PermissionDenied, StaleVersion)) as refused:
+        VERSIONED_SERVICES[action](actor, obs, world)
+
+    if not sees(role, own, state):
+        assert refused.type is Http404
+    elif not WHO_MAY[action](role, own, self_authored):
+        assert refused.type is PermissionDenied
+        assert SECRET not in str(refused.value)
+    else:
+        stale = refused.value
+        assert isinstance(stale, StaleVersion)
+        editor = _writes(role, own, self_authored)
+        assert stale.disclosed is editor
+        assert ("note" in stale.changes) is editor
+        if not editor:
+            assert SECRET not in stale.message and not stale.changes
+
+
+# --- The admin site: only the administrator role reaches it, and observations are read-only there -------------
+ADMIN_OPERATIONS = {
+    "changelist": ("get", lambda obs: reverse("admin:tracker_observation_changelist"), 200),
+    "change page": ("get", lambda obs: reverse("admin:tracker_observation_change", args=[obs.pk]), 200),
+    "change save": ("post", lambda obs: reverse("admin:tracker_observation_change", args=[obs.pk]), 403),
+    "add": ("get", lambda obs: reverse("admin:tracker_observation_add"), 403),
+    "delete": ("post", lambda obs: reverse("admin:tracker_observation_delete", args=[obs.pk]), 403),
+}
+
+
+@pytest.mark.parametrize("op", list(ADMIN_OPERATIONS))
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "no-role")
+def test_admin_site_by_role(role, op, world, make_obs, client_as_enrolled):
+    """Accounts made as the portal makes them (the services give the administrator its group and staff status);
+    everyone else is sent to the admin's sign-in; nobody changes an observation there."""
+    email = f"{role or 'norole'}@admin-matrix.example.org"
+    if role is None:
+        actor = services.user_create(actor=None, email=email, role=Role.ANALYST, password="x" * 12)
+        UserRoleModel.objects.filter(user=actor).delete()
+    else:
+        bodies = [world.punjab] if role == Role.REPORTER else []
+        actor = services.user_create(actor=None, email=email, role=role, bodies=bodies, password="x" * 12)
+    obs = make_obs(S.SUBMITTED, body=world.punjab)
+    method, url, status = ADMIN_OPERATIONS[op]
+    data = {"value": "1", "post": "yes"} if method == "post" else {}
+    response = getattr(client_as_enrolled(actor), method)(url(obs), data)
+    if role == Role.ADMINISTRATOR:
+        assert response.status_code == status
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    obs_after = Observation.objects.get(pk=obs.pk)
+    assert (obs_after.value, obs_after.version, obs_after.state) == (obs.value, 1, S.SUBMITTED)

@@ -32,7 +32,8 @@ class AccountSpec:
     role: str
     description: str
     bodies: tuple[str, ...] = ()
-    # The demo administrator also holds Django's superuser flag, so every admin page is open to it.
+    # No demo account is a superuser: the administrator works through the administrators' group, exactly as an
+    # invited administrator does, so the demo shows what a real one can do (and ``--reset`` takes the flag back).
     is_superuser: bool = False
 
 
@@ -41,7 +42,6 @@ DEMO_ACCOUNTS: list[AccountSpec] = [
         email="admin@napportal.local",
         role=Role.ADMINISTRATOR,
         description="Django admin, users and reference data",
-        is_superuser=True,
     ),
     AccountSpec(email="reviewer@napportal.local", role=Role.REVIEWER, description="NACTA M&E: review queue, audit"),
     AccountSpec(email="analyst@napportal.local", role=Role.ANALYST, description="approved data, exports"),

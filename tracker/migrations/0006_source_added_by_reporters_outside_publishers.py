@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0004_evidence_cadence_notifications'),
+        ('tracker', '0005_administrator_group'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
