@@ -121,7 +121,9 @@ class SourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(s.SourceInputSerializer, request.data)
-        source, created = services.source_find_or_create(actor=request.user, data=data.to_input())
+        source, created = services.source_find_or_create(
+            actor=permissions.signed_in(request.user), data=data.to_input()
+        )
         return Response(
             s.SourceSerializer(source).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

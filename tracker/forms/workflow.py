@@ -35,6 +35,18 @@ class IndicatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.item.framework.short_title} {obj.item.number} · {obj.name} ({obj.get_unit_display()})"
 
+    def to_python(self, value: Any) -> Any:
+        # The list offers what the body owes; any other indicator is refused by the one validation, with the
+        # same message as the API and the import give, rather than by the list.
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Indicator):
+            return value
+        try:
+            return Indicator.objects.select_related("item__framework").get(pk=value)
+        except (ValueError, TypeError, Indicator.DoesNotExist) as exc:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from exc
+
 
 def _input_form_field(name: str, meta: Any) -> forms.Field:
     """A form field for one entered field of ``ObservationInput``: label, requiredness and help from its

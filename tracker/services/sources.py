@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -21,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tracker import audit, permissions, validation
-from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision, Role
+from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision
 from tracker.formatting import format_date_long
 from tracker.models import Body, Source
 
@@ -154,7 +155,7 @@ def sources_find(rows: Sequence[SourceInput]) -> list[Source | None]:
     return found
 
 
-def _publisher_create(*, actor: Any, row: SourceInput) -> Body:
+def _publisher_create(*, actor: User, row: SourceInput) -> Body:
     label = " ".join(row.publisher_name.split())
     taken = set(Body.objects.filter(slug__startswith=slugify(label)[:50]).values_list("slug", flat=True))
     body = Body.objects.create(
@@ -164,7 +165,7 @@ def _publisher_create(*, actor: Any, row: SourceInput) -> Body:
     return body
 
 
-def sources_find_or_create(*, actor: Any, rows: Sequence[SourceInput]) -> list[tuple[Source, bool]]:
+def sources_find_or_create(*, actor: User, rows: Sequence[SourceInput]) -> list[tuple[Source, bool]]:
     """For each described source, the source it is (``sources_find``) or a new one, added in the same
     transaction with an audit entry and marked for the reviewer (unless a reviewer adds it); ``True`` = added.
     An outside publisher the portal does not know is added too, as a body of its kind (audited).
@@ -180,7 +181,8 @@ def sources_find_or_create(*, actor: Any, rows: Sequence[SourceInput]) -> list[t
                 raise ValidationError(errors)
             messages = [m for ms in errors.values() for m in ms]
             raise ValidationError(_("Source %(n)s: %(errors)s") % {"n": number, "errors": "; ".join(messages)})
-    needs_review = permissions.role_of(actor) != Role.REVIEWER
+    # What a reviewer adds is reviewed already; anyone else's source waits for a reviewer's look.
+    needs_review = not permissions.can(actor, "review")
     results: list[tuple[Source, bool]] = []
     with transaction.atomic():
         publishers = _find_publishers(rows)
@@ -224,11 +226,11 @@ def sources_find_or_create(*, actor: Any, rows: Sequence[SourceInput]) -> list[t
     return results
 
 
-def source_find_or_create(*, actor: Any, data: SourceInput) -> tuple[Source, bool]:
+def source_find_or_create(*, actor: User, data: SourceInput) -> tuple[Source, bool]:
     return sources_find_or_create(actor=actor, rows=[data])[0]
 
 
-def source_own_return(*, actor: Any, body: Body, period_end: date, date_precision: str) -> Source:
+def source_own_return(*, actor: User, body: Body, period_end: date, date_precision: str) -> Source:
     """A body's own return for a period, in one click: "Punjab Home Department return, October 2026", published
     by the body itself and dated by the period it covers. Clicking again finds the same source."""
     if not permissions.can(actor, "report_for", body):

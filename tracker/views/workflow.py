@@ -120,11 +120,14 @@ def _cited_source(request: HttpRequest, form: ObservationForm) -> Source | None:
             if body is None:
                 raise ValidationError({"own_return": _("A national figure has no reporting body of its own.")})
             return services.source_own_return(
-                actor=request.user, body=body, period_end=data["period_end"], date_precision=data["date_precision"]
+                actor=permissions.signed_in(request.user),
+                body=body,
+                period_end=data["period_end"],
+                date_precision=data["date_precision"],
             )
         described = form.new_source()
         if described is not None:
-            return services.source_find_or_create(actor=request.user, data=described)[0]
+            return services.source_find_or_create(actor=permissions.signed_in(request.user), data=described)[0]
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             raise ValidationError(
