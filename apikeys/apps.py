@@ -9,4 +9,9 @@ class ApiKeysConfig(AppConfig):
     verbose_name = _("API tokens")
 
     def ready(self) -> None:
-        from apikeys import schema  # noqa: F401  (registers the OpenAPI security scheme)
+        from apikeys import (
+            schema,  # noqa: F401  (registers the OpenAPI security scheme)
+            signals,
+        )
+
+        signals.connect()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from apikeys.models import ApiToken
 from tracker import audit
+from tracker.accounts.factors import meets_mfa_requirement
 
 DEFAULT_LIFETIME = timedelta(days=30)
 # A token that never expires is a password nobody rotates.
@@ -46,6 +47,11 @@ def api_token_create(
         raise ValidationError({"name": _("Name the token after what will use it.")})
     if lifetime <= timedelta(0) or lifetime > MAX_LIFETIME:
         raise ValidationError(_("A token lives between one hour and 366 days."))
+    if not meets_mfa_requirement(user):
+        # A token made now would act without the second factor the role requires of every sign-in.
+        raise ValidationError(
+            _("This account's role requires two-factor authentication: enrol an authenticator before creating a token.")
+        )
     with transaction.atomic():
         token, secret = ApiToken.objects.create(user=user, expiry=lifetime, name=name[:100])
         audit.record(
@@ -74,3 +80,34 @@ def api_token_revoke(*, actor: Any, token_key: str) -> None:
             before={"name": token.name, "expiry": token.expiry},
         )
         token.delete()
+
+
+# Why every token of an account is revoked at once; the reason is kept in the audit entry.
+REVOKE_AUTHENTICATOR_REMOVED = "authenticator_removed"
+REVOKE_PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason, not a password)
+REVOKE_ROLE_CHANGED = "role_changed"
+
+
+def api_tokens_revoke_all(*, actor: Any, user: Any, reason: str) -> int:
+    """Revoke every token of ``user`` because their account's security changed; one audit entry if any existed.
+
+    A token is issued under the factors and role of the moment. When the last authenticator goes, the password
+    changes (or is reset) or the role changes, what was vouched for no longer holds, so the tokens go with it.
+    Call it inside the transaction that makes the change.
+    """
+    with transaction.atomic():
+        tokens = ApiToken.objects.select_for_update().filter(user=user).order_by("token_key")
+        keys = list(tokens.values_list("token_key", flat=True))
+        if not keys:
+            return 0
+        ApiToken.objects.filter(user=user, token_key__in=keys).delete()
+        audit.record(
+            actor=actor,
+            action="api_token.revoke_all",
+            obj=user,
+            object_label=user.get_username(),
+            before={"tokens": keys},
+            after={"tokens": []},
+            reason=reason,
+        )
+    return len(keys)

@@ -6,7 +6,8 @@ Answered before any other middleware, so a probe from inside the container needs
 
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -22,6 +23,8 @@ def health_report() -> dict[str, str]:
         report["database"] = "ok"
     except Exception as exc:  # any failure means "not ready"; the probe must answer, not raise
         report["database"] = type(exc).__name__
+    # Redis itself, not the default cache (which falls back to the database while Redis is down).
+    cache = caches["redis" if "redis" in settings.CACHES else "default"]
     try:
         cache.set("healthz", "ok", timeout=10)
         report["cache"] = "ok" if cache.get("healthz") == "ok" else "unreadable"

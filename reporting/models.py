@@ -55,6 +55,9 @@ class ReportEdition(models.Model):
     schedule_name = models.CharField(_("requested by schedule"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("build started at"), null=True, blank=True)
+    # Renewed by the building worker every few seconds; a running edition whose heartbeat is older than the
+    # lease belongs to a worker that died, and the sweep queues it again.
+    heartbeat_at = models.DateTimeField(_("build last alive at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     notified_at = models.DateTimeField(_("subscribers notified at"), null=True, blank=True)
 
@@ -86,10 +89,43 @@ class ReportEdition(models.Model):
         return self.status in (EditionStatus.QUEUED, EditionStatus.RUNNING)
 
     @property
+    def waiting_for_task_queue(self) -> bool:
+        """Queued, and the broker could not be reached when the build was sent: it goes out when it is back."""
+        try:
+            dispatch = self.dispatch  # the reverse one-to-one of EditionDispatch
+        except EditionDispatch.DoesNotExist:
+            return False
+        return self.status == EditionStatus.QUEUED and dispatch.sent_at is None and dispatch.send_attempts > 0
+
+    @property
     def requester_label(self) -> str:
         if self.requested_by_id:
             return str(self.requested_by)
         return self.schedule_name
+
+
+class EditionDispatch(models.Model):
+    """The outbox of builds: "this edition's build must reach a worker", written in the transaction that queues
+    the edition, removed by the worker in the transaction that starts it.
+
+    Sending to the broker happens after the commit and may fail (Redis down) or be lost (Redis restarted); the
+    row stays until a worker picks the build up, so the sweep (``reporting.sweep_editions``) sends it again.
+    """
+
+    edition = models.OneToOneField(
+        ReportEdition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="dispatch"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True, db_index=True)
+    send_attempts = models.PositiveIntegerField(_("send attempts"), default=0)
+    last_error = models.TextField(_("last send error"), blank=True)
+
+    class Meta:
+        verbose_name = _("edition dispatch")
+        verbose_name_plural = _("edition dispatches")
+
+    def __str__(self) -> str:
+        return f"dispatch of edition #{self.edition_id}"
 
 
 class EditionFile(models.Model):

@@ -22,9 +22,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reporting import dispatch
 from reporting.builder import build_report
 from reporting.definitions import FORMATS, ReportParams
-from reporting.models import EditionFile, EditionStatus, ReportEdition, ReportSubscription
+from reporting.models import EditionDispatch, EditionFile, EditionStatus, ReportEdition, ReportSubscription
 from reporting.renderers import render_report_files
 from tracker import audit
 from tracker.models import Framework
@@ -78,7 +79,8 @@ def edition_request(
             except IntegrityError:
                 # Someone asked for the same edition at the same moment: theirs is ours.
                 edition = ReportEdition.objects.select_for_update().get(**lookup)
-        if edition.status == EditionStatus.FAILED:
+        if edition.status == EditionStatus.FAILED or dispatch.lease_expired(edition):
+            # Failed, or "running" on a worker that died: asking again queues it again.
             edition.status = EditionStatus.QUEUED
             edition.failure_reason = ""
             edition.save(update_fields=["status", "failure_reason"])
@@ -87,15 +89,10 @@ def edition_request(
             # A person's request is audited beside the edition it queues; schedules are named on the edition.
             audit.record(actor=requested_by, action="report_edition.request", obj=edition, after=params.to_json())
         if edition.status == EditionStatus.QUEUED and queue:
-            _queue_build(edition.pk)
+            # The outbox row commits with the request; the message goes after the commit (and again, from the
+            # sweep, if the broker is down or loses it).
+            dispatch.dispatch_put(edition=edition)
     return edition
-
-
-def _queue_build(edition_id: int) -> None:
-    from reporting.tasks import build_edition
-
-    # robust: the request has committed; a broker outage leaves the edition queued, to be asked for again.
-    transaction.on_commit(lambda: build_edition.delay(edition_id), robust=True)
 
 
 def edition_build(*, edition_id: int) -> ReportEdition:
@@ -107,10 +104,16 @@ def edition_build(*, edition_id: int) -> ReportEdition:
             return edition
         edition.status = EditionStatus.RUNNING
         edition.attempts += 1
-        edition.started_at = timezone.now()
+        edition.started_at = edition.heartbeat_at = timezone.now()
         edition.failure_reason = ""
-        edition.save(update_fields=["status", "attempts", "started_at", "failure_reason"])
+        edition.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "failure_reason"])
+        EditionDispatch.objects.filter(edition=edition).delete()  # picked up: nothing left to send
 
+    with dispatch.Heartbeat(edition.pk):
+        return _build_and_publish(edition)
+
+
+def _build_and_publish(edition: ReportEdition) -> ReportEdition:
     _remove_stale_staging()
     params = ReportParams.from_json(edition.parameters)
     report = build_report(params)

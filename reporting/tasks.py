@@ -12,7 +12,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.utils import timezone
 
-from reporting import services
+from reporting import dispatch, services
 from reporting.definitions import NATIONAL, ReportParams
 from reporting.models import ReportEdition
 
@@ -64,3 +64,9 @@ def scheduled_status_report(framework: str, scope: str = NATIONAL, schedule: str
     params = ReportParams(framework=framework, as_of=timezone.localdate(), scope=scope)
     edition = services.edition_request(params=params, schedule_name=schedule or f"schedule {framework}")
     return edition.pk
+
+
+@shared_task(name="reporting.sweep_editions", acks_late=True, ignore_result=True)
+def sweep_editions() -> dict[str, int]:
+    """Every minute (beat): builds not picked up are sent again, editions of dead workers queued again."""
+    return dispatch.editions_sweep()

@@ -96,7 +96,7 @@ def _errors(form: ReportForm) -> str:
 
 
 def _edition(request: HttpRequest, pk: int) -> ReportEdition:
-    edition = get_object_or_404(ReportEdition.objects.select_related("framework", "requested_by"), pk=pk)
+    edition = get_object_or_404(ReportEdition.objects.select_related("framework", "requested_by", "dispatch"), pk=pk)
     _require(_may_view(request.user))
     return edition
 

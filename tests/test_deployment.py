@@ -64,7 +64,8 @@ def stack(compose: list[str]) -> dict:
 
 
 def test_compose_accepts_the_file_and_defines_the_services(stack):
-    assert set(stack["services"]) == SERVICES
+    # The nightly backup service has a profile of its own: `up` does not start it (config may list it).
+    assert set(stack["services"]) - {"backup"} == SERVICES
     assert stack["services"]["db"]["image"] == "postgres:16"
     assert stack["services"]["redis"]["image"] == "redis:7"
     assert {"pgdata", "redisdata", "media"} <= set(stack["volumes"])
@@ -107,6 +108,23 @@ def test_commands_run_gunicorn_celery_worker_and_database_beat(stack):
     beat = services["beat"]["command"]
     assert beat[:4] == ["celery", "-A", "napportal", "beat"]
     assert "django_celery_beat.schedulers:DatabaseScheduler" in beat
+
+
+def test_nightly_backup_service_runs_the_backup_command_with_retention(compose):
+    result = subprocess.run(
+        [*compose, "--env-file", ".env.example", "-f", "docker-compose.yml", "--profile", "backup", "config"],
+        cwd=ROOT,
+        env=clean_env(DJANGO_SECRET_KEY=secret_key()),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    backup = yaml.safe_load(result.stdout)["services"]["backup"]
+    assert backup["command"][:5] == ["python", "manage.py", "backup", "--root", "/backups"]
+    assert "--keep" in backup["command"]
+    assert ("media", "/app/var/media") in [mount(entry) for entry in backup["volumes"]]
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
 
 
 def test_compose_refuses_to_start_without_a_secret_key(compose):

@@ -12,6 +12,6 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
     return {
         "nav": {
             action: permissions.can(user, action)
-            for action in ("my_updates", "review", "view_audit", "invite", "manage_reference")
+            for action in ("my_updates", "import_upload", "review", "view_audit", "invite", "manage_reference")
         }
     }

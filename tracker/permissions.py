@@ -30,8 +30,10 @@ from tracker.models import Body, Observation
 UserLike = User | AnonymousUser
 
 # Actions that need no object: what a role may do at all.
+# "import_upload": send a file to the bulk import at all (reporters for their bodies, NACTA M&E for any body and
+# national rows); analysts and administrators report for no one, so they may not make the portal parse a file.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REPORTER: frozenset({"my_updates", "report", "add_source", "see_unapproved"}),
+    Role.REPORTER: frozenset({"my_updates", "report", "add_source", "see_unapproved", "import_upload"}),
     Role.REVIEWER: frozenset(
         {
             "review",
@@ -43,6 +45,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "invite",
             "generate_report",
             "see_unapproved",
+            "import_upload",
         }
     ),
     Role.ANALYST: frozenset({"export"}),
@@ -385,6 +388,8 @@ def can(user: UserLike, action: str, obj: object = None) -> bool:
         return False
     acc = access(user)
     if obj is None:
+        if action == "import_upload" and acc.role == Role.REPORTER and not acc.body_ids:
+            return False  # a reporter who reports for no body yet has nothing to import
         return _role_may(acc, action)
     obs = _observation_of(obj)
     if obs is not None:

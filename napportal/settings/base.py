@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that container health checks need neither an allowed host nor HTTPS.
     "napportal.health.HealthCheckMiddleware",
+    # Next, so that a database or Redis outage anywhere below answers 503, not 500.
+    "napportal.faults.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.SessionLifetimeMiddleware",
+    "tracker.middleware.NoStoreMiddleware",
     "tracker.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -93,10 +97,32 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# PostgreSQL: a connection attempt to an unreachable server gives up after this many seconds.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+
+
+def redis_caches(url: str) -> dict[str, dict[str, object]]:
+    """Redis as the cache, with short timeouts, falling back to a database table while Redis is unreachable
+    (``napportal.cache``: the login rate limits live in the cache). ``migrate_serialized`` creates the table."""
+    return {
+        "default": {
+            "BACKEND": "napportal.cache.FailoverCache",
+            "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database"},
+        },
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        },
+        "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "nap_cache_fallback"},
+    }
+
+
 # REDIS_URL unset = the embedded default: local-memory cache, Celery tasks run in-process.
 REDIS_URL: str | None = env("REDIS_URL", default=None)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -111,7 +137,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Tasks must finish well inside the visibility timeout, or Redis hands them to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -119,7 +145,24 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reporting-reminders": {"task": "tracker.send_reporting_reminders", "schedule": crontab(hour=8, minute=0)},
     "review-digest": {"task": "tracker.send_review_digest", "schedule": crontab(hour=8, minute=30)},
+    "edition-sweep": {"task": "reporting.sweep_editions", "schedule": 60.0},
 }
+# A web request publishes a task once, with short timeouts, and never waits on a broker that is down: builds
+# have their outbox and sweep (reporting.dispatch), and other tasks are published on commit, "robust".
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# The result backend subscribes to a task's result as it is sent; by default it retries a lost Redis 20 times,
+# once a second (the 19 s hang of the hardening review).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+# Report builds: the worker's heartbeat, the silence after which its edition is queued again, and how long a
+# sent build may wait for a worker before it is sent again.
+NAP_EDITION_HEARTBEAT_SECONDS = env.int("NAP_EDITION_HEARTBEAT_SECONDS", default=10)
+NAP_EDITION_LEASE_SECONDS = env.int("NAP_EDITION_LEASE_SECONDS", default=60)
+NAP_EDITION_RESEND_SECONDS = env.int("NAP_EDITION_RESEND_SECONDS", default=180)
 CELERY_TIMEZONE = "Asia/Karachi"
 
 # --- Content Security Policy -----------------------------------------------------------------------------
@@ -181,6 +224,12 @@ NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
 # Evidence files: at most this many bytes each.
 NAP_EVIDENCE_MAX_BYTES = env.int("NAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 USERSESSIONS_TRACK_ACTIVITY = False
+# Sessions end after this long without a request (reviewers and administrators sooner: they approve and
+# administer) and, whatever the activity, this long after sign-in (the cookie expires then too).
+NAP_SESSION_IDLE_SECONDS_PRIVILEGED = env.int("NAP_SESSION_IDLE_SECONDS_PRIVILEGED", default=30 * 60)
+NAP_SESSION_IDLE_SECONDS = env.int("NAP_SESSION_IDLE_SECONDS", default=8 * 60 * 60)
+NAP_SESSION_ABSOLUTE_SECONDS = env.int("NAP_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = NAP_SESSION_ABSOLUTE_SECONDS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -250,6 +299,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema needs sign-in (a session or a token), like the documentation pages that render it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -262,14 +313,24 @@ SPECTACULAR_SETTINGS = {
         "RatingEnum": "tracker.choices.Rating",
     },
 }
-# Bulk import: largest file accepted, and how long a checked upload waits for its commit.
+# Bulk import: the bounds of one file (size as uploaded, rows, XLSX unpacked size and cells, seconds spent
+# reading), and how long and how much of a user's checked uploads wait for their commit (in the database).
 NAP_IMPORT_MAX_BYTES = env.int("NAP_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 NAP_IMPORT_MAX_ROWS = env.int("NAP_IMPORT_MAX_ROWS", default=20_000)
+NAP_IMPORT_MAX_UNPACKED_BYTES = env.int("NAP_IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+NAP_IMPORT_MAX_CELLS = env.int("NAP_IMPORT_MAX_CELLS", default=1_000_000)
+NAP_IMPORT_TIME_BUDGET_SECONDS = env.float("NAP_IMPORT_TIME_BUDGET_SECONDS", default=20.0)
+NAP_IMPORT_PREVIEW_SECONDS = env.int("NAP_IMPORT_PREVIEW_SECONDS", default=60 * 60)
+NAP_IMPORT_PREVIEW_QUOTA_BYTES = env.int("NAP_IMPORT_PREVIEW_QUOTA_BYTES", default=10 * 1024 * 1024)
 
 # Absolute links in emails (report editions) point here.
 NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
 # WeasyPrint embeds these font files in report PDFs (Debian: fonts-dejavu-core).
 NAP_REPORT_FONT_DIR = env("NAP_REPORT_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
+
+# Backups (manage.py backup / restore): the PostgreSQL client programs, of the server's major version or newer.
+NAP_PG_DUMP = env("NAP_PG_DUMP", default="pg_dump")
+NAP_PG_RESTORE = env("NAP_PG_RESTORE", default="pg_restore")
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="NAP Portal <noreply@napportal.local>")

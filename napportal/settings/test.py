@@ -1,13 +1,14 @@
 """Tests run against real PostgreSQL and Redis on localhost (see `make test`)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, redis_caches
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/napportal"),
 }
+DATABASES["default"]["OPTIONS"] = {"connect_timeout": 3}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = redis_caches(REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 # Unit tests call tasks in-process; tests marked `celery_worker` start a real worker on Redis.

@@ -15,7 +15,9 @@ from celery.signals import worker_ready
 from napportal.celery import app
 
 app.conf.broker_transport_options = {
-    "visibility_timeout": 3,
+    # Short, so that Redis redelivers the killed build (test_worker); the fault tests make it long, so that
+    # only the edition sweep can rescue it.
+    "visibility_timeout": int(os.environ.get("NAP_TEST_VISIBILITY_TIMEOUT", "3")),
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }

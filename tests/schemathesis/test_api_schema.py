@@ -17,6 +17,8 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from schemathesis.engine import events
 
 from apikeys.services import api_token_create
+from tests.tracker.workflow.conftest import enrol_totp
+from tracker.accounts.factors import meets_mfa_requirement
 from tracker.choices import BodyKind, ItemCategory, ObservationState, ResponsibilityRole, Role, Unit
 from tracker.models import (
     AgendaItem,
@@ -70,6 +72,8 @@ def _token(role: str, bodies: list[Body]) -> str:
     UserRole.objects.create(user=user, role=role)
     for body in bodies:
         Membership.objects.create(user=user, body=body)
+    if not meets_mfa_requirement(user):
+        enrol_totp(user)
     return api_token_create(actor=user, user=user, name="schemathesis")[1]
 
 
@@ -132,7 +136,9 @@ def test_api_conforms_to_its_schema(role, api_server, settings, tmp_path):
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
         }
     )
-    schema = schemathesis.openapi.from_url(f"{api_server}/api/schema/", config=config)
+    schema = schemathesis.openapi.from_url(
+        f"{api_server}/api/schema/", config=config, headers={"Authorization": f"Bearer {token}"}
+    )
     failures: list[str] = []
     scenarios = cases = 0
     for event in schemathesis.engine.from_schema(schema).execute():

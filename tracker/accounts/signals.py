@@ -12,6 +12,10 @@ from tracker import audit
 
 @receiver(user_logged_in, dispatch_uid="nap_audit_login")
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        from tracker.middleware import start_session_clock
+
+        start_session_clock(request)
     with transaction.atomic():
         audit.record(actor=user, action="user.login", obj=user, object_label=user.get_username())
 

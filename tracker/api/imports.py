@@ -70,11 +70,13 @@ class ImportView(APIView):
         examples=[ex.IMPORT_REPORT],
     )
     def post(self, request: Request) -> Response:
+        permissions.require(request.user, "import_upload")
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         dry_run = upload.validated_data["dry_run"]
         try:
+            imports.refuse_oversized(file.size or 0)  # before reading a byte of it
             # Read at most one byte past the limit: enough for read_upload to refuse an oversized file.
             rows = imports.read_upload(name=file.name or "", content=file.read(settings.NAP_IMPORT_MAX_BYTES + 1))
         except imports.ImportRefused as exc:

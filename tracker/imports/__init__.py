@@ -12,7 +12,7 @@ from django.db import transaction
 
 from tracker import services
 from tracker.imports.checking import CREATE, EMPTY, ERROR, OUTCOMES, UNCHANGED, ImportCheck, check_rows
-from tracker.imports.reading import COLUMNS, ImportRefused, RawRow, read_upload
+from tracker.imports.reading import COLUMNS, ImportRefused, RawRow, read_upload, refuse_oversized
 from tracker.imports.template_files import template_csv, template_xlsx
 from tracker.models import Body, Indicator
 from tracker.services import ObservationInput, SourceInput
@@ -30,6 +30,7 @@ __all__ = [
     "check_rows",
     "import_commit",
     "read_upload",
+    "refuse_oversized",
     "template_csv",
     "template_xlsx",
 ]

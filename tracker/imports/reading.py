@@ -1,14 +1,21 @@
 """Reading an uploaded CSV or XLSX into rows of text, refusing files that cannot be trusted as data.
 
 Refused here, before any row is looked at: files over the size limit, CSV that is not UTF-8, XLSX with macros
-(a ``vbaProject.bin`` part or a macro-enabled content type), files that are neither, and wrong or missing
-columns. Formulas are reported per cell: an import takes the figures a person typed, not what a spreadsheet
-computed from other cells.
+(a ``vbaProject.bin`` part or a macro-enabled content type), XLSX whose parts would unpack to more than
+``NAP_IMPORT_MAX_UNPACKED_BYTES`` (a few hundred KB of shared strings can unpack to hundreds of MB), files that
+are neither, and wrong or missing columns. Formulas are reported per cell: an import takes the figures a person
+typed, not what a spreadsheet computed from other cells.
+
+Both formats are read as a stream and reading stops as soon as a bound is passed: the row limit, the cell
+limit (XLSX) or the time budget. A web worker therefore spends at most about the budget and a few MB on any
+file, whatever it claims to hold.
 """
 
 import csv
 import io
+import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,26 +54,66 @@ class RawRow:
 
 def read_upload(*, name: str, content: bytes) -> list[RawRow]:
     """Rows of a CSV or XLSX file; raises ``ImportRefused`` for a file that is not acceptable as a whole."""
-    limit = settings.NAP_IMPORT_MAX_BYTES
-    if len(content) > limit:
-        raise ImportRefused(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": f"{len(content) / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}"}
-        )
+    refuse_oversized(len(content))
     if not content:
         raise ImportRefused(_("The file is empty."))
+    bounds = _Bounds()
     if content[:4] == b"PK\x03\x04":
-        rows = _read_xlsx(content)
+        records = _read_xlsx(content, bounds)
     elif name.lower().endswith((".xlsx", ".xlsm", ".xls")):
         raise ImportRefused(_("This is not an XLSX workbook. Save it as .xlsx (or CSV, UTF-8) and try again."))
     else:
-        rows = _read_csv(content)
-    if len(rows) > settings.NAP_IMPORT_MAX_ROWS:
-        raise ImportRefused(
-            _("The file has %(n)s rows; at most %(max)s are imported at once.")
-            % {"n": len(rows), "max": settings.NAP_IMPORT_MAX_ROWS}
-        )
+        records = _read_csv(content)
+    rows = []
+    for row in records:
+        bounds.tick()
+        if not row.is_blank:
+            rows.append(row)
+            if len(rows) > bounds.max_rows:
+                raise ImportRefused(
+                    _("The file has more than %(max)s rows; at most %(max)s are imported at once. Split it.")
+                    % {"max": bounds.max_rows}
+                )
     return rows
+
+
+def refuse_oversized(size: int) -> None:
+    """Refuse a file above ``NAP_IMPORT_MAX_BYTES`` before anything reads it."""
+    limit = settings.NAP_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportRefused(
+            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
+            % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}"}
+        )
+
+
+class _Bounds:
+    """The limits of one read: rows, records (blank ones too), cells and the time budget."""
+
+    def __init__(self) -> None:
+        self.max_rows: int = settings.NAP_IMPORT_MAX_ROWS
+        # Blank rows cost parsing too; a file may carry some (Excel keeps formatted empty rows), not millions.
+        self.max_records = 2 * self.max_rows
+        self.records = 0
+        self.deadline = time.monotonic() + settings.NAP_IMPORT_TIME_BUDGET_SECONDS
+
+    def tick(self) -> None:
+        self.records += 1
+        if self.records > self.max_records:
+            raise ImportRefused(
+                _("The file has more than %(max)s rows; at most %(max)s are imported at once. Split it.")
+                % {"max": self.max_rows}
+            )
+        # The clock is read every 256 records: cheap, and still stops a slow file within a fraction of a second.
+        if not self.records & 0xFF:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise ImportRefused(
+                _("Reading the file took longer than %(s)s seconds. Split it into smaller files.")
+                % {"s": settings.NAP_IMPORT_TIME_BUDGET_SECONDS}
+            )
 
 
 def _check_header(header: list[str]) -> list[str]:
@@ -89,8 +136,9 @@ def _check_header(header: list[str]) -> list[str]:
     return names
 
 
-def _read_csv(content: bytes) -> list[RawRow]:
+def _read_csv(content: bytes) -> Iterator[RawRow]:
     try:
+        # Decoding at once costs a few ms for the largest file accepted and keeps the byte offset of a bad byte.
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRefused(
@@ -108,22 +156,68 @@ def _read_csv(content: bytes) -> list[RawRow]:
     except csv.Error as exc:
         raise ImportRefused(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from None
     names = _check_header(header)
-    rows = []
     try:
         for number, record in enumerate(reader, start=2):
             cells = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(names) if name}
-            row = RawRow(number=number, cells=cells)
-            if not row.is_blank:
-                rows.append(row)
+            yield RawRow(number=number, cells=cells)
     except csv.Error as exc:
         raise ImportRefused(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from None
-    return rows
 
 
-def _read_xlsx(content: bytes) -> list[RawRow]:
+def _refuse_unpacked_size(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose parts unpack to more than the limit, judged from the zip directory alone.
+
+    The sizes in the directory are what the archive claims; zipfile never hands out more than the claimed size
+    of an entry (it stops there and fails the CRC), so a lying entry cannot unpack past the limit either.
+    """
+    limit = settings.NAP_IMPORT_MAX_UNPACKED_BYTES
+    total = sum(info.file_size for info in archive.infolist())
+    if total > limit:
+        raise ImportRefused(
+            _("The workbook unpacks to %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
+            % {"size": f"{total / 1048576:.0f}", "limit": f"{limit / 1048576:.0f}"}
+        )
+
+
+# openpyxl looks for a sheet's <dimension> until the end of <sheetData> when it is missing, i.e. it parses the
+# whole sheet at load. Excel and LibreOffice always write it; a sheet without one is accepted only this small.
+UNDIMENSIONED_SHEET_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _refuse_sheets_without_dimension(archive: zipfile.ZipFile) -> None:
+    for info in archive.infolist():
+        if not info.filename.startswith("xl/worksheets/") or info.file_size <= UNDIMENSIONED_SHEET_MAX_BYTES:
+            continue
+        with archive.open(info) as part:
+            head = part.read(64 * 1024)
+        data_at = head.find(b"<sheetData")
+        dimension_at = head.find(b"<dimension")
+        if dimension_at < 0 or (0 <= data_at < dimension_at):
+            raise ImportRefused(
+                _(
+                    "The workbook does not say how large its sheet is, so it cannot be read in parts. Open it in "
+                    "Excel or LibreOffice, save it again as .xlsx and upload that."
+                )
+            )
+
+
+class _BudgetedStream(io.BytesIO):
+    """The upload as openpyxl reads it: every read checks the time budget, so a slow part stops in time."""
+
+    def __init__(self, content: bytes, bounds: _Bounds) -> None:
+        super().__init__(content)
+        self._bounds = bounds
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self._bounds.check_time()
+        return super().read(size)
+
+
+def _read_xlsx(content: bytes, bounds: _Bounds) -> Iterator[RawRow]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         names = archive.namelist()
+        _refuse_unpacked_size(archive)
         content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError):
         raise ImportRefused(
@@ -131,13 +225,20 @@ def _read_xlsx(content: bytes) -> list[RawRow]:
         ) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names) or "macroEnabled" in content_types:
         raise ImportRefused(_("The workbook contains macros. Save it as a plain .xlsx workbook and upload that."))
+    _refuse_sheets_without_dimension(archive)
     from openpyxl import load_workbook
 
     try:
-        # data_only=False: a formula stays a formula, so it can be refused instead of trusting a cached result.
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        # read_only: rows are parsed as they are asked for, not all at load. data_only=False: a formula stays a
+        # formula, so it can be refused instead of trusting a cached result. The stream enforces the time budget
+        # inside openpyxl too (shared strings are parsed at load, before the first row).
+        workbook = load_workbook(_BudgetedStream(content, bounds), read_only=True, data_only=False)
+    except ImportRefused:
+        raise
     except Exception:  # openpyxl raises many types for a damaged file
         raise ImportRefused(_("The workbook cannot be opened; it may be damaged. Save it again as .xlsx.")) from None
+    max_cells = settings.NAP_IMPORT_MAX_CELLS
+    cells_read = 0
     try:
         sheet = workbook.worksheets[0]
         iterator = sheet.iter_rows()
@@ -148,8 +249,13 @@ def _read_xlsx(content: bytes) -> list[RawRow]:
         while header and not header[-1]:
             header.pop()
         columns = _check_header(header)
-        rows = []
         for number, cells in enumerate(iterator, start=2):
+            cells_read += len(cells)
+            if cells_read > max_cells:
+                raise ImportRefused(
+                    _("The workbook has more than %(max)s cells. Keep only the template's columns and split it.")
+                    % {"max": max_cells}
+                )
             values: dict[str, str] = {}
             formulas: list[str] = []
             for i, name in enumerate(columns):
@@ -163,10 +269,9 @@ def _read_xlsx(content: bytes) -> list[RawRow]:
                     values[name] = ""
                 else:
                     values[name] = _cell_text(cell.value)
-            row = RawRow(number=number, cells=values, formulas=formulas)
-            if not row.is_blank:
-                rows.append(row)
-        return rows
+            yield RawRow(number=number, cells=values, formulas=formulas)
+    except zipfile.BadZipFile:
+        raise ImportRefused(_("The workbook cannot be opened; it may be damaged. Save it again as .xlsx.")) from None
     finally:
         workbook.close()
 

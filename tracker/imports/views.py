@@ -1,17 +1,16 @@
 """The import page: download a body's template, upload a filled one, see the dry run, then commit.
 
-The checked file waits in the cache (under a random key tied to the user) between the dry run and the commit,
-so the user does not upload it twice; the commit checks it again before writing anything.
+The checked file waits in the database (``tracker.imports.pending``: a random token tied to the user, a quota
+and an expiry) between the dry run and the commit, so the user does not upload it twice; the commit checks it
+again before writing anything. Only users the policy lets import (``import_upload``) reach the page at all.
 """
 
-import secrets
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,9 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import imports, permissions
+from tracker.imports.pending import pending_import_discard, pending_import_get, pending_import_keep
 from tracker.models import Body
-
-PENDING_SECONDS = 60 * 60
 
 
 class UploadForm(forms.Form):
@@ -33,47 +31,50 @@ class UploadForm(forms.Form):
     )
 
 
-def _pending_key(user: Any, token: str) -> str:
-    return f"nap:import:{user.pk}:{token}"
-
-
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, "import_upload")
     bodies = permissions.writable_bodies(request.user).order_by("name")
     form = UploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"bodies": bodies, "form": form, "max_mb": settings.NAP_IMPORT_MAX_BYTES // 1048576}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > settings.NAP_IMPORT_MAX_BYTES:
-            form.add_error("file", _("The file is larger than %(mb)s MB.") % {"mb": context["max_mb"]})
-        else:
+        try:
+            imports.refuse_oversized(upload.size)  # before reading a byte of it
             content = upload.read(settings.NAP_IMPORT_MAX_BYTES + 1)
-            try:
-                rows = imports.read_upload(name=upload.name, content=content)
-            except imports.ImportRefused as exc:
-                form.add_error("file", exc.message)
-            else:
-                check = imports.check_rows(actor=request.user, rows=rows)
-                token = secrets.token_urlsafe(16)
-                pending = {"name": upload.name, "content": content, "submit": form.cleaned_data["submit_for_review"]}
-                cache.set(_pending_key(request.user, token), pending, PENDING_SECONDS)
-                context.update(check=check, lines=check.lines(), counts=check.counts(), token=token, name=upload.name)
+            rows = imports.read_upload(name=upload.name, content=content)
+        except imports.ImportRefused as exc:
+            form.add_error("file", exc.message)
+        else:
+            check = imports.check_rows(actor=request.user, rows=rows)
+            counts = check.counts()
+            token = None
+            # A file with nothing to import (every row failed, or all are recorded already) is not kept.
+            if not check.has_errors and counts[imports.CREATE]:
+                token = pending_import_keep(
+                    user=request.user,
+                    name=upload.name,
+                    content=content,
+                    submit=form.cleaned_data["submit_for_review"],
+                )
+            context.update(check=check, lines=check.lines(), counts=counts, token=token, name=upload.name)
     return render(request, "tracker/imports/import.html", context)
 
 
 @login_required
 @require_POST
 def import_commit(request: HttpRequest, token: str) -> HttpResponse:
-    pending = cache.get(_pending_key(request.user, token))
+    permissions.require(request.user, "import_upload")
+    pending = pending_import_get(user=request.user, token=token)
     if pending is None:
         messages.error(request, _("That check has expired: upload the file again."))
         return redirect("imports:page")
-    rows = imports.read_upload(name=pending["name"], content=pending["content"])
-    check = imports.import_commit(actor=request.user, rows=rows, submit=pending["submit"])
+    rows = imports.read_upload(name=pending.name, content=bytes(pending.content))
+    check = imports.import_commit(actor=request.user, rows=rows, submit=pending.submit)
     if check.has_errors:
         messages.error(request, _("Nothing was imported: the data changed since the check. Check the file again."))
         return redirect("imports:page")
-    cache.delete(_pending_key(request.user, token))
+    pending_import_discard(user=request.user, token=token)
     counts = check.counts()
     messages.success(
         request,

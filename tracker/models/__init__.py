@@ -3,6 +3,7 @@ from tracker.models.audit import AuditEntry, AuditImmutable
 from tracker.models.bodies import Body, Responsibility
 from tracker.models.frameworks import AgendaItem, CrosswalkLink, Framework
 from tracker.models.idempotency import IdempotentRequest
+from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.workflow import Evidence, NotificationLog, ReportingAssignment
 
@@ -20,6 +21,7 @@ __all__ = [
     "Membership",
     "NotificationLog",
     "Observation",
+    "PendingImport",
     "ReportingAssignment",
     "Responsibility",
     "Source",

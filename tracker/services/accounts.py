@@ -109,6 +109,11 @@ def user_set_role(*, actor: User | None, user: User, role: str, bodies: Iterable
         if current and actor is not None:
             _check_may_grant(actor, current.role)
         UserRole.objects.update_or_create(user=user, defaults={"role": role})
+        if current is not None and current.role != role:
+            from apikeys.services import REVOKE_ROLE_CHANGED, api_tokens_revoke_all
+
+            # Tokens were issued under the old role (and its second-factor requirement): they go with it.
+            api_tokens_revoke_all(actor=actor, user=user, reason=REVOKE_ROLE_CHANGED)
         Membership.objects.filter(user=user).exclude(body__in=bodies).delete()
         for body in bodies:
             Membership.objects.get_or_create(user=user, body=body)

@@ -80,7 +80,10 @@ def _source(request: HttpRequest, grid: Grid, source_form: GridSourceForm) -> So
     if chosen is not None:
         return chosen
     return services.source_own_return(
-        actor=request.user, body=grid.body, period_end=grid.period.end, date_precision=grid.precision
+        actor=permissions.signed_in(request.user),
+        body=grid.body,
+        period_end=grid.period.end,
+        date_precision=grid.precision,
     )
 
 

@@ -13,6 +13,7 @@ from tests.tracker.workflow.conftest import (  # noqa: F401  (fixtures shared wi
     analyst,
     audit_rows,
     client_as,
+    enrol_totp,
     make_obs,
     make_user,
     other_reporter,
@@ -21,6 +22,7 @@ from tests.tracker.workflow.conftest import (  # noqa: F401  (fixtures shared wi
     second_reviewer,
     world,
 )
+from tracker.accounts.factors import meets_mfa_requirement
 from tracker.choices import ResponsibilityRole, Role
 from tracker.models import Responsibility
 
@@ -37,6 +39,9 @@ def _responsibilities(world):  # noqa: F811  (the imported fixture)
 @pytest.fixture
 def token_for(db) -> Callable[[Any], str]:
     def make(user: Any) -> str:
+        # Reviewers and administrators hold tokens only with a second factor enrolled, as in production.
+        if not meets_mfa_requirement(user):
+            enrol_totp(user)
         return api_token_create(actor=user, user=user, name="tests")[1]
 
     return make

@@ -33,11 +33,14 @@ class Command(BaseCommand):
         }
         if connection.vendor != "postgresql":
             call_command("migrate", **migrate_options)
+            call_command("createcachetable", database=database)
             return
         with connection.cursor() as cursor:
             self.stdout.write("Waiting for the migration lock ...")
             cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
             try:
                 call_command("migrate", **migrate_options)
+                # The cache's fallback table (napportal.cache), used while Redis is unreachable.
+                call_command("createcachetable", database=database)
             finally:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0005_administrator_group'),
+        ('tracker', '0006_pending_imports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

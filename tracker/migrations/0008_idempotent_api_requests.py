@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0006_source_added_by_reporters_outside_publishers'),
+        ('tracker', '0007_source_added_by_reporters_outside_publishers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
