@@ -2,7 +2,7 @@ from django.urls import path
 
 from tracker.accounts import views as account_views
 from tracker.validation import views as validation
-from tracker.views import dashboard, notices, reference, workflow
+from tracker.views import dashboard, entry_form, entry_grid, notices, reference, workflow
 
 app_name = "tracker"
 
@@ -21,7 +21,9 @@ urlpatterns = [
     path("frameworks/<slug:slug>/items/<int:number>/", reference.item_detail, name="item-detail"),
     # The workflow (tracker/workflow.py)
     path("updates/", workflow.my_updates, name="my-updates"),
+    path("updates/entry/<slug:body>/<str:cadence>/", entry_grid.entry_grid, name="entry-grid"),
     path("observations/new/", workflow.observation_create, name="observation-create"),
+    path("observations/new/context/", entry_form.observation_figure_context, name="observation-figure-context"),
     path("observations/<int:pk>/", workflow.observation_detail, name="observation-detail"),
     path("observations/<int:pk>/edit/", workflow.observation_edit, name="observation-edit"),
     path("observations/<int:pk>/submit/", workflow.observation_submit, name="observation-submit"),

@@ -43,6 +43,8 @@ from tracker.services import ObservationInput
 from tracker.validation.entry import EntryFinding, findings_to_confirm, submission_comment
 from tracker.validation.selectors import open_finding_counts
 from tracker.validation.views import observation_findings_context
+from tracker.views.entry_form import evidence_to_attach, form_page_context, keep_evidence
+from tracker.views.entry_grid import grid_links
 
 REVIEW_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
@@ -64,12 +66,14 @@ def _detail(obs: Observation) -> HttpResponseRedirect:
 def my_updates(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "my_updates")
     today = timezone.localdate()
+    assignments = selectors.my_assignments(user=request.user, today=today)
     return render(
         request,
         "tracker/workflow/my_updates.html",
         {
             "open_items": list(selectors.my_open_observations(user=request.user)),
-            "assignments": selectors.my_assignments(user=request.user, today=today),
+            "assignments": assignments,
+            "grids": grid_links(assignments),
             "today": today,
         },
     )
@@ -96,10 +100,17 @@ def observation_create(request: HttpRequest) -> HttpResponse:
         else:
             if not findings:
                 return _after_save(request, obs, form)
+    return _form_page(request, form, {"title": _("New update"), "findings": findings})
+
+
+def _form_page(request: HttpRequest, form: Form, context: dict[str, Any]) -> HttpResponse:
+    """The single-figure form, refused or fresh; evidence sent with a refused form is held, not dropped."""
+    if request.method == "POST":
+        keep_evidence(request, form)
     return render(
         request,
         "tracker/workflow/observation_form.html",
-        {"form": form, "title": _("New update"), "findings": findings},
+        {"form": form, **form_page_context(request, form), **context},
     )
 
 
@@ -144,7 +155,7 @@ def _cited_source(request: HttpRequest, form: ObservationForm) -> Source | None:
 
 def _after_save(request: HttpRequest, obs: Observation, form: Form) -> HttpResponse:
     """Attach the evidence, post the reply and submit when asked; each is its own audited write."""
-    upload = form.cleaned_data.get("evidence")
+    upload = evidence_to_attach(request, form)
     if upload:
         evidence = services.evidence_attach(
             actor=permissions.signed_in(request.user), observation_id=obs.pk, upload=upload
@@ -261,11 +272,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(form, exc)
         else:
             return _after_save(request, obs, form)
-    return render(
-        request,
-        "tracker/workflow/observation_form.html",
-        {"form": form, "obs": obs, "stale": stale, "title": _("Edit update"), "findings": findings},
-    )
+    return _form_page(request, form, {"obs": obs, "stale": stale, "title": _("Edit update"), "findings": findings})
 
 
 def _transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -356,16 +363,10 @@ def observation_correct(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return _after_save(request, obs, form)
-    return render(
+    return _form_page(
         request,
-        "tracker/workflow/observation_form.html",
-        {
-            "form": form,
-            "obs": original,
-            "title": _("Correct an approved figure"),
-            "correcting": True,
-            "findings": findings,
-        },
+        form,
+        {"obs": original, "title": _("Correct an approved figure"), "correcting": True, "findings": findings},
     )
 
 
