@@ -66,8 +66,38 @@ MFA_REQUIRED_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR, Role.VERIFIER
 # Roles a reviewer may give when inviting; administrators may give any.
 REVIEWER_INVITABLE_ROLES = frozenset({Role.REPORTER, Role.ANALYST})
 # The Django group an administrator belongs to: the admin site's model permissions come from it, not from
-# ``is_superuser`` (created, with exactly the permissions the job needs, by migration tracker 0005).
+# ``is_superuser``. It holds exactly these permissions, kept so after every migrate and test-database flush
+# (tracker.accounts.signals.administrator_group_sync); migrations 0005 and 0014 created it first.
 ADMINISTRATOR_GROUP = "NAP administrators"
+_EVERYTHING = ("add", "change", "delete", "view")
+ADMINISTRATOR_GROUP_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    # Accounts: "add" leads to the invitation page; the role and bodies are edited in the user's inlines.
+    ("auth", "user"): ("add", "change", "view"),
+    ("tracker", "userrole"): ("add", "change", "view"),
+    ("tracker", "membership"): ("add", "delete", "view"),
+    # Reference data, edited in the admin and audited.
+    ("tracker", "framework"): _EVERYTHING,
+    ("tracker", "agendaitem"): _EVERYTHING,
+    ("tracker", "crosswalklink"): _EVERYTHING,
+    ("tracker", "body"): _EVERYTHING,
+    ("tracker", "responsibility"): _EVERYTHING,
+    ("tracker", "source"): _EVERYTHING,
+    ("tracker", "indicator"): _EVERYTHING,
+    ("tracker", "validationrule"): _EVERYTHING,
+    # Assignments are made inactive, never deleted (reminders refer to them).
+    ("tracker", "reportingassignment"): ("add", "change", "view"),
+    # Written by the portal's services only.
+    ("tracker", "observation"): ("view",),
+    ("tracker", "assessment"): ("view",),
+    ("tracker", "auditentry"): ("view",),
+    ("tracker", "evidence"): ("view",),
+    ("tracker", "notificationlog"): ("view",),
+    ("tracker", "finding"): ("view",),
+    ("tracker", "validationrun"): ("view",),
+    ("reporting", "reportedition"): ("view",),
+    ("reporting", "reportsubscription"): ("view",),
+    ("apikeys", "apitoken"): ("view",),
+}
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,19 @@ def test_the_administrator_cannot_make_anyone_a_superuser(admin_as, administrato
         services.user_update(actor=administrator, user=analyst, fields={"is_superuser": True})
     analyst.refresh_from_db()
     assert not analyst.is_superuser
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_administrators_group_survives_a_flush_with_exactly_its_permissions():
+    # A transactional test (the browser tests) flushes every table, the data migrations' group included.
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    group = Group.objects.get(name=permissions.ADMINISTRATOR_GROUP)
+    granted = set(group.permissions.values_list("content_type__app_label", "content_type__model", "codename"))
+    wanted = {
+        (app, model, f"{verb}_{model}")
+        for (app, model), verbs in permissions.ADMINISTRATOR_GROUP_PERMISSIONS.items()
+        for verb in verbs
+    }
+    assert granted == wanted

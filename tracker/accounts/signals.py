@@ -5,9 +5,31 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
+from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from tracker import audit
+
+
+@receiver(post_migrate, dispatch_uid="nap_administrator_group_sync")
+def administrator_group_sync(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """Keep the administrators' group holding exactly ``permissions.ADMINISTRATOR_GROUP_PERMISSIONS``.
+
+    After every migrate, and after the flush of a transactional test, which empties the tables the data
+    migrations filled; permissions of apps not migrated yet are granted at their own post_migrate.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    from tracker import permissions
+
+    wanted = Q(pk__in=[])
+    for (app, model), verbs in permissions.ADMINISTRATOR_GROUP_PERMISSIONS.items():
+        wanted |= Q(
+            content_type__app_label=app, content_type__model=model, codename__in=[f"{v}_{model}" for v in verbs]
+        )
+    group, _ = Group.objects.using(using).get_or_create(name=permissions.ADMINISTRATOR_GROUP)
+    group.permissions.set(Permission.objects.using(using).filter(wanted))
 
 
 @receiver(user_logged_in, dispatch_uid="nap_audit_login")

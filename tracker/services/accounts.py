@@ -132,8 +132,8 @@ def user_set_role(*, actor: User | None, user: User, role: str, bodies: Iterable
 
 def _give_admin_site(user: User, role: str) -> None:
     """The administrator role works in the Django admin: staff status, and the group holding exactly the model
-    permissions the job needs (migration tracker 0005), so an administrator need not be a superuser. Any other
-    role loses both."""
+    permissions the job needs (``permissions.ADMINISTRATOR_GROUP_PERMISSIONS``), so an administrator need not be
+    a superuser. Any other role loses both."""
     group = Group.objects.get(name=permissions.ADMINISTRATOR_GROUP)
     staff = role in permissions.ADMIN_SITE_ROLES
     if user.is_staff != staff:
