@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import permissions, validation
+from tracker import entry_validation as validation
+from tracker import permissions
 from tracker.choices import BodyKind, DatePrecision, Unit, ValueQualifier
 from tracker.imports.columns import SOURCE_COLUMNS
 from tracker.imports.reading import RawRow

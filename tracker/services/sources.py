@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tracker import audit, permissions, validation
+from tracker import audit, permissions
+from tracker import entry_validation as validation
 from tracker.choices import OUTSIDE_PUBLISHER_KINDS, BodyKind, DatePrecision
 from tracker.formatting import format_date_long
 from tracker.models import Body, Source

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tracker.choices import ObservationState as S
+from tracker.entry_validation import msg_value_range
 from tracker.models import Evidence, Observation
-from tracker.validation import msg_value_range
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from tracker.cadence import last_closed_period
 from tracker.choices import Cadence, ObservationState
+from tracker.entry_validation import msg_period_future, msg_value_range
 from tracker.formatting import format_number
 from tracker.models import Observation, ReportingAssignment
-from tracker.validation import msg_period_future, msg_value_range
 
 S = ObservationState
 # Session, user, role and memberships, the body (through the policy's writable bodies), the assignments with

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from tests.browser import log_in, shoot, verified
 from tracker.choices import Cadence, ObservationState
+from tracker.entry_validation import msg_value_range
 from tracker.models import Observation, ReportingAssignment
-from tracker.validation import msg_value_range
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tracker import imports, validation
+from tracker import entry_validation as validation
+from tracker import imports
 from tracker.choices import ObservationState as S
 from tracker.imports.reading import COLUMNS
 from tracker.models import AgendaItem, Indicator, Observation
