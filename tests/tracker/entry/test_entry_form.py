@@ -24,14 +24,14 @@ def media(settings, tmp_path):
 
 def form_data(world, **overrides):
     data = {
-        "indicator": world.indicator.pk,
+        "indicator": world.old_executions.pk,
         "body": world.punjab.pk,
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "date_precision": "year",
         "value": "512",
         "value_qualifier": "exact",
-        "source": world.source.pk,
+        "source": world.status_2017.pk,
     }
     data.update(overrides)
     return data
@@ -76,12 +76,12 @@ def test_a_held_file_is_only_its_holders(world, reporter, other_reporter, client
 
 
 def test_the_form_shows_unit_target_and_last_approved_figure(world, reporter, client_as, make_obs):
-    world.indicator.target_value = Decimal(900)
-    world.indicator.save()
+    world.old_executions.target_value = Decimal(900)
+    world.old_executions.save()
     make_obs(state=S.APPROVED, value=Decimal(432), period_start=date(2023, 1, 1), period_end=date(2023, 12, 31))
     client = client_as(reporter)
     url = reverse("tracker:observation-create")
-    html = client.get(url, {"indicator": world.indicator.pk, "body": world.punjab.pk}).content.decode()
+    html = client.get(url, {"indicator": world.old_executions.pk, "body": world.punjab.pk}).content.decode()
     panel = html[html.index('data-testid="figure-context"') :]
     assert "Count" in panel and "900" in panel and "432" in panel and "2023" in panel
     # "Save and submit" is the primary action: the first button, so Enter in a field also submits.
@@ -89,7 +89,9 @@ def test_the_form_shows_unit_target_and_last_approved_figure(world, reporter, cl
     assert buttons[0] == ("submit", "button") and buttons[1][0] == "save"
     # The panel follows the indicator and body chosen, through htmx.
     assert 'hx-get="/observations/new/context/"' in html
-    fragment = client.get(reverse("tracker:observation-figure-context"), {"indicator": world.indicator.pk, "body": ""})
+    fragment = client.get(
+        reverse("tracker:observation-figure-context"), {"indicator": world.old_executions.pk, "body": ""}
+    )
     assert "No approved national figure yet." in fragment.content.decode()
 
 
@@ -120,7 +122,7 @@ def test_a_returned_row_shows_the_reviewers_reason_in_the_grid(world, reporter, 
     from tracker.choices import Cadence
     from tracker.models import ReportingAssignment
 
-    ReportingAssignment.objects.create(indicator=world.indicator, body=world.punjab, cadence=Cadence.MONTHLY)
+    ReportingAssignment.objects.create(indicator=world.old_executions, body=world.punjab, cadence=Cadence.MONTHLY)
     period = last_closed_period(Cadence.MONTHLY, timezone.localdate())
     make_obs(
         state=S.RETURNED,

@@ -21,10 +21,10 @@ GRID_QUERIES = 7
 
 @pytest.fixture
 def owed(world):
-    for indicator in (world.indicator, world.text_indicator):
+    for indicator in (world.old_executions, world.old_status):
         ReportingAssignment.objects.create(indicator=indicator, body=world.punjab, cadence=Cadence.MONTHLY)
-    world.indicator.target_value = Decimal(500)
-    world.indicator.save()
+    world.old_executions.target_value = Decimal(500)
+    world.old_executions.save()
     return world
 
 
@@ -44,7 +44,7 @@ def row_data(world, **rows):
     """POST data for the grid: ``executions="12"`` fills the row of the indicator with that code."""
     data = {"source": ""}
     for code, value in rows.items():
-        indicator = world.indicator if code == "executions" else world.text_indicator
+        indicator = world.old_executions if code == "executions" else world.old_status
         field = "value" if code == "executions" else "text_value"
         data[f"r{indicator.pk}-{field}"] = value
         data[f"r{indicator.pk}-value_qualifier"] = "exact"
@@ -72,27 +72,27 @@ def test_the_grid_lists_what_the_body_owes_with_unit_target_and_last_approved(
 def test_a_row_saves_alone_through_htmx_and_keeps_its_draft(owed, reporter, client_as, period, audit_rows):
     client = client_as(reporter)
     before = audit_rows()
-    data = {**row_data(owed, executions="١٢"), "save_row": str(owed.indicator.pk)}
+    data = {**row_data(owed, executions="١٢"), "save_row": str(owed.old_executions.pk)}
     response = client.post(url(owed), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert b"Draft saved." in response.content
     assert b"<html" not in response.content  # only the row comes back
-    obs = Observation.objects.get(indicator=owed.indicator, body=owed.punjab)
+    obs = Observation.objects.get(indicator=owed.old_executions, body=owed.punjab)
     assert obs.state == S.DRAFT and obs.value == Decimal(12)  # Arabic-Indic digits read as ASCII
     assert (obs.period_start, obs.period_end, obs.date_precision) == (period.start, period.end, "month")
     assert obs.source.publisher == owed.punjab  # the body's own return by default
     assert audit_rows() > before
     # Saving the row again edits the same draft (no second open figure).
-    data[f"r{owed.indicator.pk}-value"] = "13"
-    data[f"r{owed.indicator.pk}-version"] = str(obs.version)
+    data[f"r{owed.old_executions.pk}-value"] = "13"
+    data[f"r{owed.old_executions.pk}-version"] = str(obs.version)
     client.post(url(owed), data, HTTP_HX_REQUEST="true")
-    assert Observation.objects.filter(indicator=owed.indicator, body=owed.punjab).count() == 1
+    assert Observation.objects.filter(indicator=owed.old_executions, body=owed.punjab).count() == 1
     obs.refresh_from_db()
     assert obs.value == Decimal(13)
 
 
 def test_a_refused_row_shows_the_one_validations_message_and_keeps_the_input(owed, reporter, client_as):
-    data = {**row_data(owed, executions="1" * 25), "save_row": str(owed.indicator.pk)}
+    data = {**row_data(owed, executions="1" * 25), "save_row": str(owed.old_executions.pk)}
     response = client_as(reporter).post(url(owed), data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert msg_value_range() in html
@@ -109,17 +109,17 @@ def test_submit_all_submits_the_good_rows_and_holds_back_the_refused_one_with_it
     assert response.status_code == 200
     assert msg_value_range() in html
     assert "1 row needs attention" in html
-    text = Observation.objects.get(indicator=owed.text_indicator)
+    text = Observation.objects.get(indicator=owed.old_status)
     assert text.state == S.SUBMITTED and text.text_value == "Operations continue"
-    assert not Observation.objects.filter(indicator=owed.indicator).exists()
+    assert not Observation.objects.filter(indicator=owed.old_executions).exists()
 
     data = {**row_data(owed, executions="45"), "submit_all": ""}
     response = client_as(reporter).post(url(owed), data)
     assert response.status_code == 302
-    assert Observation.objects.get(indicator=owed.indicator).state == S.SUBMITTED
+    assert Observation.objects.get(indicator=owed.old_executions).state == S.SUBMITTED
     # Both submitted rows now show as awaiting review, with no input.
     html = client_as(reporter).get(url(owed)).content.decode()
-    assert html.count("Submitted") >= 2 and f"r{owed.indicator.pk}-value" not in html
+    assert html.count("Submitted") >= 2 and f"r{owed.old_executions.pk}-value" not in html
 
 
 def test_an_open_figure_entered_elsewhere_is_continued_not_duplicated(owed, reporter, client_as, make_obs, period):
@@ -127,13 +127,13 @@ def test_an_open_figure_entered_elsewhere_is_continued_not_duplicated(owed, repo
         period_start=period.start, period_end=period.end, date_precision="month", value=Decimal(7), created_by=reporter
     )
     html = client_as(reporter).get(url(owed)).content.decode()
-    assert f'name="r{owed.indicator.pk}-value" value="7"' in html
+    assert f'name="r{owed.old_executions.pk}-value" value="7"' in html
     data = {**row_data(owed, executions="8"), "submit_all": ""}
-    data[f"r{owed.indicator.pk}-version"] = str(draft.version)
+    data[f"r{owed.old_executions.pk}-version"] = str(draft.version)
     client_as(reporter).post(url(owed), data)
     draft.refresh_from_db()
     assert draft.state == S.SUBMITTED and draft.value == Decimal(8)
-    assert Observation.objects.filter(indicator=owed.indicator).count() == 1
+    assert Observation.objects.filter(indicator=owed.old_executions).count() == 1
 
 
 def test_a_period_not_yet_closed_is_never_offered(owed, reporter, client_as, period):
@@ -166,13 +166,13 @@ def test_my_updates_links_to_the_grid(owed, reporter, client_as):
 def test_the_grids_query_count_is_pinned_and_flat(owed, reporter, client_as, django_assert_num_queries, history):
     approved = [
         Observation(
-            indicator=owed.indicator,
+            indicator=owed.old_executions,
             body=owed.punjab,
             period_start=date(2025 - n // 12, 12 - n % 12, 1),
             period_end=date(2025 - n // 12, 12 - n % 12, 1),
             date_precision="day",
             value=Decimal(70000 + n),
-            source=owed.source,
+            source=owed.status_2017,
             state=S.APPROVED,
             approved_at=timezone.now(),
         )
@@ -189,9 +189,9 @@ def test_the_grids_query_count_is_pinned_and_flat(owed, reporter, client_as, dja
 
 
 def test_without_script_a_rows_button_saves_that_row_and_returns_the_whole_grid(owed, reporter, client_as):
-    data = {**row_data(owed, executions="12", status="typed, not saved"), "save_row": str(owed.indicator.pk)}
+    data = {**row_data(owed, executions="12", status="typed, not saved"), "save_row": str(owed.old_executions.pk)}
     response = client_as(reporter).post(url(owed), data)
     html = response.content.decode()
     assert response.status_code == 200 and "<html" in html and "Draft saved." in html
-    assert list(Observation.objects.values_list("indicator", flat=True)) == [owed.indicator.pk]
+    assert list(Observation.objects.values_list("indicator", flat=True)) == [owed.old_executions.pk]
     assert 'value="typed, not saved"' in html  # the other row's input is kept, unsaved

@@ -24,10 +24,10 @@ NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= document.d
 
 @pytest.fixture
 def owed(world, make_obs):
-    for indicator in (world.indicator, world.text_indicator):
+    for indicator in (world.old_executions, world.old_status):
         ReportingAssignment.objects.create(indicator=indicator, body=world.punjab, cadence=Cadence.MONTHLY)
-    world.indicator.target_value = Decimal(500)
-    world.indicator.save()
+    world.old_executions.target_value = Decimal(500)
+    world.old_executions.save()
     make_obs(state=ObservationState.APPROVED, value=Decimal(321))
     return world
 
@@ -35,8 +35,8 @@ def owed(world, make_obs):
 def test_reporter_fills_the_grid_saves_a_row_sees_a_refusal_on_its_row_and_submits_all(
     page, live_server, owed, reporter, console_errors
 ):
-    executions = f"#id_r{owed.indicator.pk}-value"
-    status = f"#id_r{owed.text_indicator.pk}-text_value"
+    executions = f"#id_r{owed.old_executions.pk}-value"
+    status = f"#id_r{owed.old_status.pk}-text_value"
     log_in(page, live_server, verified(reporter), next_path="/updates/")
     page.wait_for_url(re.compile(r"/updates/$"))
     page.locator('[data-testid="grid-link-punjab"]').click()
@@ -50,7 +50,7 @@ def test_reporter_fills_the_grid_saves_a_row_sees_a_refusal_on_its_row_and_submi
     page.fill(status, "Operations continue")
     page.press(status, "Enter")
     expect(page.locator('[data-testid="row-status"]')).to_contain_text("Draft saved.")
-    assert Observation.objects.get(indicator=owed.text_indicator).state == ObservationState.DRAFT
+    assert Observation.objects.get(indicator=owed.old_status).state == ObservationState.DRAFT
     expect(page.locator(status)).to_be_focused()  # the swap keeps the keyboard where it was
 
     # A figure the one validation refuses: its message on its row, the input kept.
@@ -69,7 +69,7 @@ def test_reporter_fills_the_grid_saves_a_row_sees_a_refusal_on_its_row_and_submi
             "indicator", flat=True
         )
     )
-    assert states == {owed.indicator.pk, owed.text_indicator.pk}
+    assert states == {owed.old_executions.pk, owed.old_status.pk}
     expect(page.locator('[data-testid="row-executions"] [data-testid="row-state"]')).to_contain_text("45")
 
 
@@ -80,8 +80,8 @@ def test_the_grid_fits_a_390px_phone(page, live_server, owed, reporter, console_
     expect(page.locator('[data-testid="row-executions"]')).to_be_visible()
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     # A refused row at phone width: the long message wraps, still no horizontal scroll.
-    page.fill(f"#id_r{owed.indicator.pk}-value", "1" * 25)
-    page.press(f"#id_r{owed.indicator.pk}-value", "Enter")
+    page.fill(f"#id_r{owed.old_executions.pk}-value", "1" * 25)
+    page.press(f"#id_r{owed.old_executions.pk}-value", "Enter")
     expect(page.locator('[data-testid="row-executions"] .errorlist')).to_contain_text(msg_value_range())
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     shoot(page, "entry-grid-390")
@@ -94,20 +94,20 @@ def test_the_single_figure_form_fits_a_390px_phone_and_keeps_its_evidence_across
     pdf = tmp_path / "minutes.pdf"
     pdf.write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
     page.set_viewport_size({"width": 390, "height": 844})
-    path = f"/observations/new/?indicator={owed.indicator.pk}&body={owed.punjab.pk}"
+    path = f"/observations/new/?indicator={owed.old_executions.pk}&body={owed.punjab.pk}"
     log_in(page, live_server, verified(reporter), next_path=path)
     page.wait_for_url(re.compile(r"/observations/new/"))
     expect(page.locator('[data-testid="last-approved"]')).to_contain_text("321")
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     # The panel follows the indicator chosen (htmx).
-    page.select_option("#id_indicator", str(owed.text_indicator.pk))
+    page.select_option("#id_indicator", str(owed.old_status.pk))
     expect(page.locator('[data-testid="figure-context"]')).to_contain_text("Text status")
-    page.select_option("#id_indicator", str(owed.indicator.pk))
+    page.select_option("#id_indicator", str(owed.old_executions.pk))
     page.fill("#id_period_start", "2025-01-01")
     page.fill("#id_period_end", "2025-12-31")
     page.select_option("#id_date_precision", "year")
     page.fill("#id_value", "99999999999999999999999")
-    page.select_option("#id_source", str(owed.source.pk))
+    page.select_option("#id_source", str(owed.status_2017.pk))
     page.set_input_files("#id_evidence", str(pdf))
     page.get_by_role("button", name="Save and submit for review").click()
     expect(page.locator('[data-testid="held-evidence"]')).to_contain_text("minutes.pdf")
@@ -116,5 +116,5 @@ def test_the_single_figure_form_fits_a_390px_phone_and_keeps_its_evidence_across
     page.fill("#id_value", "45")
     page.get_by_role("button", name="Save and submit for review").click()
     page.wait_for_url(re.compile(r"/observations/\d+/$"))
-    obs = Observation.objects.get(indicator=owed.indicator, state=ObservationState.SUBMITTED)
+    obs = Observation.objects.get(indicator=owed.old_executions, state=ObservationState.SUBMITTED)
     assert obs.evidence.get().original_name == "minutes.pdf"

@@ -13,13 +13,13 @@ from tracker.models import AuditEntry, IdempotentRequest, Observation
 
 def figure(world, **changes):
     return {
-        "indicator": world.indicator.code,
+        "indicator": world.old_executions.code,
         "body": "punjab",
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "date_precision": "year",
         "value": "120",
-        "source": world.source.slug,
+        "source": world.status_2017.slug,
         **changes,
     }
 

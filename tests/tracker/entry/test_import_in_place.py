@@ -35,7 +35,7 @@ def run(actor, content, *, commit):
 
 def base(world, **cells):
     return {
-        "indicator": world.indicator.code,
+        "indicator": world.old_executions.code,
         "unit": "count",
         "period_start": "2016-01-01",
         "period_end": "2016-12-31",
@@ -67,7 +67,7 @@ def file_rows(world):
         base(world, body="sindh", value="7000", value_qualifier="more_than", **DAWN),
         base(world, body="punjab", period_start="2015-01-01", period_end="2015-12-31", value="900", **PUNJAB_REPORT),
         # National rows: the body left empty.
-        base(world, body="", value="61000", value_qualifier="About", source=world.source.slug),
+        base(world, body="", value="61000", value_qualifier="About", source=world.status_2017.slug),
         base(world, body="", period_start="2015-01-01", period_end="2015-12-31", value="50000", **DAWN),
     ]
 
@@ -92,7 +92,7 @@ def test_a_multi_body_file_with_new_sources_and_national_rows_imports_then_reimp
     national = Observation.objects.filter(body__isnull=True).order_by("period_end")
     assert [(o.value, o.value_qualifier, o.source) for o in national] == [
         (50000, ValueQualifier.EXACT, dawn),
-        (61000, ValueQualifier.ABOUT, world.source),
+        (61000, ValueQualifier.ABOUT, world.status_2017),
     ]
     assert set(Observation.objects.filter(body__isnull=False).values_list("body__slug", "value_qualifier")) == {
         ("punjab", "more_than"),
@@ -114,7 +114,7 @@ def test_a_multi_body_file_with_new_sources_and_national_rows_imports_then_reimp
 
 
 def test_national_rows_are_for_me_only(world, reporter):
-    result = run(reporter, csv_file([base(world, body="", source=world.source.slug)]), commit=False)
+    result = run(reporter, csv_file([base(world, body="", source=world.status_2017.slug)]), commit=False)
     assert [(line["column"], line["message"]) for line in result.lines()] == [
         ("body", "Only NACTA M&E enters national figures.")
     ]
@@ -122,7 +122,9 @@ def test_national_rows_are_for_me_only(world, reporter):
 
 def test_an_unknown_indicator_says_who_can_add_it(world, reporter):
     result = run(
-        reporter, csv_file([base(world, body="punjab", indicator="drones", source=world.source.slug)]), commit=False
+        reporter,
+        csv_file([base(world, body="punjab", indicator="drones", source=world.status_2017.slug)]),
+        commit=False,
     )
     [line] = result.lines()
     assert "added by NACTA M&E or a portal administrator" in line["message"]

@@ -74,13 +74,13 @@ RULES: dict[str, tuple[dict[str, str], str, Callable[[Any], str]]] = {
 
 def _values(world: Any, **changes: str) -> dict[str, str]:
     values = {
-        "indicator": world.indicator.code,
+        "indicator": world.old_executions.code,
         "body": "punjab",
         **PERIOD,
         "value": "120",
         "value_qualifier": "exact",
         "text_value": "",
-        "source": world.source.slug,
+        "source": world.status_2017.slug,
         "quote": "",
         "note": "",
     }
@@ -90,7 +90,7 @@ def _values(world: Any, **changes: str) -> dict[str, str]:
 
 def via_form(client: Any, world: Any, values: dict[str, str]) -> str:
     indicator = Indicator.objects.get(code=values["indicator"])
-    data = {**values, "indicator": indicator.pk, "body": world.punjab.pk, "source": world.source.pk, "save": "1"}
+    data = {**values, "indicator": indicator.pk, "body": world.punjab.pk, "source": world.status_2017.pk, "save": "1"}
     response = client.post(reverse("tracker:observation-create"), data)
     assert response.status_code == 200, "the form comes back with the error"
     return html.unescape(response.content.decode())
@@ -120,7 +120,7 @@ PATHS = ("form", "api", "import")
 
 @pytest.fixture
 def scene(world, reporter, make_obs, client_as, api_as, request) -> dict[str, Any]:
-    other_item = AgendaItem.objects.create(framework=world.framework, number=2, title="Internet", category="kinetic")
+    other_item = AgendaItem.objects.create(framework=world.nap2014, number=2, title="Internet", category="kinetic")
     foreign = Indicator.objects.create(item=other_item, code="urls-blocked", name="URLs blocked", unit="count")
     return {
         "world": world,
@@ -163,8 +163,14 @@ def test_urdu_and_arabic_indic_digits_are_read_as_ascii(path, scene, world, repo
     # "١٢٠" in Arabic-Indic digits, the year in Urdu (Extended Arabic-Indic) digits.
     values = _values(world, value="١٢٠٫٥", period_end="۲۰۲۴-۱۲-۳۱", period_start="۲۰۲۴-۰۱-۰۱")
     if path == "form":
-        indicator = world.indicator
-        data = {**values, "indicator": indicator.pk, "body": world.punjab.pk, "source": world.source.pk, "save": "1"}
+        indicator = world.old_executions
+        data = {
+            **values,
+            "indicator": indicator.pk,
+            "body": world.punjab.pk,
+            "source": world.status_2017.pk,
+            "save": "1",
+        }
         assert scene["form"].post(reverse("tracker:observation-create"), data).status_code == 302
     elif path == "api":
         assert scene["api"].post("/api/v1/observations/", values, format="json").status_code == 201

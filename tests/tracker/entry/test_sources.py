@@ -111,7 +111,7 @@ def test_outside_publishers_are_never_reporting_bodies(world, reporter, reviewer
 def test_own_return_is_one_tick_on_the_form_and_found_again(world, reporter, client_as):
     client = client_as(reporter)
     data = {
-        "indicator": world.indicator.pk,
+        "indicator": world.old_executions.pk,
         "body": world.punjab.pk,
         "period_start": "2024-10-01",
         "period_end": "2024-10-31",
@@ -134,7 +134,7 @@ def test_own_return_is_one_tick_on_the_form_and_found_again(world, reporter, cli
 
 def test_a_new_source_described_on_the_form_is_cited(world, reporter, client_as):
     data = {
-        "indicator": world.indicator.pk,
+        "indicator": world.old_executions.pk,
         "body": world.punjab.pk,
         "period_end": "2024-11-03",
         "date_precision": "day",
@@ -154,7 +154,7 @@ def test_a_new_source_described_on_the_form_is_cited(world, reporter, client_as)
 
 def test_a_bad_new_source_comes_back_on_the_form_and_nothing_is_written(world, reporter, client_as):
     data = {
-        "indicator": world.indicator.pk,
+        "indicator": world.old_executions.pk,
         "body": world.punjab.pk,
         "period_end": "2024-11-03",
         "date_precision": "day",

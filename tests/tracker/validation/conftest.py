@@ -58,11 +58,15 @@ def vworld(world) -> VWorld:  # noqa: F811  (the imported fixture, requested by 
     return VWorld(
         jurisdictions=bodies,
         arrests=indicator(
-            item=world.item, code="arrests", name="Arrests", unit=Unit.COUNT, accumulation=Accumulation.RUNNING_TOTAL
+            item=world.old_item,
+            code="arrests",
+            name="Arrests",
+            unit=Unit.COUNT,
+            accumulation=Accumulation.RUNNING_TOTAL,
         ),
-        operations=indicator(item=world.item, code="operations", name="Operations", unit=Unit.COUNT),
-        convictions=indicator(item=world.item, code="convictions", name="Convictions", unit=Unit.COUNT),
-        cases=indicator(item=world.item, code="cases-registered", name="Cases registered", unit=Unit.COUNT),
+        operations=indicator(item=world.old_item, code="operations", name="Operations", unit=Unit.COUNT),
+        convictions=indicator(item=world.old_item, code="convictions", name="Convictions", unit=Unit.COUNT),
+        cases=indicator(item=world.old_item, code="cases-registered", name="Cases registered", unit=Unit.COUNT),
     )
 
 
@@ -85,7 +89,7 @@ def fig(world) -> Callable[..., Observation]:  # noqa: F811
             body=body,
             period_end=on,
             value=Decimal(value),
-            source=world.source,
+            source=world.status_2017,
             state=state,
             submitted_at=kw.pop("submitted_at", now if state != ObservationState.DRAFT else None),
             approved_at=now if state == ObservationState.APPROVED else None,

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def running_total(world, make_obs, rule):
-    world.indicator.accumulation = Accumulation.RUNNING_TOTAL
-    world.indicator.save()
+    world.old_executions.accumulation = Accumulation.RUNNING_TOTAL
+    world.old_executions.save()
     rule(RuleKind.STOCK, name="A running total does not fall")
     make_obs("approved", value=120, period_start=None, period_end="2023-12-31", date_precision="day")
-    return world.indicator
+    return world.old_executions
 
 
 def lines(world, *values, daily=False):

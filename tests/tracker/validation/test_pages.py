@@ -31,7 +31,7 @@ def entry(world, indicator, **overrides):
         "date_precision": "day",
         "value": "90",
         "value_qualifier": "exact",
-        "source": world.source.pk,
+        "source": world.status_2017.pk,
         "submit": "1",
     }
     data.update(overrides)
@@ -144,7 +144,7 @@ def test_exports_hold_the_filtered_findings(stored, reviewer, client_as_enrolled
 
 def test_the_api_lists_findings_through_the_policy(stored, world, reviewer, analyst, reporter, client_as_enrolled):
     url = "/api/v1/validation/"
-    response = client_as_enrolled(analyst).get(url, {"framework": world.framework.slug, "as_of": "2015-12-31"})
+    response = client_as_enrolled(analyst).get(url, {"framework": world.nap2014.slug, "as_of": "2015-12-31"})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 2
@@ -180,7 +180,7 @@ def test_the_dashboard_shows_the_completeness_matrix(vworld, fig, world, reviewe
         on=date(2014, 12, 31),
         submitted_at=datetime(2015, 2, 1, tzinfo=tz),
     )
-    url = reverse("tracker:dashboard") + f"?framework={world.framework.slug}&as_of=2015-05-01&category="
+    url = reverse("tracker:dashboard") + f"?framework={world.nap2014.slug}&as_of=2015-05-01&category="
     page = client_as_enrolled(reviewer).get(url).content.decode()
     assert 'data-testid="completeness-matrix"' in page
     assert "Oct 2014 – Dec 2014" in page and "Jan 2015 – Mar 2015" in page

@@ -128,7 +128,7 @@ def test_the_validate_command_prints_each_finding_and_exits_zero(vworld, fig, ru
     fig(vworld.arrests, 10_000)
     fig(vworld.arrests, 10_500, body=world.punjab)
     out = StringIO()
-    call_command("validate", "--framework", world.framework.slug, "--as-of", "2015-03-25", stdout=out)
+    call_command("validate", "--framework", world.nap2014.slug, "--as-of", "2015-03-25", stdout=out)
     text = out.getvalue()
     assert "[warning] rule-1 — Punjab — Arrests — as of 25 Mar 2015 — parts 10,500, whole 10,000" in text
     assert "1 of 8 bodies reported: 10,500 of 10,000" in text
