@@ -8,8 +8,8 @@ like any upload) and lets go of the held copy. A token is worthless to anyone el
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -36,7 +36,7 @@ def _let_go_of_expired() -> None:
             default_storage.delete(path)
 
 
-def evidence_hold(*, actor: Any, upload: File) -> str:
+def evidence_hold(*, actor: User, upload: File) -> str:
     """Hold a checked upload for the actor; returns the token the form carries."""
     checked = check_upload(upload)
     _let_go_of_expired()
@@ -44,7 +44,7 @@ def evidence_hold(*, actor: Any, upload: File) -> str:
     return signing.dumps({"path": name, "name": checked.original_name, "user": actor.pk}, salt=_SALT)
 
 
-def evidence_held(*, actor: Any, token: str) -> dict[str, str] | None:
+def evidence_held(*, actor: User, token: str) -> dict[str, str] | None:
     """What a token holds for this actor (``path`` and original ``name``), or None when it is not theirs,
     has expired or was already used."""
     if not token:
@@ -59,7 +59,7 @@ def evidence_held(*, actor: Any, token: str) -> dict[str, str] | None:
     return {"path": path, "name": str(held.get("name", ""))}
 
 
-def evidence_take(*, actor: Any, token: str) -> File | None:
+def evidence_take(*, actor: User, token: str) -> File | None:
     """The held file as an upload (named as the reporter named it), removed from the holding place."""
     held = evidence_held(actor=actor, token=token)
     if held is None:
