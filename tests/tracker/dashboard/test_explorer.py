@@ -232,7 +232,7 @@ EXPLORER_QUERIES = AUTH_QUERIES + 7
 EXPORT_QUERIES = {"csv": AUTH_QUERIES + 2, "xlsx": AUTH_QUERIES + 3}
 
 
-@pytest.mark.parametrize("n_obs", [10, 1_000])
+@pytest.mark.parametrize("n_obs", [10, 10_000])
 def test_explorer_query_count_is_flat(as_role, dash, n_obs, django_assert_num_queries):
     bulk_observations(dash, n_obs)
     client = as_role("analyst")
@@ -243,7 +243,7 @@ def test_explorer_query_count_is_flat(as_role, dash, n_obs, django_assert_num_qu
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("n_obs", [10, 1_000])
+@pytest.mark.parametrize("n_obs", [10, 10_000])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_query_count_is_flat(as_role, dash, n_obs, fmt, django_assert_num_queries):
     bulk_observations(dash, n_obs)
