@@ -60,7 +60,8 @@ def test_reporter_submits_reviewer_approves_and_the_dashboard_shows_it(
     page.wait_for_url(re.compile(r"/observations/new/"))
     # Every field is reached by its label (Django's labels end with a colon).
     # The cadence fills in which indicator, body and period are owed.
-    expect(page.locator("#id_indicator option:checked")).to_have_text("Terrorist attacks")
+    # An option names the framework, item and unit beside the indicator: "NAP 2021 1 · Terrorist attacks (Count)".
+    expect(page.locator("#id_indicator option:checked")).to_contain_text("Terrorist attacks")
     expect(page.locator("#id_body option:checked")).to_have_text("Punjab")
     expect(page.locator("#id_period_start")).to_have_value(quarter.start.isoformat())
     expect(page.locator("#id_period_end")).to_have_value(quarter.end.isoformat())

@@ -25,7 +25,7 @@ def test_the_form_warns_before_submitting_and_the_reviewer_sees_the_finding(
 
     log_in(page, live_server, verified(reporter), next_path="/observations/new/")
     page.wait_for_url(re.compile(r"/observations/new/"))
-    page.get_by_label("Indicator:", exact=True).select_option(label="Arrests")
+    page.get_by_label("Indicator:", exact=True).select_option(str(vworld.arrests.pk))
     page.get_by_label("Reporting body:", exact=True).select_option(label="Punjab")
     page.get_by_label("Period end or as-of date:", exact=True).fill("2015-03-31")
     page.get_by_label("Value:", exact=True).fill("90")
