@@ -12,10 +12,10 @@ from __future__ import annotations
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -57,7 +57,7 @@ def _save(job: ExportJob) -> None:
     cache.set(_key(job.id), asdict(job), JOB_TTL)
 
 
-def export_job_get(*, user: Any, job_id: str) -> ExportJob:
+def export_job_get(*, user: User, job_id: str) -> ExportJob:
     """The user's own job; anyone else's (or an unknown or expired one) answers 404."""
     data = cache.get(_key(job_id))
     if not data or data["user_id"] != getattr(user, "pk", None):
@@ -65,7 +65,7 @@ def export_job_get(*, user: Any, job_id: str) -> ExportJob:
     return ExportJob(**data)
 
 
-def export_job_start(*, user: Any, query: QueryDict, total: int) -> ExportJob:
+def export_job_start(*, user: User, query: QueryDict, total: int) -> ExportJob:
     """Queue the XLSX export of the explorer selection ``query`` for ``user`` (who may export)."""
     from tracker.tasks import export_xlsx_job
 

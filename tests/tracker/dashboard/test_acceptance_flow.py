@@ -120,6 +120,8 @@ def test_reporter_submits_reviewer_approves_and_the_dashboard_shows_it(
     reviewer_page.get_by_role("link", name="Dashboard").click()
     reviewer_page.wait_for_url(re.compile(r"/dashboard/"))
     expect(reviewer_page.locator('[data-testid="headline-attacks"]')).to_have_text(str(NEW_VALUE))
+    # The chart fetches its own points when it scrolls into view.
+    reviewer_page.locator("canvas[data-chart-id=attacks]").scroll_into_view_if_needed()
     reviewer_page.wait_for_function(f"() => window.Chart && Chart.getChart({ATTACKS_CHART})")
     series = reviewer_page.evaluate(CHART_VALUES_BY_SERIES)
     assert series["Punjab"] == [20, NEW_VALUE]  # oldest first: the new quarter is the latest point

@@ -103,7 +103,11 @@ def test_reviewer_logs_in_with_totp_and_sees_the_backlog(page, live_server, figu
     assert page.locator('[data-testid="backlog-total"]').inner_text() == "1"
     assert page.get_by_text("1 update awaiting review").is_visible()
     assert page.locator('[data-testid="headline-executions"]').inner_text() == "450"
+    # Each chart fetches its own points when it scrolls into view; the page itself carries none.
+    for canvas in page.locator("canvas[data-chart-url]").all():
+        canvas.scroll_into_view_if_needed()
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 2")
+    page.evaluate("() => window.scrollTo(0, 0)")
     shoot(page, "reviewer-dashboard")
 
     # Paper: the settings form, the page's own navigation and the site chrome stay off the print.
