@@ -284,7 +284,9 @@ def check_stock(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                    lag(value_qualifier) OVER w AS previous_qualifier, lag(is_candidate) OVER w AS previous_candidate
             FROM fig WINDOW w AS (PARTITION BY indicator_id, body_id ORDER BY period_end, id)
         )
-        SELECT * FROM steps
+        SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier, is_candidate,
+               previous_value, previous_id, previous_start, previous_end, previous_qualifier, previous_candidate
+        FROM steps
         WHERE value < previous_value AND supersedes_id IS NULL
           AND previous_qualifier NOT IN (%s, %s) AND value_qualifier NOT IN (%s, %s, %s)
           {"AND (is_candidate OR previous_candidate)" if scope.checking_candidates else ""}
