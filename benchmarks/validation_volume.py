@@ -2,8 +2,9 @@
 ``NAP_BENCH_ROWS`` (default 100000) adds that many approved figures in one SQL statement (seed indicators ×
 the eight jurisdictions and the national level, one figure per series and day), times the whole-database run
 and each rule, then removes the rows again. ``NAP_BENCH_ROWS=0`` adds nothing and times the database as it is
-(after ``manage.py generate_synthetic --observations 1000000``, say). Run it against a development database,
-never production.
+(after ``manage.py generate_synthetic --observations 1000000``, say); ``NAP_BENCH_KEEP=1`` leaves the added rows
+in place for the next run (which removes them unless asked again). Run it against a development database, never
+production.
 
 Each line gives the wall time and the CPU time spent in the database backend and in Python, with the load
 average before and after: the machine is shared, and the CPU time is what changes with the code.
@@ -23,6 +24,7 @@ from tracker.validation.engine import active_rules, evaluate
 from tracker.validation.figures import Scope, materialized
 
 ROWS = int(os.environ.get("NAP_BENCH_ROWS", "100000"))
+KEEP = os.environ.get("NAP_BENCH_KEEP") == "1"
 SLUGS = [
     "punjab",
     "sindh",
@@ -125,5 +127,6 @@ finally:
     # Raw DELETE: the ORM would collect a million rows into memory to cascade them.
     with transaction.atomic(), connection.cursor() as cursor:
         ReportingAssignment.objects.filter(indicator_id__in=[pk for pk, _ in indicators[:20]]).delete()
-        cursor.execute("DELETE FROM tracker_observation WHERE source_id = %s", [source.pk])
-        source.delete()
+        if not KEEP:
+            cursor.execute("DELETE FROM tracker_observation WHERE source_id = %s", [source.pk])
+            source.delete()
