@@ -284,7 +284,10 @@ def check_stock(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                    lag(value_qualifier) OVER w AS previous_qualifier, lag(is_candidate) OVER w AS previous_candidate
             FROM fig WINDOW w AS (PARTITION BY indicator_id, body_id ORDER BY period_end, id)
         )
-        SELECT * FROM steps
+        SELECT id, indicator_id, body_id, period_start, period_end, trim_scale(value)::text AS value_text,
+               value_qualifier, is_candidate, trim_scale(previous_value)::text AS previous_text, previous_id,
+               previous_start, previous_end, previous_qualifier, previous_candidate
+        FROM steps
         WHERE value < previous_value AND supersedes_id IS NULL
           AND previous_qualifier NOT IN (%s, %s) AND value_qualifier NOT IN (%s, %s, %s)
           {"AND (is_candidate OR previous_candidate)" if scope.checking_candidates else ""}
@@ -297,6 +300,8 @@ def check_stock(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
         ValueQualifier.MORE_THAN,
         ValueQualifier.AT_LEAST,
     ]
+    # A falling running total is the commonest finding at volume: its figures come as text already normalised
+    # (``trim_scale``, as ``_dec`` writes them), so tens of thousands of findings build no Decimal.
     drafts = []
     for row in fetch_rows(sql, all_params):
         ref = row["id"] if row["id"] > 0 or not row["previous_candidate"] else row["previous_id"]
@@ -313,9 +318,9 @@ def check_stock(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                 params={
                     **ctx.figure_params(row["indicator_id"]),
                     "body": ctx.body_names([row["body_id"]])[0] if row["body_id"] else "",
-                    "value": _dec(row["value"]),
+                    "value": row["value_text"],
                     "qualifier": row["value_qualifier"],
-                    "previous": _dec(row["previous_value"]),
+                    "previous": row["previous_text"],
                     "previous_qualifier": row["previous_qualifier"],
                     "previous_start": row["previous_start"],
                     "previous_end": row["previous_end"],

@@ -6,13 +6,17 @@ is a read (nothing is stored until the submission itself, which ``submission_che
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
 
 from tracker.models import Observation
+from tracker.validation.checks import Draft
 from tracker.validation.engine import candidate_of_input, check_candidates
+from tracker.validation.figures import Candidate
 from tracker.validation.messages import finding_message
 
 CONFIRM_FIELD = "confirm_findings"
@@ -26,6 +30,12 @@ class EntryFinding:
     message: str
 
 
+def _in_words(draft: Draft) -> EntryFinding:
+    return EntryFinding(
+        rule=draft.rule.name, severity=draft.rule.severity, message=finding_message(draft.rule.kind, draft.params)
+    )
+
+
 def entry_findings(
     *, data: Any, observation: Observation | None = None, supersedes: Observation | None = None
 ) -> list[EntryFinding]:
@@ -33,10 +43,30 @@ def entry_findings(
     candidate = candidate_of_input(data, ref=observation.pk if observation else -1, supersedes=supersedes)
     if candidate is None:
         return []
-    return [
-        EntryFinding(rule=d.rule.name, severity=d.rule.severity, message=finding_message(d.rule.kind, d.params))
-        for d in check_candidates(candidates=[candidate])
-    ]
+    return [_in_words(d) for d in check_candidates(candidates=[candidate])]
+
+
+def drafts_findings(observations: Sequence[Observation]) -> dict[int, list[EntryFinding]]:
+    """The findings of stored figures not yet submitted (the entry grid's rows), by observation id.
+
+    One evaluation for them all, like the import's dry run: the same fixed number of queries for one row or a
+    whole grid, and figures typed together are judged together (a relation between two rows of the grid).
+    """
+    candidates = [Candidate.of(obs) for obs in observations if obs.value is not None]
+    found: dict[int, list[EntryFinding]] = {c.ref: [] for c in candidates}
+    for draft in check_candidates(candidates=candidates):
+        finding = _in_words(draft)
+        for ref in sorted(set(draft.refs)):
+            if ref in found and finding not in found[ref]:
+                found[ref].append(finding)
+    return {ref: findings for ref, findings in found.items() if findings}
+
+
+def findings_seal(findings: Sequence[EntryFinding]) -> str:
+    """What the reporter confirms: a digest of the findings shown, so a figure changed after the confirmation
+    (and raising other findings) is shown again instead of going through on the old confirmation."""
+    words = "\n".join(sorted(f"{f.rule}\t{f.message}" for f in findings))
+    return hashlib.sha256(words.encode()).hexdigest()[:16]
 
 
 def findings_to_confirm(

@@ -3,7 +3,9 @@
 A row is saved on its own (htmx posts the row and swaps it back; without script, the row's button posts the
 whole page); "Submit all" saves what is typed and submits every draft of the period. Every save goes through
 the workflow services and so through the one validation: a refused row comes back with the same message as
-the single-figure form, the API and the import give, and with what was typed.
+the single-figure form, the API and the import give, and with what was typed. A saved row shows the
+data-quality warnings its figure raises, and "Submit all" holds back a row whose warnings the reporter has not
+seen yet: the next "Submit all" sends it, with the reporter's comment on each finding (as the form does).
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +33,13 @@ from tracker.models import Observation, Source
 from tracker.selectors import entry_grid as selectors
 from tracker.selectors.entry_grid import Grid, GridRow
 from tracker.services import ObservationInput
+from tracker.validation.entry import (
+    COMMENT_FIELD,
+    CONFIRM_FIELD,
+    EntryFinding,
+    drafts_findings,
+    findings_seal,
+)
 
 
 @dataclass
@@ -41,6 +50,23 @@ class RowView:
     form: GridRowForm | None
     saved: str = ""
     errors: list[str] = field(default_factory=list)
+    # Data-quality warnings on the row's figure, shown before it is submitted (``findings_seal`` confirms them).
+    findings: list[EntryFinding] = field(default_factory=list)
+
+    @property
+    def seal(self) -> str:
+        return findings_seal(self.findings)
+
+    def posted(self, name: str) -> str:
+        """A field of the row's findings panel as posted (the confirmation, the comment); not a form field, so
+        typing a comment does not count as changing the figure."""
+        if self.form is None or not self.form.is_bound:
+            return ""
+        return (self.form.data.get(self.form.add_prefix(name)) or "").strip()
+
+    @property
+    def comment(self) -> str:
+        return self.posted(COMMENT_FIELD)[:2000]
 
 
 def _grid_for(request: HttpRequest, slug: str, cadence: str) -> Grid:
@@ -153,7 +179,10 @@ def _row_errors(form: GridRowForm, exc: Exception) -> None:
 def _submit_row(request: HttpRequest, view: RowView, obs: Observation) -> bool:
     try:
         services.observation_submit(
-            actor=permissions.signed_in(request.user), observation_id=obs.pk, version=obs.version
+            actor=permissions.signed_in(request.user),
+            observation_id=obs.pk,
+            version=obs.version,
+            comment=view.comment if view.findings else "",
         )
     except (ValidationError, WorkflowError, PermissionDenied, Http404) as exc:
         view.errors = _messages_of(exc)
@@ -199,7 +228,10 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
         view = next((v for v in views if v.row.indicator.pk == wanted), None)
         if view is None:
             raise Http404
-        _save_row(request, grid, view, source_form)
+        obs = _save_row(request, grid, view, source_form)
+        if obs is not None and view.form is not None and not view.form.errors:
+            # The warnings the submission would raise, shown now; the reporter may still submit, with a comment.
+            view.findings = drafts_findings([obs]).get(obs.pk, [])
         if request.headers.get("HX-Request"):
             return render(
                 request,
@@ -211,6 +243,7 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
     # Submit all: each row saved and submitted in its own transaction, so one refused row holds back no other.
     submitted = 0
     held = 0
+    saved: list[tuple[RowView, Observation]] = []
     for view in views:
         if view.form is None:
             continue
@@ -218,7 +251,16 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
         if view.form.errors or (source_form.errors and not view.form.is_blank()):
             held += 1
             continue
-        if obs is None:
+        if obs is not None:
+            saved.append((view, obs))
+    # The data-quality warnings of every row at once; a row with warnings its reporter has not yet seen stays a
+    # draft and shows them, with a comment box: submitting again sends it, the comment beside each finding.
+    findings = drafts_findings([obs for _view, obs in saved])
+    warned = 0
+    for view, obs in saved:
+        view.findings = findings.get(obs.pk, [])
+        if view.findings and view.posted(CONFIRM_FIELD) != view.seal:
+            warned += 1
             continue
         if _submit_row(request, view, obs):
             submitted += 1
@@ -231,6 +273,18 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
             ngettext("%(count)s figure submitted for review.", "%(count)s figures submitted for review.", submitted)
             % {"count": submitted},
         )
+    if warned:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s figure raises data-quality warnings and was saved as a draft: read them on its row, "
+                "add a comment if the figure is right, and submit again.",
+                "%(count)s figures raise data-quality warnings and were saved as drafts: read them on their rows, "
+                "add a comment if the figures are right, and submit again.",
+                warned,
+            )
+            % {"count": warned},
+        )
     if held:
         messages.error(
             request,
@@ -241,6 +295,7 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
             )
             % {"count": held},
         )
+    if held or warned:
         grid = selectors.entry_grid(
             user=request.user, body=grid.body, cadence=grid.cadence, period=grid.period, today=timezone.localdate()
         )

@@ -1,17 +1,20 @@
-"""In Chromium: the reporter sees the data-quality warnings on the form before submitting and submits anyway
-with a comment; the reviewer sees the flag in the queue and the finding on the validation page, at 1366 px and
-at 390 px, without horizontal scrolling and without console errors."""
+"""In Chromium: the reporter sees the data-quality warnings on the form and on a saved row of the entry grid
+(at 390 px) before submitting, and submits anyway with a comment; the reviewer sees the flag in the queue and
+the finding on the validation page, at 1366 px and at 390 px, without horizontal scrolling and without console
+errors."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser import log_in, log_in_with_totp, shoot, verified
-from tracker.choices import ObservationState, RuleKind
-from tracker.models import Finding, Observation
+from tracker.cadence import last_closed_period
+from tracker.choices import Cadence, ObservationState, RuleKind
+from tracker.models import Finding, Observation, ReportingAssignment
 from tracker.validation.services import validation_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,3 +73,31 @@ def test_the_form_warns_before_submitting_and_the_reviewer_sees_the_finding(
     reviewer_page.get_by_role("button", name="Mark followed up").first.click()
     expect(reviewer_page.locator(".messages")).to_contain_text("Follow-up recorded.")
     reviewer_page.close()
+
+
+def test_the_grid_warns_on_a_saved_row_and_submits_it_with_a_comment(
+    page, live_server, vworld, fig, rule, world, reporter, console_errors
+):
+    rule(RuleKind.STOCK, name="A running total does not fall")
+    ReportingAssignment.objects.create(indicator=vworld.arrests, body=world.punjab, cadence=Cadence.MONTHLY)
+    period = last_closed_period(Cadence.MONTHLY, timezone.localdate())
+    fig(vworld.arrests, 120, body=world.punjab, on=period.start - timedelta(days=1))
+    field = f"#id_r{vworld.arrests.pk}-value"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, verified(reporter), next_path="/updates/entry/punjab/monthly/")
+    page.wait_for_url(re.compile(r"/updates/entry/punjab/monthly/"))
+    page.fill(field, "90")
+    page.press(field, "Enter")  # the row saves alone (htmx) and comes back with its warning
+    row = page.get_by_test_id("row-arrests")
+    expect(row.get_by_test_id("row-findings")).to_contain_text("falls from 120")
+    expect(row).to_contain_text("Draft saved.")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    shoot(page, "validation-4-grid-row-warning-390")
+    row.get_by_label("Your comment for the reviewer").fill("Recount after the provincial audit")
+    page.get_by_role("button", name="Submit all for review").click()
+    page.wait_for_url(re.compile(r"/updates/entry/punjab/monthly/\?end="))
+    expect(page.locator(".messages")).to_contain_text("1 figure submitted for review.")
+    obs = Observation.objects.get(indicator=vworld.arrests, value=90)
+    assert obs.state == ObservationState.SUBMITTED
+    assert Finding.objects.get(observation=obs).comment == "Recount after the provincial audit"

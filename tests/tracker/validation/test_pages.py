@@ -1,15 +1,17 @@
 """The findings on the pages: the entry form before submitting, the review queue, the figure's page, the
 validation page with its filters and exports, and a reviewer's follow-up through the page."""
 
+import re
 from datetime import date, datetime
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from tracker.choices import FindingState, ObservationState, RuleKind
-from tracker.models import Finding, Observation
+from tracker.models import Evidence, Finding, Observation
 from tracker.validation.services import validation_run
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,29 @@ def test_the_form_shows_warnings_before_submitting_and_submits_with_a_comment(fa
     assert response.status_code == 302 and obs.state == ObservationState.SUBMITTED
     finding = Finding.objects.get(observation=obs)
     assert finding.comment == "Recount after audit" and finding.on_submission
+
+
+def test_evidence_sent_with_a_figure_that_raises_warnings_is_kept_and_attached_once_confirmed(
+    falling, world, reporter, client_as, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    client = client_as(reporter)
+    url = reverse("tracker:observation-create")
+    response = client.post(url, {**entry(world, falling), "evidence": SimpleUploadedFile("minutes.pdf", pdf)})
+    page = response.content.decode()
+    assert "Check this figure before submitting" in page and not Observation.objects.filter(value=90).exists()
+    # The browser never sends the file again: the page holds it and says so.
+    assert "Evidence kept: minutes.pdf" in page
+    token = re.search(r'name="pending_evidence" value="([^"]+)"', page)
+    assert token is not None
+    confirmed = entry(world, falling, confirm_findings="1", findings_comment="Recount", pending_evidence=token[1])
+    assert client.post(url, confirmed).status_code == 302
+    obs = Observation.objects.get(value=90)
+    assert obs.state == ObservationState.SUBMITTED
+    evidence = Evidence.objects.get(observation=obs)
+    assert evidence.original_name == "minutes.pdf" and evidence.file.read() == pdf
+    assert not list((tmp_path / "evidence-pending").iterdir())  # the held copy is let go
 
 
 def test_a_figure_without_findings_submits_at_once(falling, world, reporter, client_as):
