@@ -184,7 +184,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     filterset, observations = _export_selection(request)
     total = observations.count()
     if total > exports.EXPORT_JOB_THRESHOLD:
-        job = export_jobs.export_job_start(user=request.user, query=request.GET, total=total)
+        job = export_jobs.export_job_start(user=permissions.signed_in(request.user), query=request.GET, total=total)
         return redirect("tracker:export-job", job_id=job.id)
     content = exports.xlsx_bytes(
         observations,
@@ -199,7 +199,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
     """A background export's progress (htmx polls the status part until it is done), then its link."""
-    job = export_jobs.export_job_get(user=request.user, job_id=job_id)
+    job = export_jobs.export_job_get(user=permissions.signed_in(request.user), job_id=job_id)
     context = {"job": job, "done": job.state == export_jobs.DONE, "failed": job.state == export_jobs.FAILED}
     if getattr(request, "htmx", False):
         return render(request, "tracker/explorer/_export_job_status.html", context)
@@ -208,7 +208,7 @@ def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @login_required
 def export_job_file(request: HttpRequest, job_id: str) -> FileResponse:
-    job = export_jobs.export_job_get(user=request.user, job_id=job_id)
+    job = export_jobs.export_job_get(user=permissions.signed_in(request.user), job_id=job_id)
     if job.state != export_jobs.DONE:
         raise Http404(_("This export is not ready yet."))
     return FileResponse(

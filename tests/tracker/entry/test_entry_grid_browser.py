@@ -70,7 +70,8 @@ def test_reporter_fills_the_grid_saves_a_row_sees_a_refusal_on_its_row_and_submi
         )
     )
     assert states == {owed.old_executions.pk, owed.old_status.pk}
-    expect(page.locator(f'[data-testid="row-{owed.old_executions.code}"] [data-testid="row-state"]')).to_contain_text("45")
+    state = page.locator(f'[data-testid="row-{owed.old_executions.code}"] [data-testid="row-state"]')
+    expect(state).to_contain_text("45")
 
 
 def test_the_grid_fits_a_390px_phone(page, live_server, owed, reporter, console_errors):
@@ -82,7 +83,8 @@ def test_the_grid_fits_a_390px_phone(page, live_server, owed, reporter, console_
     # A refused row at phone width: the long message wraps, still no horizontal scroll.
     page.fill(f"#id_r{owed.old_executions.pk}-value", "1" * 25)
     page.press(f"#id_r{owed.old_executions.pk}-value", "Enter")
-    expect(page.locator(f'[data-testid="row-{owed.old_executions.code}"] .errorlist')).to_contain_text(msg_value_range())
+    errors = page.locator(f'[data-testid="row-{owed.old_executions.code}"] .errorlist')
+    expect(errors).to_contain_text(msg_value_range())
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     shoot(page, "entry-grid-390")
 
