@@ -72,10 +72,14 @@ def findings_seal(findings: Sequence[EntryFinding]) -> str:
 def findings_to_confirm(
     post: QueryDict, data: Any, *, observation: Observation | None = None, supersedes: Observation | None = None
 ) -> list[EntryFinding]:
-    """On "submit", the findings the reporter has not yet seen; empty once they confirmed (or only saving)."""
-    if "submit" not in post or post.get(CONFIRM_FIELD):
+    """On "submit", the findings the reporter has not yet confirmed; empty once they confirmed exactly these (the
+    seal of the findings shown), or when only saving. A figure changed after the confirmation is judged again."""
+    if "submit" not in post:
         return []
-    return entry_findings(data=data, observation=observation, supersedes=supersedes)
+    findings = entry_findings(data=data, observation=observation, supersedes=supersedes)
+    if findings and post.get(CONFIRM_FIELD) == findings_seal(findings):
+        return []
+    return findings
 
 
 def submission_comment(post: QueryDict) -> str:

@@ -40,7 +40,7 @@ from tracker.selectors import audit as audit_selectors
 from tracker.selectors import review as review_selectors
 from tracker.selectors import workflow as selectors
 from tracker.services import ObservationInput
-from tracker.validation.entry import EntryFinding, findings_to_confirm, submission_comment
+from tracker.validation.entry import EntryFinding, findings_seal, findings_to_confirm, submission_comment
 from tracker.validation.selectors import open_finding_counts
 from tracker.validation.views import observation_findings_context
 from tracker.views.entry_form import evidence_to_attach, form_page_context, keep_evidence
@@ -107,6 +107,13 @@ def _form_page(request: HttpRequest, form: Form, context: dict[str, Any]) -> Htt
     """The single-figure form, refused or fresh; evidence sent with a refused form is held, not dropped."""
     if request.method == "POST":
         keep_evidence(request, form)
+    if context.get("findings"):
+        # The confirmation names the findings shown; the comment typed so far comes back with them.
+        context = {
+            **context,
+            "findings_seal": findings_seal(context["findings"]),
+            "findings_comment": submission_comment(request.POST),
+        }
     return render(
         request,
         "tracker/workflow/observation_form.html",

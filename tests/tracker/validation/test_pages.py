@@ -40,6 +40,18 @@ def entry(world, indicator, **overrides):
     return data
 
 
+def seal_on(page: str) -> str:
+    """The confirmation the form carries: the seal of the findings it shows."""
+    found = re.search(r'name="confirm_findings" value="([0-9a-f]+)"', page)
+    assert found is not None
+    return found[1]
+
+
+def seal_for(falling, world, reporter, client_as, **overrides) -> str:
+    page = client_as(reporter).post(reverse("tracker:observation-create"), entry(world, falling, **overrides))
+    return seal_on(page.content.decode())
+
+
 def test_the_form_shows_warnings_before_submitting_and_submits_with_a_comment(falling, world, reporter, client_as):
     client = client_as(reporter)
     url = reverse("tracker:observation-create")
@@ -48,7 +60,8 @@ def test_the_form_shows_warnings_before_submitting_and_submits_with_a_comment(fa
     page = response.content.decode()
     assert "Check this figure before submitting" in page
     assert "falls from 120 (28 Feb 2015) to 90" in page
-    response = client.post(url, entry(world, falling, confirm_findings="1", findings_comment="Recount after audit"))
+    seal = seal_on(page)
+    response = client.post(url, entry(world, falling, confirm_findings=seal, findings_comment="Recount after audit"))
     obs = Observation.objects.get(value=90)
     assert response.status_code == 302 and obs.state == ObservationState.SUBMITTED
     finding = Finding.objects.get(observation=obs)
@@ -69,13 +82,33 @@ def test_evidence_sent_with_a_figure_that_raises_warnings_is_kept_and_attached_o
     assert "Evidence kept: minutes.pdf" in page
     token = re.search(r'name="pending_evidence" value="([^"]+)"', page)
     assert token is not None
-    confirmed = entry(world, falling, confirm_findings="1", findings_comment="Recount", pending_evidence=token[1])
+    confirmed = entry(
+        world, falling, confirm_findings=seal_on(page), findings_comment="Recount", pending_evidence=token[1]
+    )
     assert client.post(url, confirmed).status_code == 302
     obs = Observation.objects.get(value=90)
     assert obs.state == ObservationState.SUBMITTED
     evidence = Evidence.objects.get(observation=obs)
     assert evidence.original_name == "minutes.pdf" and evidence.file.read() == pdf
     assert not list((tmp_path / "evidence-pending").iterdir())  # the held copy is let go
+
+
+def test_a_figure_changed_after_the_confirmation_is_judged_again_and_the_comment_comes_back(
+    falling, world, reporter, client_as
+):
+    """Confirming the warnings of 90 does not let 60 through: its own warnings are shown, with the comment typed."""
+    client = client_as(reporter)
+    url = reverse("tracker:observation-create")
+    seal = seal_for(falling, world, reporter, client_as)
+    response = client.post(url, entry(world, falling, value="60", confirm_findings=seal, findings_comment="Recount"))
+    page = response.content.decode()
+    assert response.status_code == 200 and not Observation.objects.filter(value=60).exists()
+    assert "falls from 120 (28 Feb 2015) to 60" in page
+    assert seal_on(page) != seal
+    assert ">Recount</textarea>" in page
+    # A made-up confirmation is no confirmation either.
+    client.post(url, entry(world, falling, value="60", confirm_findings="1"))
+    assert not Observation.objects.filter(value=60).exists()
 
 
 def test_a_figure_without_findings_submits_at_once(falling, world, reporter, client_as):
@@ -93,8 +126,9 @@ def test_saving_a_draft_does_not_ask(falling, world, reporter, client_as):
 
 
 def test_the_queue_and_the_figure_page_show_the_findings(falling, world, reporter, reviewer, client_as_enrolled):
+    seal = seal_for(falling, world, reporter, client_as_enrolled)
     client_as_enrolled(reporter).post(
-        reverse("tracker:observation-create"), entry(world, falling, confirm_findings="1", findings_comment="Recount")
+        reverse("tracker:observation-create"), entry(world, falling, confirm_findings=seal, findings_comment="Recount")
     )
     obs = Observation.objects.get(value=90)
     client = client_as_enrolled(reviewer)
