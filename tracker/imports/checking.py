@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -302,9 +303,9 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
 
 def msg_unknown_indicator(code: str) -> str:
     return _(
-        "Unknown indicator “%(code)s”. Indicators are added by NACTA M&E or a portal administrator; "
-        "reporters can propose one from the portal's “Propose an indicator” page."
-    ) % {"code": code}
+        "Unknown indicator “%(code)s”. Indicators are added by NACTA M&E or a portal administrator; reporters "
+        "can propose one on the “Propose an indicator” page, %(url)s, and NACTA M&E accepts or declines it."
+    ) % {"code": code, "url": reverse("tracker:proposal-create")}
 
 
 def _choice_lookup(choices: Any) -> dict[str, str]:

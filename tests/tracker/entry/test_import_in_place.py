@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tests.tracker.workflow.conftest import enrol_totp
 from tracker import imports
@@ -129,6 +130,8 @@ def test_an_unknown_indicator_says_who_can_add_it(world, reporter):
     [line] = result.lines()
     assert "added by NACTA M&E or a portal administrator" in line["message"]
     assert "Propose an indicator" in line["message"]
+    # The page it names exists and is open to the reporter who read the message.
+    assert reverse("tracker:proposal-create") in line["message"]
 
 
 @pytest.mark.parametrize(
