@@ -41,7 +41,7 @@ def test_reporter_fills_the_grid_saves_a_row_sees_a_refusal_on_its_row_and_submi
     page.wait_for_url(re.compile(r"/updates/$"))
     page.locator('[data-testid="grid-link-punjab"]').click()
     page.wait_for_url(re.compile(r"/updates/entry/punjab/monthly/"))
-    row = page.locator('[data-testid="row-executions"]')
+    row = page.locator('[data-testid="row-executions-2014"]')
     expect(row.locator('[data-testid="last-approved"]')).to_contain_text("321")
     expect(row).to_contain_text("500")
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
@@ -70,19 +70,19 @@ def test_reporter_fills_the_grid_saves_a_row_sees_a_refusal_on_its_row_and_submi
         )
     )
     assert states == {owed.old_executions.pk, owed.old_status.pk}
-    expect(page.locator('[data-testid="row-executions"] [data-testid="row-state"]')).to_contain_text("45")
+    expect(page.locator('[data-testid="row-executions-2014"] [data-testid="row-state"]')).to_contain_text("45")
 
 
 def test_the_grid_fits_a_390px_phone(page, live_server, owed, reporter, console_errors):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, verified(reporter), next_path="/updates/entry/punjab/monthly/")
     page.wait_for_url(re.compile(r"/updates/entry/punjab/monthly/"))
-    expect(page.locator('[data-testid="row-executions"]')).to_be_visible()
+    expect(page.locator('[data-testid="row-executions-2014"]')).to_be_visible()
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     # A refused row at phone width: the long message wraps, still no horizontal scroll.
     page.fill(f"#id_r{owed.old_executions.pk}-value", "1" * 25)
     page.press(f"#id_r{owed.old_executions.pk}-value", "Enter")
-    expect(page.locator('[data-testid="row-executions"] .errorlist')).to_contain_text(msg_value_range())
+    expect(page.locator('[data-testid="row-executions-2014"] .errorlist')).to_contain_text(msg_value_range())
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     shoot(page, "entry-grid-390")
 
