@@ -84,7 +84,7 @@ def form_page_context(request: HttpRequest, form: Form) -> dict[str, Any]:
     token = form.data.get(PENDING_FIELD, "") if form.is_bound else ""
     return {
         "figure": figure_context(indicator=_chosen(form, "indicator"), body=_chosen(form, "body")),
-        "held_evidence": evidence_held(actor=request.user, token=token),
+        "held_evidence": evidence_held(actor=permissions.signed_in(request.user), token=token),
         "pending_token": token,
         "field_groups": field_groups(form),
     }
@@ -96,7 +96,7 @@ def keep_evidence(request: HttpRequest, form: Form) -> None:
     if not upload:
         return
     try:
-        token = evidence_hold(actor=request.user, upload=upload)
+        token = evidence_hold(actor=permissions.signed_in(request.user), upload=upload)
     except ValidationError:
         return  # the form already says why the file is refused
     data = QueryDict(mutable=True)
@@ -110,7 +110,7 @@ def evidence_to_attach(request: HttpRequest, form: Form) -> File | None:
     upload = form.cleaned_data.get("evidence")
     if upload:
         return upload
-    return evidence_take(actor=request.user, token=request.POST.get(PENDING_FIELD, ""))
+    return evidence_take(actor=permissions.signed_in(request.user), token=request.POST.get(PENDING_FIELD, ""))
 
 
 @login_required
