@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 
+from tracker.bulk import insert_many
 from tracker.models import AuditEntry
 
 
@@ -90,4 +91,4 @@ def record_many(*, actor: Any, action: str, objects: Iterable[models.Model], aft
         )
         for obj, after in zip(objects, afters, strict=True)
     ]
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    insert_many(entries)

@@ -161,3 +161,12 @@ class FindingState(models.TextChoices):
     OPEN = "open", _("Open")
     FOLLOWED_UP = "followed_up", _("Followed up")
     RESOLVED = "resolved", _("Resolved")
+
+
+class ProposalState(models.TextChoices):
+    """Where a reporter's proposed indicator stands: waiting for NACTA M&E, accepted (it became an indicator)
+    or declined (with the reviewer's reason)."""
+
+    PENDING = "pending", _("Waiting for a reviewer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")

@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "invite",
                 "manage_reference",
                 "view_validation",
+                "propose_indicator",
+                "decide_proposals",
             )
         },
         # Lazy, and read from the cache: the bell costs no query on most pages.

@@ -24,16 +24,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tracker.choices import EDITABLE_STATES, ObservationState, Role
-from tracker.models import Body, Evidence, Observation
+from tracker.choices import EDITABLE_STATES, ObservationState, ProposalState, Role
+from tracker.models import Body, Evidence, IndicatorProposal, Observation
 
 UserLike = User | AnonymousUser
 
 # Actions that need no object: what a role may do at all.
 # "import_upload": send a file to the bulk import at all (reporters for their bodies, NACTA M&E for any body and
 # national rows); analysts and administrators report for no one, so they may not make the portal parse a file.
+# "propose_indicator": ask NACTA M&E for an indicator the plan's lists lack (reporters, for their bodies);
+# "decide_proposals": accept, edit or decline those proposals (NACTA M&E).
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REPORTER: frozenset({"my_updates", "report", "add_source", "see_unapproved", "import_upload"}),
+    Role.REPORTER: frozenset(
+        {"my_updates", "report", "add_source", "see_unapproved", "import_upload", "propose_indicator"}
+    ),
     Role.REVIEWER: frozenset(
         {
             "review",
@@ -47,7 +51,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "see_unapproved",
             "import_upload",
         }
-        | {"view_validation", "follow_up"}
+        | {"view_validation", "follow_up", "decide_proposals"}
     ),
     Role.ANALYST: frozenset({"export", "view_validation"}),
     # A provincial verifier (e.g. an apex-committee secretariat) verifies their bodies' submissions.
@@ -84,6 +88,8 @@ ADMINISTRATOR_GROUP_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("tracker", "source"): _EVERYTHING,
     ("tracker", "indicator"): _EVERYTHING,
     ("tracker", "validationrule"): _EVERYTHING,
+    # Proposals are written and decided through the portal's pages (audited); the admin only shows them.
+    ("tracker", "indicatorproposal"): ("view",),
     # Assignments are made inactive, never deleted (reminders refer to them).
     ("tracker", "reportingassignment"): ("add", "change", "view"),
     # Written by the portal's services only.
@@ -456,8 +462,8 @@ def can(user: UserLike, action: str, obj: object = None) -> bool:
         return False
     acc = access(user)
     if obj is None:
-        if action == "import_upload" and acc.role == Role.REPORTER and not acc.body_ids:
-            return False  # a reporter who reports for no body yet has nothing to import
+        if action in ("import_upload", "propose_indicator") and acc.role == Role.REPORTER and not acc.body_ids:
+            return False  # a reporter who reports for no body yet has nothing to import or propose for
         return _role_may(acc, action)
     obs = _observation_of(obj)
     if obs is not None:
@@ -471,6 +477,8 @@ def can(user: UserLike, action: str, obj: object = None) -> bool:
                 # Sent in the review conversation: as private as the conversation.
                 return OBSERVATION_ACTIONS["view_comments"].rule.holds(acc, obs)
         return True
+    if isinstance(obj, IndicatorProposal):
+        return _proposal_visible(acc, obj) and _proposal_may(acc, action, obj)
     if isinstance(obj, Body):
         if action == "report_for":
             if obj.is_outside_publisher:
@@ -478,6 +486,46 @@ def can(user: UserLike, action: str, obj: object = None) -> bool:
             return acc.role == Role.REVIEWER or (acc.role == Role.REPORTER and obj.pk in acc.body_ids)
         return action == "view"
     return False
+
+
+# --- Indicator proposals ----------------------------------------------------------------------------------------
+# A proposal belongs to the body it was made for: that body's reporters see it, NACTA M&E and administrators see
+# every one, nobody else sees any (another province's proposal answers 404). NACTA M&E decides pending ones.
+PROPOSAL_ACTIONS = frozenset({"view", "decide"})
+
+
+def _proposal_visible(acc: Access, proposal: IndicatorProposal) -> bool:
+    return acc.sees_everything or (acc.role == Role.REPORTER and proposal.body_id in acc.body_ids)
+
+
+def _proposal_may(acc: Access, action: str, proposal: IndicatorProposal) -> bool:
+    if action == "view":
+        return True
+    if action == "decide":
+        return _role_may(acc, "decide_proposals") and proposal.state == ProposalState.PENDING
+    return False
+
+
+def proposal_where(user: UserLike, action: str = "view") -> Where:
+    """The SQL form of ``can(user, action, proposal)``, for ``IndicatorProposal.objects.restrict``."""
+    if action not in PROPOSAL_ACTIONS:
+        raise ValueError(f"Unknown proposal action {action!r}")
+    if not user.is_authenticated:
+        return False
+    acc = access(user)
+    scope: Where = acc.sees_everything
+    if acc.role == Role.REPORTER and acc.body_ids:
+        scope = Q(body_id__in=sorted(acc.body_ids))
+    if action == "decide":
+        scope = _and(scope, Q(state=ProposalState.PENDING) if _role_may(acc, "decide_proposals") else False)
+    return scope
+
+
+def proposing_bodies(user: UserLike) -> QuerySet[Body]:
+    """The bodies ``user`` may propose an indicator for: a reporter's own reporting bodies."""
+    if not can(user, "propose_indicator"):
+        return Body.objects.none()
+    return Body.objects.reporting().filter(pk__in=sorted(access(user).body_ids))
 
 
 def can_report_national(user: UserLike) -> bool:
@@ -489,6 +537,8 @@ def is_visible(user: UserLike, obj: object) -> bool:
     obs = _observation_of(obj)
     if obs is not None:
         return user.is_authenticated and SCOPE.holds(access(user), obs)
+    if isinstance(obj, IndicatorProposal):
+        return user.is_authenticated and _proposal_visible(access(user), obj)
     return user.is_authenticated
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from tracker.accounts import views as account_views
 from tracker.validation import views as validation
-from tracker.views import dashboard, entry_form, entry_grid, notices, reference, workflow
+from tracker.views import dashboard, entry_form, entry_grid, notices, proposals, reference, workflow
 
 app_name = "tracker"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("explore/export.xlsx", dashboard.export_xlsx, name="explorer-export-xlsx"),
     path("explore/exports/<slug:job_id>/", dashboard.export_job, name="export-job"),
     path("explore/exports/<slug:job_id>/file/", dashboard.export_job_file, name="export-job-file"),
+    path("indicators/proposals/", proposals.proposal_list, name="proposal-list"),
+    path("indicators/proposals/new/", proposals.proposal_create, name="proposal-create"),
+    path("indicators/proposals/<int:pk>/", proposals.proposal_detail, name="proposal-detail"),
     path("indicators/<slug:code>/", dashboard.indicator_detail, name="indicator-detail"),
     path("frameworks/", reference.framework_list, name="framework-list"),
     path("frameworks/<slug:slug>/", reference.framework_detail, name="framework-detail"),

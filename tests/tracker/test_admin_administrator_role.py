@@ -46,6 +46,7 @@ EXPECTED_PERMISSIONS = {
     *(f"tracker.view_{model}" for model in ("observation", "assessment", "auditentry", "evidence", "notificationlog")),
     "tracker.view_finding",
     "tracker.view_validationrun",
+    "tracker.view_indicatorproposal",  # proposals are decided on the portal's pages, shown here
     "reporting.view_reportedition",
     "reporting.view_reportsubscription",
     "apikeys.view_apitoken",

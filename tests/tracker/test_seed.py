@@ -371,6 +371,54 @@ def test_every_item_has_a_lead_and_bodies_named_by_the_sources_are_not_editorial
     )
 
 
+PROVINCES_AND_REGIONS = {
+    "punjab",
+    "sindh",
+    "khyber-pakhtunkhwa",
+    "balochistan",
+    "gilgit-baltistan",
+    "azad-jammu-kashmir",
+    "islamabad-capital-territory",
+}
+
+
+@pytest.mark.usefixtures("seeded")
+def test_every_seeded_figure_of_a_body_is_one_its_body_may_enter():
+    """Reporters enter figures only for items their body leads or supports: the seed's own figures pass that."""
+    from tracker import selectors
+
+    figures = list(Observation.objects.filter(body__isnull=False).values_list("body_id", "indicator_id", "pk"))
+    assert figures
+    allowed = selectors.indicators_reported_by_bodies(body_ids={body for body, _, _ in figures})
+    assert [pk for body, indicator, pk in figures if indicator not in allowed[body]] == []
+
+
+@pytest.mark.usefixtures("seeded")
+def test_every_province_and_region_reports_the_province_wise_items():
+    """Province-wise items (a province's figure in the sources, or all four provinces listed) are reported by the
+    four provinces and by ICT, AJK and Gilgit-Baltistan alike; the merged districts where the sources name them."""
+    held: dict[tuple[str, int], set[str]] = {}
+    for slug, number, body in Responsibility.objects.values_list("item__framework__slug", "item__number", "body__slug"):
+        held.setdefault((slug, number), set()).add(body)
+    provinces = {"punjab", "sindh", "khyber-pakhtunkhwa", "balochistan"}
+    with_figures = set(
+        Observation.objects.filter(body__slug__in=PROVINCES_AND_REGIONS).values_list(
+            "indicator__item__framework__slug", "indicator__item__number"
+        )
+    )
+    province_wise = {item for item, bodies in held.items() if provinces <= bodies} | with_figures
+    assert ("nap-2021", 1) in province_wise  # Khyber Pakhtunkhwa's operations, DG ISPR 2025
+    assert {("nap-2014", 1), ("nap-2014", 5), ("nap-2014", 9), ("nap-2014", 18), ("nap-2021", 12)} <= province_wise
+    assert {item: sorted(PROVINCES_AND_REGIONS - held[item]) for item in province_wise} == {
+        item: [] for item in province_wise
+    }
+    # "Administrative and development reforms in FATA" (NACTA 2017) and "merged areas reforms" (ISSRA 2021).
+    assert {item for item, bodies in held.items() if "merged-districts" in bodies} == {
+        ("nap-2014", 12),
+        ("nap-2021", 11),
+    }
+
+
 @pytest.mark.usefixtures("seeded")
 def test_2021_series_continue_2014_ones_and_only_the_articles_ratings_exist():
     continues = dict(Indicator.objects.filter(continues__isnull=False).values_list("code", "continues__code"))

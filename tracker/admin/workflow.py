@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions, services
 from tracker.admin.audited import ReadOnlyAdmin
-from tracker.models import Evidence, NotificationLog, ReportingAssignment
+from tracker.models import Evidence, IndicatorProposal, NotificationLog, ReportingAssignment
 
 
 @admin.register(ReportingAssignment)
@@ -79,6 +79,31 @@ class EvidenceAdmin(ReadOnlyAdmin):
     def download(self, obj: Evidence) -> SafeString:
         url = reverse("tracker:evidence-download", args=[obj.observation_id, obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download through the portal (permission checked)"))
+
+
+@admin.register(IndicatorProposal)
+class IndicatorProposalAdmin(ReadOnlyAdmin):
+    """Proposals are made and decided on the portal's pages (audited there); the admin shows them."""
+
+    list_display = ("name", "body", "item", "unit", "state", "proposed_by", "proposed_at", "decided_by")
+    list_filter = ("state", "unit", "body")
+    list_select_related = ("body", "item__framework", "proposed_by", "decided_by")
+    search_fields = ("name", "why", "decision_reason")
+    fields = (
+        "name",
+        "unit",
+        "item",
+        "body",
+        "why",
+        "state",
+        "proposed_by",
+        "proposed_at",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "indicator",
+    )
+    readonly_fields = fields
 
 
 @admin.register(NotificationLog)

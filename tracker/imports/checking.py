@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -302,9 +303,9 @@ def _check_row(raw: RawRow, ctx: _Context, today: date) -> RowOutcome:
 
 def msg_unknown_indicator(code: str) -> str:
     return _(
-        "Unknown indicator “%(code)s”. Indicators are added by NACTA M&E or a portal administrator; "
-        "reporters can propose one from the portal's “Propose an indicator” page."
-    ) % {"code": code}
+        "Unknown indicator “%(code)s”. Indicators are added by NACTA M&E or a portal administrator; reporters "
+        "can propose one on the “Propose an indicator” page, %(url)s, and NACTA M&E accepts or declines it."
+    ) % {"code": code, "url": reverse("tracker:proposal-create")}
 
 
 def _choice_lookup(choices: Any) -> dict[str, str]:
@@ -334,7 +335,8 @@ def _choice(text: str, lookup: dict[str, str], default: str, column: str, proble
 
 def _unit_matches(given: str, indicator: Indicator) -> bool:
     given = given.strip().lower()
-    return given in (indicator.unit, str(Unit(indicator.unit).label).lower())
+    # The code first: translating the label costs more than the rest of a row's checks.
+    return given == indicator.unit or given == str(Unit(indicator.unit).label).lower()
 
 
 def _date(text: str, column: str, problems: list[tuple[str, str]], *, required: bool) -> date | None:

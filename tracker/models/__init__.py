@@ -8,6 +8,7 @@ from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.latest import LatestFigure
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
+from tracker.models.proposals import IndicatorProposal
 from tracker.models.validation import Finding, ValidationRule, ValidationRun
 from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
@@ -24,6 +25,7 @@ __all__ = [
     "Framework",
     "IdempotentRequest",
     "Indicator",
+    "IndicatorProposal",
     "LatestFigure",
     "Membership",
     "Notice",

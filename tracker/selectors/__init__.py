@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from tracker.choices import ResponsibilityRole
 from tracker.models import (
@@ -60,19 +60,17 @@ def framework_items(*, framework: Framework) -> list[FrameworkItemRow]:
 
 
 def indicators_reported_by_bodies(*, body_ids: Iterable[int]) -> dict[int, set[int]]:
-    """For each body, the ids of the indicators it reports on (two queries whatever the number of bodies).
+    """For each body, the ids of the indicators it reports on: those of the agenda items it leads or supports
+    (``Responsibility``), and no others. One query whatever the number of bodies.
 
-    A body reports on the indicators of the agenda items it leads or supports (``Responsibility``), and on any
-    indicator it already has observations for: the plan's assignments are partly the portal's reading, and a
-    body that has reported a figure before keeps reporting it.
-    """
+    A figure a body entered before its responsibility was recorded does not widen what it may enter: NACTA M&E
+    adds the responsibility (the one validation's message says so)."""
     ids = sorted(set(body_ids))
     reported: dict[int, set[int]] = {body_id: set() for body_id in ids}
     assigned = Indicator.objects.filter(item__responsibilities__body_id__in=ids).values_list(
         "item__responsibilities__body_id", "id"
     )
-    observed = Observation.objects.filter(body_id__in=ids).values_list("body_id", "indicator_id").distinct()
-    for body_id, indicator_id in [*assigned, *observed]:
+    for body_id, indicator_id in assigned:
         reported[body_id].add(indicator_id)
     return reported
 
@@ -80,7 +78,7 @@ def indicators_reported_by_bodies(*, body_ids: Iterable[int]) -> dict[int, set[i
 def indicators_reported_by(*, body: Body) -> QuerySet[Indicator]:
     """The indicators a body reports on (see ``indicators_reported_by_bodies``), in framework and item order."""
     return (
-        Indicator.objects.filter(Q(item__responsibilities__body=body) | Q(observations__body=body))
+        Indicator.objects.filter(item__responsibilities__body=body)
         .distinct()
         .select_related("item__framework")
         .order_by("item__framework__adopted_on", "item__framework__slug", "item__number", "position", "code")

@@ -24,6 +24,7 @@ from tracker.services.observations import (
     observation_update,
     observation_verify,
 )
+from tracker.services.proposals import ProposalInput, indicator_propose, proposal_accept, proposal_decline
 from tracker.services.sources import (
     SourceInput,
     source_find_or_create,
@@ -34,6 +35,7 @@ from tracker.services.sources import (
 
 __all__ = [
     "ObservationInput",
+    "ProposalInput",
     "SourceInput",
     "assessment_create",
     "assignment_create",
@@ -43,6 +45,7 @@ __all__ = [
     "comment_create",
     "evidence_attach",
     "evidence_remove",
+    "indicator_propose",
     "membership_add",
     "membership_remove",
     "observation_approve",
@@ -53,6 +56,8 @@ __all__ = [
     "observation_submit",
     "observation_update",
     "observation_verify",
+    "proposal_accept",
+    "proposal_decline",
     "send_invitation",
     "source_find_or_create",
     "source_own_return",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tracker import audit
 from tracker import entry_validation as validation
+from tracker.bulk import insert_many
 from tracker.choices import ObservationState
 from tracker.models import Observation
 from tracker.services.observations import AUDITED_FIELDS, ObservationInput, _require_may_report_for
@@ -20,7 +21,8 @@ def observation_import(*, actor: User, rows: Sequence[ObservationInput], submit:
 
     The same rules as ``observation_create_draft`` (the actor reports for every body; the one validation of
     ``tracker.entry_validation`` passes for every row), applied to the whole batch before anything is written; the
-    rows are inserted in bulk so that a 10,000-row file costs a few dozen statements, not tens of thousands.
+    rows are inserted in bulk (``tracker.bulk``) so that a 10,000-row file costs a few dozen statements, not tens of
+    thousands.
     """
     for body in {row.body for row in rows}:
         _require_may_report_for(actor, body)
@@ -45,7 +47,7 @@ def observation_import(*, actor: User, rows: Sequence[ObservationInput], submit:
             raise ValidationError(_("Row %(n)s: %(errors)s") % {"n": number, "errors": "; ".join(messages)})
         observations.append(obs)
     with transaction.atomic():
-        created = Observation.objects.bulk_create(observations, batch_size=1000)
+        created = insert_many(observations)
         audit.record_many(
             actor=actor,
             action="observation.import",

@@ -7,7 +7,7 @@ a reporting body. Duplicates are found by URL, or by publisher, title and date, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -156,14 +156,40 @@ def sources_find(rows: Sequence[SourceInput]) -> list[Source | None]:
     return found
 
 
-def _publisher_create(*, actor: User, row: SourceInput) -> Body:
-    label = " ".join(row.publisher_name.split())
-    taken = set(Body.objects.filter(slug__startswith=slugify(label)[:50]).values_list("slug", flat=True))
-    body = Body.objects.create(
-        slug=_unique_slug(label, taken, max_length=60), name=label[:200], short_name=label[:40], kind=row.publisher_kind
+def _taken_slugs(model: type[Body] | type[Source], bases: Iterable[str], prefix_length: int) -> set[str]:
+    """The slugs of ``model`` that start like any of ``bases``: one query for a whole batch."""
+    prefixes = {slugify(base)[:prefix_length] for base in bases}
+    query = Q(pk__in=[])
+    for prefix in prefixes:
+        query |= Q(slug__startswith=prefix)
+    return set(model.objects.filter(query).values_list("slug", flat=True)) if prefixes else set()
+
+
+def _publishers_create(*, actor: User, rows: Sequence[SourceInput]) -> dict[str, Body]:
+    """The outside publishers named in ``rows`` that the portal does not know, added as bodies of their kind in
+    one insert, each audited; by folded name."""
+    wanted: dict[str, SourceInput] = {}
+    for row in rows:
+        wanted.setdefault(_folded(row.publisher_name), row)
+    labels = {name: " ".join(row.publisher_name.split()) for name, row in wanted.items()}
+    taken = _taken_slugs(Body, labels.values(), 50)
+    bodies = [
+        Body(
+            slug=_unique_slug(labels[name], taken, max_length=60),
+            name=labels[name][:200],
+            short_name=labels[name][:40],
+            kind=row.publisher_kind,
+        )
+        for name, row in wanted.items()
+    ]
+    created = Body.objects.bulk_create(bodies)
+    audit.record_many(
+        actor=actor,
+        action="body.create_publisher",
+        objects=created,
+        afters=[{"name": body.name, "kind": body.kind} for body in created],
     )
-    audit.record(actor=actor, action="body.create_publisher", obj=body, after={"name": body.name, "kind": body.kind})
-    return body
+    return dict(zip(wanted, created, strict=True))
 
 
 def sources_find_or_create(*, actor: User, rows: Sequence[SourceInput]) -> list[tuple[Source, bool]]:
@@ -171,7 +197,8 @@ def sources_find_or_create(*, actor: User, rows: Sequence[SourceInput]) -> list[
     transaction with an audit entry and marked for the reviewer (unless a reviewer adds it); ``True`` = added.
     An outside publisher the portal does not know is added too, as a body of its kind (audited).
 
-    Reporters and reviewers may add sources; the checks of ``source_input_errors`` apply to every row.
+    Reporters and reviewers may add sources; the checks of ``source_input_errors`` apply to every row. A fixed
+    number of queries whatever the number of rows and of new sources (an import may describe hundreds).
     """
     permissions.require(actor, "add_source")
     today = timezone.localdate()
@@ -184,46 +211,72 @@ def sources_find_or_create(*, actor: User, rows: Sequence[SourceInput]) -> list[
             raise ValidationError(_("Source %(n)s: %(errors)s") % {"n": number, "errors": "; ".join(messages)})
     # What a reviewer adds is reviewed already; anyone else's source waits for a reviewer's look.
     needs_review = not permissions.can(actor, "review")
-    results: list[tuple[Source, bool]] = []
     with transaction.atomic():
         publishers = _find_publishers(rows)
-        added: dict[tuple[Any, ...], Source] = {}
-        for row, known in zip(rows, sources_find(rows), strict=True):
+        found = sources_find(rows)
+        unknown = [
+            row
+            for row, known in zip(rows, found, strict=True)
+            if known is None and row.publisher is None and _folded(row.publisher_name) not in publishers
+        ]
+        if unknown:
+            publishers.update(_publishers_create(actor=actor, rows=unknown))
+        # Each row is found, a twin of an earlier row of this batch (same URL, or same publisher, title and
+        # date), or new.
+        added: dict[tuple[Any, ...], int] = {}
+        new: list[tuple[SourceInput, Body, str]] = []
+        refers: list[int | Source] = []
+        for row, known in zip(rows, found, strict=True):
             if known is not None:
-                results.append((known, False))
+                refers.append(known)
                 continue
-            publisher = row.publisher
-            if publisher is None:
-                name = _folded(row.publisher_name)
-                publisher = publishers.get(name) or _publisher_create(actor=actor, row=row)
-                publishers[name] = publisher
+            publisher = row.publisher or publishers[_folded(row.publisher_name)]
             url = normalise_url(row.url)
             key = _key(publisher.pk, row.title, row.published_on)
             twin = added.get(("url", url.casefold())) if url else None
-            twin = twin or added.get(key)
+            twin = twin if twin is not None else added.get(key)
             if twin is not None:  # described twice in one batch
-                results.append((twin, False))
+                refers.append(twin)
                 continue
-            base = f"{publisher.slug} {row.title} {row.published_on or ''}"[:90]
-            taken = set(Source.objects.filter(slug__startswith=slugify(base)[:76]).values_list("slug", flat=True))
-            source = Source.objects.create(
-                slug=_unique_slug(base, taken),
-                publisher=publisher,
-                title=" ".join(row.title.split()),
-                published_on=row.published_on,
-                date_precision=row.date_precision,
-                url=url,
-                reference=row.reference.strip(),
-                needs_review=needs_review,
-                created_by=actor,
-            )
-            audit.record(
-                actor=actor, action="source.create", obj=source, after=audit.snapshot(source, SOURCE_AUDITED_FIELDS)
-            )
-            added[key] = source
+            added[key] = len(new)
             if url:
-                added[("url", url.casefold())] = source
-            results.append((source, True))
+                added[("url", url.casefold())] = len(new)
+            refers.append(len(new))
+            new.append((row, publisher, url))
+        bases = [f"{publisher.slug} {row.title} {row.published_on or ''}"[:90] for row, publisher, _url in new]
+        taken = _taken_slugs(Source, bases, 76)
+        created = Source.objects.bulk_create(
+            [
+                Source(
+                    slug=_unique_slug(base, taken),
+                    publisher=publisher,
+                    title=" ".join(row.title.split()),
+                    published_on=row.published_on,
+                    date_precision=row.date_precision,
+                    url=url,
+                    reference=row.reference.strip(),
+                    needs_review=needs_review,
+                    created_by=actor,
+                )
+                for base, (row, publisher, url) in zip(bases, new, strict=True)
+            ]
+        )
+        if created:
+            audit.record_many(
+                actor=actor,
+                action="source.create",
+                objects=created,
+                afters=[audit.snapshot(source, SOURCE_AUDITED_FIELDS) for source in created],
+            )
+    # A row that is the first of its description added the source; its twins reuse it.
+    firsts = set(range(len(new)))
+    results: list[tuple[Source, bool]] = []
+    for refer in refers:
+        if isinstance(refer, Source):
+            results.append((refer, False))
+        else:
+            results.append((created[refer], refer in firsts))
+            firsts.discard(refer)
     return results
 
 

@@ -101,10 +101,12 @@ def _row_form(row: GridRow, data: Any = None) -> GridRowForm | None:
     return GridRowForm(data, indicator=row.indicator, text=row.is_text, initial=initial)
 
 
-def _source(request: HttpRequest, grid: Grid, source_form: GridSourceForm) -> Source:
+def _source(request: HttpRequest, grid: Grid, source_form: GridSourceForm, saved: dict[str, Source]) -> Source:
     chosen = source_form.cleaned_data.get("source")
     if chosen is not None:
         return chosen
+    if "own_return" in saved:  # found or added by an earlier row of this post, and committed with it
+        return saved["own_return"]
     return services.source_own_return(
         actor=permissions.signed_in(request.user),
         body=grid.body,
@@ -121,8 +123,13 @@ def _messages_of(exc: Exception) -> list[str]:
     return [str(exc) or _("Not allowed.")]
 
 
-def _save_row(request: HttpRequest, grid: Grid, view: RowView, source_form: GridSourceForm) -> Observation | None:
-    """Save one row as a draft (new, or the open one updated). Refusals land on the row; nothing is lost."""
+def _save_row(
+    request: HttpRequest, grid: Grid, view: RowView, source_form: GridSourceForm, saved: dict[str, Source]
+) -> Observation | None:
+    """Save one row as a draft (new, or the open one updated). Refusals land on the row; nothing is lost.
+
+    ``saved`` carries the body's own return from one row to the next of the same post, once a row that cites it
+    has committed, so submitting a whole grid looks it up once rather than once per row."""
     form = view.form
     if form is None or not form.is_valid() or not source_form.is_valid():
         return None
@@ -142,7 +149,7 @@ def _save_row(request: HttpRequest, grid: Grid, view: RowView, source_form: Grid
                 value=data.get("value"),
                 value_qualifier=data.get("value_qualifier") or "exact",
                 text_value=data.get("text_value") or "",
-                source=source or _source(request, grid, source_form),
+                source=source or _source(request, grid, source_form, saved),
                 quote=obs.quote if obs is not None else "",
                 note=data.get("note") or "",
             )
@@ -158,6 +165,8 @@ def _save_row(request: HttpRequest, grid: Grid, view: RowView, source_form: Grid
     except (ValidationError, WorkflowError, PermissionDenied, Http404) as exc:
         _row_errors(form, exc)
         return None
+    if source is None and not source_form.cleaned_data.get("source"):
+        saved.setdefault("own_return", entered.source)  # the row cited the body's own return
     view.saved = _("Draft saved.")
     view.row = GridRow(owed=view.row.owed, status=view.row.status, entered=obs)
     # The next save of this row edits the draft just made, at its new version.
@@ -228,7 +237,7 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
         view = next((v for v in views if v.row.indicator.pk == wanted), None)
         if view is None:
             raise Http404
-        obs = _save_row(request, grid, view, source_form)
+        obs = _save_row(request, grid, view, source_form, {})
         if obs is not None and view.form is not None and not view.form.errors:
             # The warnings the submission would raise, shown now; the reporter may still submit, with a comment.
             view.findings = drafts_findings([obs]).get(obs.pk, [])
@@ -244,10 +253,11 @@ def entry_grid(request: HttpRequest, body: str, cadence: str) -> HttpResponse:
     submitted = 0
     held = 0
     saved: list[tuple[RowView, Observation]] = []
+    own_return: dict[str, Source] = {}
     for view in views:
         if view.form is None:
             continue
-        obs = _save_row(request, grid, view, source_form)
+        obs = _save_row(request, grid, view, source_form, own_return)
         if view.form.errors or (source_form.errors and not view.form.is_blank()):
             held += 1
             continue

@@ -5,6 +5,7 @@ from tests.tracker.workflow.conftest import (  # noqa: F401
     analyst,
     audit_rows,
     client_as,
+    client_as_enrolled,
     make_obs,
     make_user,
     other_reporter,

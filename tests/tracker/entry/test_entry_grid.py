@@ -195,3 +195,74 @@ def test_without_script_a_rows_button_saves_that_row_and_returns_the_whole_grid(
     assert response.status_code == 200 and "<html" in html and "Draft saved." in html
     assert list(Observation.objects.values_list("indicator", flat=True)) == [owed.old_executions.pk]
     assert 'value="typed, not saved"' in html  # the other row's input is kept, unsaved
+
+
+def _owe_more(world, n):
+    """``n`` more count indicators of the item Punjab supports, each owed monthly: a grid of ``n + 2`` rows."""
+    from tracker.models import Indicator
+
+    extra = []
+    for i in range(n):
+        indicator = Indicator.objects.create(
+            item=world.old_item, code=f"extra-{i}", name=f"Extra {i}", unit="count", position=10 + i
+        )
+        ReportingAssignment.objects.create(indicator=indicator, body=world.punjab, cadence=Cadence.MONTHLY)
+        extra.append(indicator)
+    return extra
+
+
+def _filled(world, indicators, filled):
+    """The first ``filled`` of ``indicators`` typed, the others and the world's two rows left blank."""
+    data = row_data(world, executions="", status="")
+    for k, indicator in enumerate(indicators):
+        data[f"r{indicator.pk}-value"] = str(k + 1) if k < filled else ""
+        data[f"r{indicator.pk}-value_qualifier"] = "exact"
+        data[f"r{indicator.pk}-note"] = ""
+        data[f"r{indicator.pk}-version"] = ""
+    return data
+
+
+# Saving one row: the grid (7), the body's own return (found or added), the one validation, the draft with its
+# model checks and audit entry. The same whatever the number of rows the grid shows.
+SAVE_ROW_QUERIES = 31
+# Submit all with one row typed: the grid, that row saved and submitted (snapshot, audit, data-quality check).
+SUBMIT_ONE_QUERIES = 52
+# The first own return of a period is added with the first figure citing it (slug, insert, audit entry).
+OWN_RETURN_ADDED = 3
+# Each further typed row is saved and submitted in its own transaction (so a refused row holds back no other):
+# a fixed cost per typed row, none per untyped one; the body's own return is looked up once per post.
+SUBMIT_PER_TYPED_ROW = 43
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_save_row_and_submit_all_cost_the_same_whatever_the_grids_size(
+    owed, reporter, client_as, django_assert_num_queries, rows
+):
+    indicators = _owe_more(owed, rows)
+    client = client_as(reporter)
+    client.get(url(owed))  # session and caches warm
+    with django_assert_num_queries(SAVE_ROW_QUERIES):
+        response = client.post(
+            url(owed), {**_filled(owed, indicators, 1), "save_row": str(indicators[0].pk)}, HTTP_HX_REQUEST="true"
+        )
+    assert b"Draft saved." in response.content
+    Observation.objects.all().delete()
+    with django_assert_num_queries(SUBMIT_ONE_QUERIES):
+        response = client.post(url(owed), {**_filled(owed, indicators, 1), "submit_all": ""})
+    assert response.status_code == 302
+    assert Observation.objects.get().state == S.SUBMITTED
+
+
+@pytest.mark.parametrize("typed", [2, 5])
+def test_submit_all_costs_a_fixed_number_of_queries_per_typed_row(
+    owed, reporter, client_as, django_assert_num_queries, typed
+):
+    indicators = _owe_more(owed, 8)
+    client = client_as(reporter)
+    client.get(url(owed))
+    with django_assert_num_queries(SUBMIT_ONE_QUERIES + OWN_RETURN_ADDED + SUBMIT_PER_TYPED_ROW * (typed - 1)):
+        response = client.post(url(owed), {**_filled(owed, indicators, typed), "submit_all": ""})
+    assert response.status_code == 302
+    assert Observation.objects.filter(state=S.SUBMITTED).count() == typed
+    # Every typed row cites the same own return, added once.
+    assert Observation.objects.values("source").distinct().count() == 1

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tests.tracker.workflow.conftest import enrol_totp
 from tracker import imports
@@ -129,6 +130,8 @@ def test_an_unknown_indicator_says_who_can_add_it(world, reporter):
     [line] = result.lines()
     assert "added by NACTA M&E or a portal administrator" in line["message"]
     assert "Propose an indicator" in line["message"]
+    # The page it names exists and is open to the reporter who read the message.
+    assert reverse("tracker:proposal-create") in line["message"]
 
 
 @pytest.mark.parametrize(
@@ -176,3 +179,40 @@ def test_ten_thousand_rows_with_in_place_sources_commit_in_one_transaction(world
     print(f"\n10,000 rows with 20 in-place sources: {elapsed:.2f} s wall, {cpu:.2f} s CPU, {len(queries)} queries")
     assert len(queries) < 200
     assert elapsed < 30  # < 10 s on an idle machine; shared CI cores get headroom
+
+
+# Locks, loads (scope, indicators, bodies, sources, publishers, the figures of the periods named), the one
+# validation's recorded-data rules in the check and again in the service, the new publishers and sources with
+# their slugs and audit entries, then the observations and their audit entries: one insert each per 1,000 rows.
+IMPORT_QUERIES = 30
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_the_imports_query_count_does_not_grow_with_rows_or_new_sources(n, world, reviewer, django_assert_num_queries):
+    """Every row carries its source in place; half as many new sources as rows, from five new publishers."""
+    start = date.today() - timedelta(days=n + 1)
+    rows = [
+        base(
+            world,
+            body=["punjab", "sindh", ""][i % 3],
+            period_start="",
+            date_precision="day",
+            period_end=(start + timedelta(days=i)).isoformat(),
+            value=str(i),
+            **{
+                **DAWN,
+                "source_publisher": f"Weekly {i % 5}",
+                "source_title": f"Report {i // 2}",
+                "source_url": f"https://weekly.example.org/{i // 2}",
+            },
+        )
+        for i in range(n)
+    ]
+    parsed = imports.read_upload(name="f.csv", content=csv_file(rows))
+    with django_assert_num_queries(IMPORT_QUERIES):
+        result = imports.import_commit(actor=reviewer, rows=parsed)
+    assert not result.has_errors, result.lines()[:3]
+    assert Observation.objects.count() == n
+    assert Source.objects.filter(title__startswith="Report ").count() == n // 2
+    assert Body.objects.filter(name__startswith="Weekly ").count() == 5
+    assert AuditEntry.objects.filter(action="source.create").count() == n // 2

@@ -1,5 +1,6 @@
 """One validation for every entry path: each rule refuses the same input with the same message on the web form,
-the API and the import (the entry grid joins the table when it lands)."""
+the API, the import and the entry grid (for the rules a grid row can break: its period is the grid's, and an
+open figure of that period is continued in the grid rather than duplicated)."""
 
 import csv
 import html
@@ -14,9 +15,10 @@ from django.urls import reverse
 
 from tracker import entry_validation as validation
 from tracker import imports
+from tracker.choices import Cadence
 from tracker.choices import ObservationState as S
 from tracker.imports.reading import COLUMNS
-from tracker.models import AgendaItem, Indicator, Observation
+from tracker.models import AgendaItem, Indicator, Observation, ReportingAssignment
 
 PERIOD = {"period_start": "2024-01-01", "period_end": "2024-12-31", "date_precision": "year"}
 
@@ -69,7 +71,21 @@ RULES: dict[str, tuple[dict[str, str], str, Callable[[Any], str]]] = {
         "indicator",
         lambda scene: validation.msg_not_responsible(scene["world"].punjab, scene["foreign"]),
     ),
+    # The rule is strict: a figure the body once had recorded for another item does not make the item its own.
+    "indicator the body reported before but does not lead or support": (
+        {"indicator": "urls-blocked"},
+        "indicator",
+        lambda scene: validation.msg_not_responsible(scene["world"].punjab, scene["foreign"]),
+    ),
 }
+# The rules a row of the entry grid can break (value, note and indicator; the period is the grid's own).
+GRID_RULES = (
+    "value beyond the column",
+    "five decimals",
+    "note too long",
+    "indicator of an item the body does not lead or support",
+    "indicator the body reported before but does not lead or support",
+)
 
 
 def _values(world: Any, **changes: str) -> dict[str, str]:
@@ -115,7 +131,26 @@ def via_import(reporter: Any, world: Any, values: dict[str, str], field: str) ->
     return str([line["message"] for line in result.lines() if line["column"] == field])
 
 
+def via_grid(client: Any, world: Any, values: dict[str, str]) -> str:
+    indicator = Indicator.objects.get(code=values["indicator"])
+    ReportingAssignment.objects.get_or_create(indicator=indicator, body=world.punjab, cadence=Cadence.MONTHLY)
+    prefix = f"r{indicator.pk}"
+    data = {
+        "source": "",
+        f"{prefix}-value": values["value"],
+        f"{prefix}-value_qualifier": "exact",
+        f"{prefix}-note": values["note"],
+        f"{prefix}-version": "",
+        "save_row": str(indicator.pk),
+    }
+    url = reverse("tracker:entry-grid", args=[world.punjab.slug, Cadence.MONTHLY])
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
 PATHS = ("form", "api", "import")
+TABLE = [(rule, path) for rule in RULES for path in (*PATHS, "grid") if path != "grid" or rule in GRID_RULES]
 
 
 @pytest.fixture
@@ -131,8 +166,7 @@ def scene(world, reporter, make_obs, client_as, api_as, request) -> dict[str, An
     }
 
 
-@pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("rule", list(RULES))
+@pytest.mark.parametrize(("rule", "path"), TABLE)
 def test_each_rule_refuses_with_the_same_message_on_every_path(rule, path, scene, world, reporter, make_obs):
     changes, field, expected = RULES[rule]
     changes = {k: (scene["future"] if v == "FUTURE" else v) for k, v in changes.items()}
@@ -140,12 +174,16 @@ def test_each_rule_refuses_with_the_same_message_on_every_path(rule, path, scene
         scene["open"] = make_obs(S.SUBMITTED, value=Decimal(90))
     if rule == "approved figure needs a correction":
         scene["approved"] = make_obs(S.APPROVED, value=Decimal(90))
+    if rule == "indicator the body reported before but does not lead or support":
+        make_obs(S.APPROVED, indicator=scene["foreign"], end=date(2019, 12, 31))
     before = Observation.objects.count()
     values = _values(world, **changes)
     if path == "form":
         shown = via_form(scene["form"], world, values)
     elif path == "api":
         shown = via_api(scene["api"], world, values, field)
+    elif path == "grid":
+        shown = via_grid(scene["form"], world, values)
     else:
         shown = via_import(reporter, world, values, field)
     message = expected(scene)

@@ -292,6 +292,6 @@ def test_large_file_imports_in_one_transaction_with_flat_query_count(n, world, r
     # validation's recorded-data rules (responsibilities and figures of the same periods) in the check and again
     # in the service, then inserts in batches of 1,000 for observations and for audit entries.
     batches = -(-n // 1000)
-    assert len(queries) == 18 + 2 * batches, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries) == 16 + 2 * batches, [q["sql"][:80] for q in queries.captured_queries]
     assert elapsed < 60
     print(f"import of {n} rows: {elapsed:.2f} s")
