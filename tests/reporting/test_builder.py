@@ -185,7 +185,7 @@ def test_fingerprint_is_stable_and_follows_the_data(nacta_2017):
     assert build_report(params).fingerprint != first
 
 
-BUILD_QUERIES = {"plain": 6, "compare": 7, "body": 7}
+BUILD_QUERIES = {"plain": 7, "compare": 8, "body": 8}
 
 
 @pytest.mark.parametrize("n_obs", [1, 40])
