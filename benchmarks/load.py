@@ -104,6 +104,7 @@ TARGETS: dict[str, dict[str, float]] = {
 }
 # Pages and jobs whose work the issue bounds, so 1M may cost at most 1.5x 100k; exports grow with the rows.
 UNBOUNDED = {"CSV export, all rows", "XLSX export job, all rows", "report XLSX + appendix nap-2021"}
+ROWS_NOT_BYTES = {"XLSX export job, all rows"}  # its "sizes" are the rows it wrote (rows / 1024 under KB)
 
 
 @dataclass
@@ -403,7 +404,7 @@ def table(size: dict[str, Any], *, compare: dict[str, Any] | None = None) -> str
             f"{row['p50']:,.0f}",
             f"{row['p95']:,.0f}",
             f"{row['rps']:.1f}",
-            f"{row['kb']:,.1f}",
+            f"{row['kb'] * 1024:,.0f} rows" if row["name"] in ROWS_NOT_BYTES else f"{row['kb']:,.1f}",
             "—" if row["queries"] is None else str(row["queries"]),
             "—" if row["sql_ms"] is None else f"{row['sql_ms']:,.1f}",
             "—" if row.get("mb") is None else f"{row['mb']:,}",
@@ -435,11 +436,14 @@ def write_results(out: Path, *, command: str, directory: Path = RESULTS_DIR) -> 
         f"{os.cpu_count()} cores **shared with other sessions**: the load average is recorded with each size, "
         "and absolute times move with it; compare rows within one run. Jobs (report build and renders, XLSX "
         "export job) are timed in-process or in a child process on the same database. `n` is the number of "
-        "requests (or rounds); for the XLSX job, KB is rows written. Targets are the issue's, at 1M.",
+        "requests (or rounds); the XLSX job's size is the rows it wrote. Targets are the issue's, at 1M.",
         "",
     ]
     for name, run in runs.items():
         sections.append(table(run, compare=runs.get("100k") if name == "1m" else None))
+    notes = directory / "NOTES.md"  # the reading of the figures, kept by hand beside them
+    if notes.exists():
+        sections.append(notes.read_text())
     text = "\n".join(sections)
     out.write_text(text)
     return text
