@@ -1,7 +1,8 @@
 # NAP Portal — the README's two commands are `make run` and `make test`.
 #   make run [PORT=8001]   venv from the lock file, SQLite, seed data, demo accounts, dev server on 127.0.0.1
 #   make test              ruff, mypy and pytest against PostgreSQL and Redis on localhost
-#   make bench             pytest-benchmark suite under benchmarks/
+#   make bench             the volume benchmark (seed, 100k, 1M: benchmarks/RESULTS.md), then bench-micro
+#   make bench-micro       pytest-benchmark suite under benchmarks/
 SHELL := /bin/bash
 # pipefail: a command piped through a filter still fails the target when it fails.
 .SHELLFLAGS := -o pipefail -ec
@@ -15,9 +16,13 @@ PIP_FLAGS := --quiet --disable-pip-version-check --require-hashes
 PIP_NOISE := ^WARNING: Location .* is ignored
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/napportal
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/1
+# The volume benchmark writes synthetic data into this database: never point it at real data.
+DATABASE_URL_BENCH ?= postgres://postgres@127.0.0.1:5432/napportal_bench
+BENCH_SIZES ?= seed,100k,1m
+BENCH_ARGS ?=
 TEST_ENV := DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST)
 
-.PHONY: run test lint typecheck pytest bench clean install
+.PHONY: run test lint typecheck pytest bench bench-load bench-micro clean install
 
 # The stamp is rebuilt only when the lock file changes, so repeated `make` calls do not touch pip.
 $(BIN)/.installed: requirements/dev.txt
@@ -47,7 +52,13 @@ pytest: install
 
 test: lint typecheck pytest
 
-bench: install
+bench: bench-load bench-micro
+
+# gunicorn on loopback under a bounded load at each size, the floors beside each page (benchmarks/load.py).
+bench-load: install
+	DATABASE_URL=$(DATABASE_URL_BENCH) REDIS_URL=$(REDIS_URL_TEST) $(BIN)/python -m benchmarks.load --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+bench-micro: install
 	$(TEST_ENV) $(BIN)/pytest benchmarks --benchmark-only $(PYTEST_ARGS)
 
 clean:

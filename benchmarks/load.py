@@ -2,36 +2,50 @@
 
     python -m benchmarks.load [--sizes seed,100k,1m] [--requests 40] [--clients 4] [--out benchmarks/RESULTS.md]
 
-For each size it (re)generates the synthetic data (``generate_synthetic``; "seed" removes it), starts gunicorn
-(production settings, gthread workers, loopback), signs in an analyst by session cookie, and sends a fixed
-number of requests per page from a few threads (stdlib ``http.client``, keep-alive). It prints and writes
-p50/p95, requests/s, bytes per response and queries per request (counted once in-process through Django's
-test client: the count is the same on every request), and for each page the floors measured in the same run:
-``/healthz/`` through the same gunicorn and middleware under the same load, and ``EXPLAIN ANALYZE`` of the
-page's slowest SQL statement. The database is ``DATABASE_URL``'s: never point it at real data.
+For each size it makes the synthetic data (``generate_synthetic``; "seed" removes it; a database that already
+holds exactly that many synthetic rows is used as it is), starts gunicorn (production settings, gthread
+workers, loopback), signs in an analyst by session cookie, and sends a fixed number of requests per page from
+a few threads (stdlib ``http.client``, keep-alive). For each page it records p50/p95, requests/s, bytes per
+response and queries per request (counted once in-process through Django's test client: the count is the
+same on every request), and the floors measured in the same run: ``/healthz/`` through the same gunicorn and
+middleware under the same load, and ``EXPLAIN ANALYZE`` of the page's slowest SQL statement. The report and
+export jobs are timed in-process (build, HTML, PDF, XLSX with its appendix) and in a child process (the XLSX
+export job of every approved row, with its peak memory). The machine's load average is recorded with each
+size: other sessions share the cores.
 
-``make bench`` runs the pytest-benchmark suite; this module is its volume part (``make bench-load``). A smoke
-run at seed size, a few requests per page against Django's live server, is in tests/test_bench_load.py.
+Each size's figures go to ``benchmarks/results/<size>.json``; ``--out`` is then written from every size on
+file, with the issue's targets and the 1M/100k ratios, so the sizes may run one at a time (and each in its
+own database: ``DATABASE_URL``). Never point it at real data: ``generate_synthetic`` refuses a database with
+real observations, and this module adds an analyst account and sessions.
+
+``make bench`` runs this at seed, 100k and 1M, then the pytest-benchmark suite (``make bench-micro``). A smoke
+run at seed size, a few requests per page against Django's live server, is part of ``make test``
+(tests/test_bench_load.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import secrets
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "benchmarks" / "results"
 SIZES = {"seed": 0, "100k": 100_000, "1m": 1_000_000}
 AS_OF = "2025-12-31"
 
@@ -41,31 +55,68 @@ class Page:
     name: str
     path: str
     once: bool = False  # a long download: one request, timed whole
+    clients: int | None = None  # concurrent clients, when the target names them
+    min_requests: int = 0
 
 
 PAGES: tuple[Page, ...] = (
     Page("healthz (floor)", "/healthz/"),
     Page("dashboard nap-2021", f"/dashboard/?framework=nap-2021&as_of={AS_OF}"),
+    Page("dashboard chart (JSON)", f"/dashboard/charts/nap2021-01-deaths-since-2001/?as_of={AS_OF}"),
     Page("item nap-2021/4", "/frameworks/nap-2021/items/4/"),
     Page("indicator page", "/indicators/nap2021-01-deaths-since-2001/"),
     Page("explorer default", "/explore/"),
     Page("status API nap-2021", f"/api/v1/status/?framework=nap-2021&as_of={AS_OF}"),
+    Page(
+        "status API nap-2021, 8 clients",
+        f"/api/v1/status/?framework=nap-2021&as_of={AS_OF}",
+        clients=8,
+        min_requests=80,
+    ),
     Page("status API nap-2014", f"/api/v1/status/?framework=nap-2014&as_of={AS_OF}"),
-    Page("report nap-2021", f"/reports/?framework=nap-2021&as_of={AS_OF}"),
     Page("observations API p1", "/api/v1/observations/"),
+    Page("observations API p21", "/api/v1/observations/"),  # path replaced by the 20th `next` link
+    # With hindsight: the synthetic source has no publication date, so "as known on" would show the seed only.
+    Page("report page nap-2021", f"/reports/?framework=nap-2021&as_of={AS_OF}&hindsight=on"),
+    Page("report page nap-2014", f"/reports/?framework=nap-2014&as_of={AS_OF}&hindsight=on"),
     Page("CSV export, all rows", "/explore/export.csv", once=True),
 )
+
+# The issue's targets at 1M on this machine: p95 in ms (wall time for a job), KB per response, req/s.
+TARGETS: dict[str, dict[str, float]] = {
+    "dashboard nap-2021": {"p95": 150, "kb": 300},
+    "item nap-2021/4": {"p95": 100},
+    "indicator page": {"p95": 100},
+    "explorer default": {"p95": 100},
+    "status API nap-2021": {"p95": 50},
+    "status API nap-2021, 8 clients": {"rps": 100},
+    "status API nap-2014": {"p95": 50},
+    "observations API p1": {"p95": 40},
+    "observations API p21": {"p95": 40},
+    "report page nap-2021": {"p95": 1000},
+    "report page nap-2014": {"p95": 1000},
+    "CSV export, all rows": {"p95": 30_000},
+    "report build nap-2021": {"p95": 1000},
+    "report build nap-2014": {"p95": 1000},
+    "report HTML nap-2021": {"p95": 1000},
+    "report PDF nap-2021": {"p95": 15_000},
+    "XLSX export job, all rows": {"p95": 120_000, "mb": 300},
+}
+# Pages and jobs whose work the issue bounds, so 1M may cost at most 1.5x 100k; exports grow with the rows.
+UNBOUNDED = {"CSV export, all rows", "XLSX export job, all rows", "report XLSX + appendix nap-2021"}
+ROWS_NOT_BYTES = {"XLSX export job, all rows"}  # its "sizes" are the rows it wrote (rows / 1024 under KB)
 
 
 @dataclass
 class Result:
-    page: Page
+    name: str
     times: list[float] = field(default_factory=list)  # seconds per request
     sizes: list[int] = field(default_factory=list)
     statuses: set[int] = field(default_factory=set)
     wall: float = 0.0
     queries: int | None = None
     sql_ms: float | None = None  # EXPLAIN ANALYZE execution time of the slowest statement
+    peak_mb: float | None = None  # peak resident memory of a job's process
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.times)
@@ -75,23 +126,41 @@ class Result:
     def rps(self) -> float:
         return len(self.times) / self.wall if self.wall else 0.0
 
+    @property
+    def kb(self) -> float:
+        return statistics.mean(self.sizes) / 1024 if self.sizes else 0.0
 
-def load(base_url: str, page: Page, *, requests: int, clients: int, cookie: str) -> Result:
-    """``requests`` GETs of ``page`` from ``clients`` threads, each on its own keep-alive connection."""
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": ",".join(map(str, sorted(self.statuses))),
+            "n": len(self.times),
+            "p50": round(self.pct(0.5), 1),
+            "p95": round(self.pct(0.95), 1),
+            "rps": round(self.rps, 1),
+            "kb": round(self.kb, 1),
+            "queries": self.queries,
+            "sql_ms": None if self.sql_ms is None else round(self.sql_ms, 1),
+            "mb": None if self.peak_mb is None else round(self.peak_mb),
+        }
+
+
+def load(base_url: str, path: str, *, name: str = "", requests: int, clients: int, cookie: str) -> Result:
+    """``requests`` GETs of ``path`` from ``clients`` threads, each on its own keep-alive connection."""
     parts = urlsplit(base_url)
-    result = Result(page)
+    result = Result(name or path)
     lock = threading.Lock()
     counter = iter(range(requests))
 
     def worker() -> None:
-        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=300)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=600)
         headers = {"Cookie": cookie, "Host": "127.0.0.1", "Accept": "*/*"}
         while True:
             with lock:
                 if next(counter, None) is None:
                     break
             started = time.perf_counter()
-            conn.request("GET", page.path, headers=headers)
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             body = response.read()
             elapsed = time.perf_counter() - started
@@ -111,17 +180,29 @@ def load(base_url: str, page: Page, *, requests: int, clients: int, cookie: str)
     return result
 
 
-def page_sql(page: Page, user: object) -> tuple[int, float | None]:
-    """Queries per request (Django's test client, in-process) and EXPLAIN ANALYZE time of the slowest one."""
+def follow_next(base_url: str, path: str, *, hops: int, cookie: str) -> str:
+    """The path of the page ``hops`` ``next`` links after ``path`` of a DRF list (or the last one there is)."""
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=120)
+    for _hop in range(hops):
+        conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1", "Accept": "application/json"})
+        following = json.loads(conn.getresponse().read()).get("next")
+        if not following:
+            break
+        split = urlsplit(following)
+        path = f"{split.path}?{split.query}"
+    conn.close()
+    return path
+
+
+def slowest_sql(run: Callable[[], object]) -> tuple[int, float | None]:
+    """Queries ``run`` makes and the EXPLAIN ANALYZE execution time of the slowest SELECT among them."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
     with CaptureQueriesContext(connection) as captured:
-        client.get(page.path, HTTP_HOST="127.0.0.1")
-    statements = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        run()
+    statements = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
     if not statements:
         return len(captured.captured_queries), None
     slowest = max(statements, key=lambda q: float(q["time"]))
@@ -130,6 +211,101 @@ def page_sql(page: Page, user: object) -> tuple[int, float | None]:
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else plan
     return len(captured.captured_queries), float(plan["Execution Time"])
+
+
+def page_sql(path: str, user: object) -> tuple[int, float | None]:
+    """Queries per request (Django's test client, in-process) and EXPLAIN ANALYZE time of the slowest one."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return slowest_sql(lambda: client.get(path, HTTP_HOST="127.0.0.1"))
+
+
+def timed(name: str, run: Callable[[], bytes | object], *, rounds: int = 1) -> Result:
+    """``rounds`` in-process runs of ``run`` (a build or a render), then its queries and slowest SQL."""
+    result = Result(name)
+    started = time.perf_counter()
+    for _round in range(rounds):
+        begun = time.perf_counter()
+        output = run()
+        result.times.append(time.perf_counter() - begun)
+        result.sizes.append(len(output) if isinstance(output, bytes | str) else 0)
+        result.statuses.add(200)
+    result.wall = time.perf_counter() - started
+    result.queries, result.sql_ms = slowest_sql(run)
+    return result
+
+
+def report_jobs(*, rounds: int = 3, pdf: bool = True) -> list[Result]:
+    """The report for nap-2021 and nap-2014 as of ``AS_OF``: build, HTML, PDF and XLSX (with its appendix)."""
+    from datetime import date
+
+    from django.utils import translation
+
+    from reporting.builder import build_report
+    from reporting.definitions import ReportParams
+    from reporting.renderers import RENDERERS, EditionStamp
+
+    as_of = date.fromisoformat(AS_OF)
+    results = [
+        timed(f"report build {slug}", partial(build_report, ReportParams(slug, as_of, hindsight=True)), rounds=rounds)
+        for slug in ("nap-2021", "nap-2014")
+    ]
+    report = build_report(ReportParams("nap-2021", as_of, hindsight=True))
+    stamp = EditionStamp.unpublished(report)
+    formats = ["html", "xlsx", "pdf"] if pdf else ["html", "xlsx"]
+    names = {"html": "report HTML", "xlsx": "report XLSX + appendix", "pdf": "report PDF"}
+    with translation.override(report.params.language):
+        for fmt in formats:
+            run = RENDERERS[fmt]
+            results.append(
+                timed(
+                    f"{names[fmt]} nap-2021",
+                    partial(run, report, stamp),
+                    rounds=rounds if fmt == "html" else 1,
+                )
+            )
+    return results
+
+
+XLSX_JOB_CHILD = """
+import json, sys, time, uuid
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from tracker.services import export_jobs
+user = get_user_model().objects.get(username=sys.argv[1])
+job = export_jobs.ExportJob(id=uuid.uuid4().hex, user_id=user.pk, query="", total=0)
+export_jobs._save(job)  # as export_job_start does, without queueing it for a worker
+started = time.perf_counter()
+job = export_jobs.export_job_run(job_id=job.id)
+print(json.dumps({"seconds": time.perf_counter() - started, "rows": job.rows, "state": job.state}))
+"""
+
+
+def xlsx_job(username: str, env: dict[str, str]) -> Result:
+    """The XLSX export job of every approved row, run as the worker runs it, in a process of its own so that
+    its peak resident memory is its own (``wait4``)."""
+    result = Result("XLSX export job, all rows")
+    started = time.perf_counter()
+    process = subprocess.Popen(  # noqa: S603 (our own argv)
+        [sys.executable, "-c", XLSX_JOB_CHILD, username], cwd=ROOT, env=env, stdout=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    result.wall = time.perf_counter() - started
+    if process.returncode == 0:
+        done = json.loads(output)
+        result.times.append(done["seconds"])
+        result.sizes.append(done["rows"])  # rows, not bytes, for this one
+        result.statuses.add(200 if done["state"] == "done" else 500)
+    else:
+        result.statuses.add(500)
+    result.peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+    return result
 
 
 def _free_port() -> int:
@@ -145,7 +321,9 @@ def _environment() -> dict[str, str]:
         DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_SECURE_SSL_REDIRECT="false",
-        NAP_API_RATE="100000/minute",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        DJANGO_MEDIA_ROOT=env.get("DJANGO_MEDIA_ROOT") or tempfile.mkdtemp(prefix="nap-bench-media-"),
+        NAP_API_RATE="1000000/minute",
         DJANGO_LOG_LEVEL="WARNING",
     )
     return env
@@ -170,48 +348,128 @@ def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("gunicorn did not answer /healthz/ within 60 s")
 
 
-def table(size: str, observations: int, results: Iterable[Result]) -> str:
+def _load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def _met(name: str, row: dict[str, Any]) -> str:
+    target = TARGETS.get(name)
+    if not target:
+        return ""
+    checks = []
+    if "p95" in target:
+        checks.append(row["p95"] <= target["p95"])
+    if "kb" in target:
+        checks.append(row["kb"] <= target["kb"])
+    if "rps" in target:
+        checks.append(row["rps"] >= target["rps"])
+    if "mb" in target and row.get("mb") is not None:
+        checks.append(row["mb"] <= target["mb"])
+    return "yes" if all(checks) else "**no**"
+
+
+def _target_text(name: str) -> str:
+    target = TARGETS.get(name, {})
+    parts = []
+    if "p95" in target:
+        parts.append(f"≤{target['p95']:,.0f} ms")
+    if "kb" in target:
+        parts.append(f"≤{target['kb']:,.0f} KB")
+    if "rps" in target:
+        parts.append(f"≥{target['rps']:,.0f} req/s")
+    if "mb" in target:
+        parts.append(f"≤{target['mb']:,.0f} MB")
+    return ", ".join(parts)
+
+
+def table(size: dict[str, Any], *, compare: dict[str, Any] | None = None) -> str:
+    """One size's section of RESULTS.md; ``compare`` (the 100k run) adds the 1M/100k ratio of p95."""
+    before = {row["name"]: row for row in compare["rows"]} if compare else {}
     rows = [
-        f"### {size}: {observations:,} observations",
+        f"### {size['size']}: {size['observations']:,} observations",
         "",
-        "| page | status | p50 ms | p95 ms | req/s | KB/response | queries | slowest SQL (EXPLAIN ANALYZE) ms |",
-        "|---|---|---|---|---|---|---|---|",
+        f"Run {size['started']}; load average (1, 5, 15 min) {size['load_start']} at the start, "
+        f"{size['load_end']} at the end; synthetic data {size['generated']}.",
+        "",
+        "| page or job | status | n | p50 ms | p95 ms | req/s | KB | queries | slowest SQL ms | peak MB | target "
+        + ("| met | 1M/100k p95 |" if compare else "| met |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if compare else ""),
     ]
-    for r in results:
-        kb = statistics.mean(r.sizes) / 1024 if r.sizes else 0
-        sql = f"{r.sql_ms:.1f}" if r.sql_ms is not None else "—"
-        queries = str(r.queries) if r.queries is not None else "—"
-        status = ",".join(map(str, sorted(r.statuses)))
-        rows.append(
-            f"| {r.page.name} | {status} | {r.pct(0.5):.0f} | {r.pct(0.95):.0f} | {r.rps:.1f} | {kb:.1f} | "
-            f"{queries} | {sql} |"
-        )
+    for row in size["rows"]:
+        cells = [
+            row["name"],
+            row["status"],
+            str(row["n"]),
+            f"{row['p50']:,.0f}",
+            f"{row['p95']:,.0f}",
+            f"{row['rps']:.1f}",
+            f"{row['kb'] * 1024:,.0f} rows" if row["name"] in ROWS_NOT_BYTES else f"{row['kb']:,.1f}",
+            "—" if row["queries"] is None else str(row["queries"]),
+            "—" if row["sql_ms"] is None else f"{row['sql_ms']:,.1f}",
+            "—" if row.get("mb") is None else f"{row['mb']:,}",
+            _target_text(row["name"]),
+            _met(row["name"], row),
+        ]
+        if compare:
+            earlier = before.get(row["name"])
+            ratio = row["p95"] / earlier["p95"] if earlier and earlier["p95"] else None
+            text = "—" if ratio is None else f"{ratio:.2f}"
+            if ratio is not None and row["name"] not in UNBOUNDED and ratio > 1.5:
+                text = f"**{text}**"
+            cells.append(text)
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="seed,100k", help="comma-separated: seed, 100k, 1m")
-    parser.add_argument("--requests", type=int, default=40, help="requests per page")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
-    args = parser.parse_args(argv)
-    env = _environment()
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
+def write_results(out: Path, *, command: str, directory: Path = RESULTS_DIR) -> str:
+    """RESULTS.md from every size on file, smallest first."""
+    runs = {
+        name: json.loads((directory / f"{name}.json").read_text())
+        for name in SIZES
+        if (directory / f"{name}.json").exists()
+    }
+    sections = [
+        "# Volume benchmark results",
+        "",
+        f"`{command}` (``make bench``); gunicorn gthread on loopback, production settings, "
+        f"{os.cpu_count()} cores **shared with other sessions**: the load average is recorded with each size, "
+        "and absolute times move with it; compare rows within one run. Jobs (report build and renders, XLSX "
+        "export job) are timed in-process or in a child process on the same database. `n` is the number of "
+        "requests (or rounds); the XLSX job's size is the rows it wrote. Targets are the issue's, at 1M.",
+        "",
+    ]
+    for name, run in runs.items():
+        sections.append(table(run, compare=runs.get("100k") if name == "1m" else None))
+    notes = directory / "NOTES.md"  # the reading of the figures, kept by hand beside them
+    if notes.exists():
+        sections.append(notes.read_text())
+    text = "\n".join(sections)
+    out.write_text(text)
+    return text
 
-    django.setup()
+
+def _prepare(size: str, env: dict[str, str]) -> str:
+    """The database at ``size``: synthetic data generated unless exactly that many are there already."""
+    from tracker.models import Observation
+    from tracker.synthetic import SYNTHETIC_SOURCE
+
+    wanted = SIZES[size]
+    have = Observation.objects.filter(source__slug=SYNTHETIC_SOURCE).count()
+    if have == wanted:
+        return f"already in the database ({have:,} rows)"
+    started = time.monotonic()
+    _manage("generate_synthetic", "--observations", str(wanted), env=env)
+    return f"generated in {time.monotonic() - started:.0f} s"
+
+
+def _bench_user() -> tuple[Any, str]:
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
     from tracker.choices import Role
-    from tracker.models import Observation, UserRole
+    from tracker.models import UserRole
 
-    _manage("migrate", "--no-input", "-v0", env=env)
-    _manage("load_seed", env=env)
-    _manage("collectstatic", "--no-input", "-v0", env=env)  # production settings serve a hashed manifest
     user, _created = get_user_model().objects.get_or_create(
         username="bench-analyst", defaults={"email": "bench-analyst@bench.invalid"}
     )
@@ -221,62 +479,101 @@ def main(argv: list[str] | None = None) -> int:
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
-    cookie = f"sessionid={session.session_key}"
-    load_line = os.getloadavg()
-    sections = [
-        "# Volume benchmark results",
-        "",
-        f"`python -m benchmarks.load --sizes {args.sizes} --requests {args.requests} --clients {args.clients} "
-        f"--workers {args.workers}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; gunicorn gthread "
-        f"on loopback, production settings; load average at start {load_line[0]:.1f} on {os.cpu_count()} cores "
-        "(a shared machine: absolute times are noisy, compare rows within one run).",
-        "",
-    ]
-    for size in args.sizes.split(","):
-        started = time.monotonic()
-        _manage("generate_synthetic", "--observations", str(SIZES[size]), env=env)
-        generated = time.monotonic() - started
-        port = _free_port()
-        gunicorn = subprocess.Popen(  # noqa: S603 (our own argv)
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "napportal.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "--timeout",
-                "300",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
+    return user, f"sessionid={session.session_key}"
+
+
+def run_pages(
+    base: str, pages: Iterable[Page], *, user: Any, cookie: str, requests: int, clients: int, warm_up: int = 2
+) -> list[Result]:
+    """Every page under load (after ``warm_up`` requests), then its queries and slowest SQL in-process."""
+    results = []
+    for page in pages:
+        path = page.path
+        if page.name.endswith(" p21"):
+            path = follow_next(base, page.path, hops=20, cookie=cookie)
+        if page.once:
+            result = load(base, path, name=page.name, requests=1, clients=1, cookie=cookie)
+        else:
+            if warm_up:
+                load(base, path, requests=warm_up, clients=1, cookie=cookie)
+            result = load(
+                base,
+                path,
+                name=page.name,
+                requests=max(requests, page.min_requests),
+                clients=page.clients or clients,
+                cookie=cookie,
+            )
+            result.queries, result.sql_ms = page_sql(path, user)
+        results.append(result)
+        print(json.dumps(result.summary()), flush=True)
+    return results
+
+
+def bench_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    from tracker.models import Observation
+
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    generated = _prepare(size, env)
+    load_start = _load_average()
+    user, cookie = _bench_user()
+    port = _free_port()
+    gunicorn = subprocess.Popen(  # noqa: S603 (our own argv)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "napportal.wsgi",
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread"),
+            *("--threads", "4", "--timeout", "600", "--log-level", "warning"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait(port, gunicorn)
+        results = run_pages(
+            f"http://127.0.0.1:{port}", PAGES, user=user, cookie=cookie, requests=args.requests, clients=args.clients
         )
-        try:
-            _wait(port, gunicorn)
-            results = []
-            for page in PAGES:
-                base = f"http://127.0.0.1:{port}"
-                if page.once:
-                    result = load(base, page, requests=1, clients=1, cookie=cookie)
-                else:
-                    load(base, page, requests=2, clients=1, cookie=cookie)  # warm up
-                    result = load(base, page, requests=args.requests, clients=args.clients, cookie=cookie)
-                    result.queries, result.sql_ms = page_sql(page, user)
-                results.append(result)
-                print(table(size, 0, [result]).splitlines()[-1], flush=True)
-        finally:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=30)
-        observations = Observation.objects.count()
-        sections.append(table(size, observations, results))
-        sections.append(f"Synthetic data generated in {generated:.1f} s.\n")
-    args.out.write_text("\n".join(sections))
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=60)
+    for result in [*report_jobs(), xlsx_job(user.get_username(), env)]:
+        results.append(result)
+        print(json.dumps(result.summary()), flush=True)
+    return {
+        "size": size,
+        "observations": Observation.objects.count(),
+        "started": started,
+        "generated": generated,
+        "load_start": load_start,
+        "load_end": _load_average(),
+        "rows": [r.summary() for r in results],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="seed,100k,1m", help="comma-separated: seed, 100k, 1m")
+    parser.add_argument("--requests", type=int, default=40, help="requests per page")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="where each size's JSON goes")
+    args = parser.parse_args(argv)
+    env = _environment()
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    _manage("migrate", "--no-input", "-v0", env=env)
+    _manage("load_seed", env=env)
+    _manage("collectstatic", "--no-input", "-v0", env=env)  # production settings serve a hashed manifest
+    args.results.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes.split(","):
+        run = bench_size(size, args, env)
+        (args.results / f"{size}.json").write_text(json.dumps(run, indent=1) + "\n")
+    command = f"python -m benchmarks.load --requests {args.requests} --clients {args.clients} --workers {args.workers}"
+    write_results(args.out, command=command, directory=args.results)
     print(f"written to {args.out}")
     return 0
 

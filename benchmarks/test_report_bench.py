@@ -28,7 +28,7 @@ def params(framework: str, compare: date | None = None) -> ReportParams:
 @pytest.mark.parametrize("framework", ["nap-2014", "nap-2021"])
 def test_build_report(benchmark, dataset: Dataset, db, framework, compare, django_assert_num_queries):
     report_params = params(framework, compare)
-    with django_assert_num_queries(6 if compare is None else 7):
+    with django_assert_num_queries(8 if compare is None else 9):
         report = build_report(report_params)
     assert report.rows and any(row.cells for row in report.rows)
 

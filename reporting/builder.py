@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import DenseRank, ExtractYear, RowNumber
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -27,12 +28,18 @@ from tracker.formatting import (
     format_period_label,
 )
 from tracker.models import AgendaItem, Assessment, Body, Framework, Indicator, Observation, Responsibility, Source
-from tracker.models.querysets import oldest_first, series_key, via_crosswalk
+from tracker.models.querysets import ObservationQuerySet, newest_first, series_key, via_crosswalk
 from tracker.selectors import latest_assessments, latest_figures
 
 # Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
-REPORT_LAYOUT_VERSION = 2  # 2: bodies named in every cell, knowledge date, qualifiers and references
+# 3: a long `{period}` series listed yearly, its whole history only in the XLSX appendix
+REPORT_LAYOUT_VERSION = 3  # 2: bodies named in every cell, knowledge date, qualifiers and references
 HISTORY_PLACEHOLDER = "{period}"
+# A `{period}` series of up to LISTED_WHOLE dated figures is listed whole, as NACTA writes it; a longer one lists
+# the latest figure of each of its last LISTED_YEARS years and its latest figure, so a cell stays the same size
+# at a million figures. Every figure is in the XLSX appendix (``history_appendix``).
+LISTED_WHOLE = 12
+LISTED_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,16 @@ class StatusCell:
     figures: list[FigureEntry]
     change: Change | None = None
     body: str = ""  # the reporting body's short name; empty for a national figure
+    history_total: int = 0  # a long `{period}` series listed yearly: how many dated figures it has in all
+
+    @property
+    def listing_note(self) -> str:
+        """Said under a series listed yearly, so the reader knows the listing is a selection."""
+        if self.history_total <= len(self.figures):
+            return ""
+        return _("yearly; all %(count)s figures in the XLSX appendix") % {
+            "count": format_number(self.history_total, style=INTERNATIONAL)
+        }
 
     @property
     def text(self) -> str:
@@ -212,8 +229,9 @@ class _Footnotes:
 
 
 def build_report(params: ReportParams) -> Report:
-    """The report for ``params`` from the data in the database now. Queries: 6, +1 with a comparison date,
-    +1 for a body's scope — whatever the number of items, indicators or observations."""
+    """The report for ``params`` from the data in the database now. Queries: 8 (7 with no `{period}` figure
+    to list), +1 with a comparison date, +1 for a body's scope — whatever the number of items, indicators or
+    observations."""
     with translation.override(params.language):
         return _build(params)
 
@@ -261,6 +279,7 @@ def _build(params: ReportParams) -> Report:
             ):
                 reporter = observations[-1].body
                 figures = [_figure(indicator, o, params, footnotes) for o in observations]
+                total = max((vars(o).get("history_total") or 0) for o in observations)
                 change = (
                     _change(indicator, previous.get((series_id, body_id)), observations[-1], params)
                     if params.compare
@@ -275,6 +294,7 @@ def _build(params: ReportParams) -> Report:
                         change,
                         # A body's own report need not repeat its name in every cell.
                         body=reporter.short_name if reporter and body is None else "",
+                        history_total=total if total > len(figures) else 0,
                     )
                 )
         responsibilities = list(item.responsibilities.all())
@@ -317,23 +337,71 @@ def _national_first(entry: tuple[tuple[int, int | None], list[Observation]]) -> 
 def _series_as_of(
     framework: Framework, as_of: date, body: Body | None, known_on: date | None
 ) -> dict[tuple[int, int | None], list[Observation]]:
-    """Observations to show per indicator of ``framework``, oldest first: the latest one, or every dated one
-    when the status template names the period ("185 Cases (2012)", "37 Cases (2016)") as NACTA writes it."""
-    shown: dict[tuple[int, int | None], list[Observation]] = {}
+    """Observations to show per indicator of ``framework``, oldest first: the latest one, or the dated ones
+    when the status template names the period ("185 Cases (2012)", "37 Cases (2016)") as NACTA writes it —
+    every one for a short series, yearly for a long one (``LISTED_WHOLE``). Three queries, the listing decided
+    in SQL, so the rows read and rendered do not grow with a series' length."""
+    figures = {obs.pk: obs for obs in latest_figures(framework=framework, as_of=as_of, body=body, known_on=known_on)}
     base = Observation.objects.all() if body is None else Observation.objects.filter(body=body)
-    # Decided in the database, so older figures of the other series are never loaded (benchmarks/README.md).
-    wanted = Q(pk__in=base.series_heads(as_of=as_of, crosswalk=framework, known_on=known_on)) | Q(
-        indicator__status_template__contains=HISTORY_PLACEHOLDER
-    )
-    series = (
+    # The listing is chosen over narrow rows (ids and window columns), then fetched by id with its joins:
+    # sorting the joined rows of a hundred thousand figures spilled to disk.
+    totals = dict(_period_listing(base, framework, as_of, known_on).values_list("pk", "history_total"))  # type: ignore[misc]
+    listed = (
         base.series_figures(as_of=as_of, crosswalk=framework, known_on=known_on)
-        .filter(wanted)
+        .filter(pk__in=list(totals))
         .select_related("indicator__item__framework", "body", "source__publisher")
     )
+    for obs in listed:
+        obs.history_total = totals[obs.pk]  # type: ignore[attr-defined]
+        figures[obs.pk] = obs
+    shown: dict[tuple[int, int | None], list[Observation]] = {}
     # Oldest first in the reverse of the one tie-break, so a cell's last figure is its series' latest one.
-    for obs in series.order_by(*oldest_first(crosswalk=True)):
+    for obs in sorted(figures.values(), key=_reading_order):
         shown.setdefault(series_key(obs), []).append(obs)
     return shown
+
+
+def _period_listing(
+    base: ObservationQuerySet, framework: Framework, as_of: date, known_on: date | None
+) -> ObservationQuerySet:
+    """The dated figures a `{period}` cell lists, each with ``history_total`` (its series' length): a series of
+    up to ``LISTED_WHOLE`` figures whole; a longer one the latest figure of each of its last ``LISTED_YEARS``
+    years (the widest period among equals: a year's own figure before its December)."""
+    series = [F("series_id"), F("body_id")]
+    year = ExtractYear("period_end")
+    # A year's latest figure; at an equal end, the wider period (the year's own figure before its December).
+    latest_widest = [F("period_end").desc(), F("period_start").asc(nulls_last=True), *newest_first(crosswalk=True)]
+    return (
+        period_history(base, framework, as_of, known_on)
+        .annotate(
+            history_total=Window(Count("pk"), partition_by=series),
+            year_rank=Window(
+                RowNumber(),
+                partition_by=[*series, year],
+                order_by=latest_widest,
+            ),
+            years_back=Window(DenseRank(), partition_by=series, order_by=year.desc()),
+        )
+        .filter(Q(history_total__lte=LISTED_WHOLE) | Q(year_rank=1, years_back__lte=LISTED_YEARS))
+    )
+
+
+def period_history(
+    base: ObservationQuerySet, framework: Framework, as_of: date, known_on: date | None
+) -> ObservationQuerySet:
+    """Every published dated figure of the framework's `{period}` series: what the report lists and the XLSX
+    appendix holds whole."""
+    return (
+        base.series_figures(as_of=as_of, crosswalk=framework, known_on=known_on)
+        .filter(indicator__status_template__contains=HISTORY_PLACEHOLDER)
+        .order_by()
+    )
+
+
+def _reading_order(obs: Observation) -> tuple[date, bool, float, int]:
+    """``oldest_first(crosswalk=True)`` in Python: the two queries' rows merged into one reading order."""
+    approved = obs.approved_at.timestamp() if obs.approved_at else float("-inf")
+    return (obs.period_end, not via_crosswalk(obs), approved, obs.pk)
 
 
 def _figure(indicator: Indicator, obs: Observation, params: ReportParams, footnotes: _Footnotes) -> FigureEntry:

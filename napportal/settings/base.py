@@ -99,9 +99,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# PostgreSQL: a connection attempt to an unreachable server gives up after this many seconds.
+# PostgreSQL: a connection attempt to an unreachable server gives up after this many seconds; and no JIT:
+# the portal's queries read O(series) rows by index, but their estimated cost at a million observations sends
+# them to LLVM, which spent 1.3 s compiling a 1 s report query (benchmarks/RESULTS.md).
+POSTGRES_OPTIONS = {"connect_timeout": 3, "options": "-c jit=off"}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["default"]["OPTIONS"] = POSTGRES_OPTIONS | DATABASES["default"].get("OPTIONS", {})
 
 
 def redis_caches(url: str) -> dict[str, dict[str, object]]:

@@ -9,7 +9,7 @@ See https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, redis_caches
+from .base import POSTGRES_OPTIONS, env, redis_caches
 
 DEBUG = False
 
@@ -26,7 +26,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 3}
+DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **POSTGRES_OPTIONS}
 REDIS_URL = env("REDIS_URL")
 CACHES = redis_caches(REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL

@@ -1,12 +1,12 @@
 """Tests run against real PostgreSQL and Redis on localhost (see `make test`)."""
 
 from .base import *  # noqa: F403
-from .base import env, redis_caches
+from .base import POSTGRES_OPTIONS, env, redis_caches
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/napportal"),
 }
-DATABASES["default"]["OPTIONS"] = {"connect_timeout": 3}
+DATABASES["default"]["OPTIONS"] = dict(POSTGRES_OPTIONS)
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
 CACHES = redis_caches(REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils import translation
 
+from reporting.appendix import history_appendix
 from reporting.builder import Report
 from reporting.definitions import FORMATS
 from reporting.renderers.csv import render_csv
@@ -23,7 +24,8 @@ from reporting.renderers.xlsx import render_xlsx
 RENDERERS: dict[str, Callable[[Report, EditionStamp], bytes]] = {
     "html": lambda report, stamp: render_html(report, stamp=stamp).encode(),
     "pdf": lambda report, stamp: render_pdf(report, stamp=stamp),
-    "xlsx": lambda report, stamp: render_xlsx(report, stamp=stamp),
+    # The XLSX alone carries every figure of the `{period}` series, which the other formats list yearly.
+    "xlsx": lambda report, stamp: render_xlsx(report, stamp=stamp, appendix=history_appendix(report.params)),
     "csv": lambda report, stamp: render_csv(report),
 }
 assert tuple(RENDERERS) == FORMATS

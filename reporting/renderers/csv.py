@@ -85,7 +85,7 @@ def _row(report: Report, row: ReportRow, cell: StatusCell | None, notes: dict[in
         data |= {
             "indicator_code": cell.indicator,
             "indicator": cell.label,
-            "status": cell.text,
+            "status": cell.text + (f" ({cell.listing_note})" if cell.listing_note else ""),
             "body": cell.body,
             "figure": latest.figure,
             "source_wording": latest.quote,
