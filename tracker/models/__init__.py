@@ -8,7 +8,7 @@ from tracker.models.imports import PendingImport
 from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.latest import LatestFigure
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
-from tracker.models.validation import Finding, ValidationRule, ValidationRun
+from tracker.models.validation import Finding, LearntBound, ValidationRule, ValidationRun
 from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "IdempotentRequest",
     "Indicator",
     "LatestFigure",
+    "LearntBound",
     "Membership",
     "Notice",
     "NoticeKind",

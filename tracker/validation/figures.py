@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from tracker.models import Framework, Observation
+from tracker.validation import learnt
 
 FIG_COLUMNS = (
     "id",
@@ -120,6 +121,7 @@ def materialized(scope: Scope) -> Iterator[Scope]:
                 cursor.execute("SET LOCAL temp_buffers = '256MB'")
         except DatabaseError:
             pass
+        learnt.lock()
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLE}")
         # Sorted by series: each rule then reads its indicators' rows together and the windows get their rows
         # in order (measured at 1,000,000 rows: the sort costs less than it saves). ANALYZE gives the planner
