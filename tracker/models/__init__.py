@@ -9,7 +9,7 @@ from tracker.models.indicators import Assessment, Indicator, Observation, Source
 from tracker.models.latest import LatestFigure
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
 from tracker.models.proposals import IndicatorProposal
-from tracker.models.validation import Finding, ValidationRule, ValidationRun
+from tracker.models.validation import Finding, LearntBound, ValidationRule, ValidationRun
 from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Indicator",
     "IndicatorProposal",
     "LatestFigure",
+    "LearntBound",
     "Membership",
     "Notice",
     "NoticeKind",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import FindingState, RuleKind, Severity
@@ -221,3 +222,39 @@ class ValidationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} ({self.found})"
+
+
+class LearntBound(models.Model):
+    """A published figure's learnt range, stored once computed: the median and MAD of the ``history`` figures
+    before it in its series (NULL when it has fewer). They depend only on those predecessors, so a whole run
+    computes them only for figures without a row here.
+
+    A cache written by the whole run (``tracker.validation.learnt``) and emptied by triggers on
+    ``tracker_observation`` (migration 0018): a figure approved, corrected, withdrawn or deleted removes the
+    rows of its series from its period end on, the figures whose history it changes. No foreign key, so raw
+    bulk deletes of observations need no cascade (the delete trigger removes their rows).
+    """
+
+    pk = models.CompositePrimaryKey("observation_id", "history")
+    observation_id = models.BigIntegerField(_("figure"))
+    history = models.PositiveSmallIntegerField(_("history length"))
+    indicator_id = models.BigIntegerField(_("indicator"))
+    body_id = models.BigIntegerField(_("body"), null=True)
+    period_end = models.DateField(_("period end"))
+    median = models.FloatField(_("median"), null=True)
+    mad = models.FloatField(_("median absolute deviation"), null=True)
+
+    class Meta:
+        verbose_name = _("learnt bound")
+        verbose_name_plural = _("learnt bounds")
+        indexes = [
+            models.Index(
+                models.F("indicator_id"),
+                Coalesce(models.F("body_id"), models.Value(0)),
+                models.F("period_end"),
+                name="learntbound_series_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.observation_id}/{self.history}: {self.median} ± {self.mad}"

@@ -19,6 +19,7 @@ from django.db import connection
 from tracker import cadence
 from tracker.choices import Accumulation, BodyKind, Cadence, ObservationState, Unit, ValueQualifier
 from tracker.models import Body, Indicator, ValidationRule
+from tracker.validation import learnt as learnt_store
 from tracker.validation.expressions import parse, relation_sql
 from tracker.validation.figures import Scope, figures_cte
 from tracker.validation.robust import median_mad_sql
@@ -211,9 +212,16 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
             if fixed
             else ""
         )
+        # A whole run reads the stored bounds, learning those of figures that have none first.
+        stored = scope.materialized
+        if stored:
+            learnt_sql = learnt_store.stored_sql(since=since)
+            learnt_store.learn_missing(cte, params, rule.history)
+        else:
+            learnt_sql = median_mad_sql(rule.history, candidates_only=scope.checking_candidates, since=since)
         sql = f"""
             WITH {cte},
-            learnt AS ({median_mad_sql(rule.history, candidates_only=scope.checking_candidates, since=since)})
+            learnt AS ({learnt_sql})
             SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier, is_candidate,
                    median, greatest(mad, abs(median) * 0.01) AS mad, %s AS learnt_from
             FROM learnt WHERE abs(value::float8 - median) > %s * greatest(mad, abs(median) * 0.01)
@@ -227,7 +235,10 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
             FROM fig WHERE ({" OR ".join(c for c, _ in fixed)}) {candidate_only}
         """
     judged_since = [*scope.since, *scope.since] if since and scope.since else []
-    all_params = [*params, *judged_since, rule.history, rule.mad_k] if learn else [*params]
+    if learn and scope.materialized:
+        all_params = [*params, rule.history, *judged_since[:2], rule.history, rule.mad_k]
+    else:
+        all_params = [*params, *judged_since, rule.history, rule.mad_k] if learn else [*params]
     all_params += [v for _, v in fixed]
     drafts = []
     seen: set[int] = set()

@@ -34,15 +34,17 @@ def _kth(k: int, left: list[str], right: list[str]) -> str:
     return terms[0] if len(terms) == 1 else f"LEAST({', '.join(terms)})"
 
 
-def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False) -> str:
+def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False, judged: str | None = None) -> str:
     """A SELECT over ``fig`` giving, for each figure with ``n`` earlier figures in its series, ``KEEP`` columns
     plus ``median`` and ``mad`` (both float) of those ``n`` earlier values. With ``since``, only figures
     approved since, or dated after, the previous run are judged (the two parameters, given twice); their history
-    still comes from every figure of their series."""
+    still comes from every figure of their series. ``judged``, instead, is any condition over ``fig`` saying which
+    figures to judge (without parameters)."""
     lags = ", ".join(f"lag(value::float8, {k}) OVER w AS s{k - 1}" for k in range(1, n + 1))
-    judged = "(approved_at >= %s OR period_end > %s)"
+    if since:
+        judged = "(approved_at >= %s OR period_end > %s)"
     rows = "fig"
-    if since and not candidates_only:
+    if judged and not candidates_only:
         # Only the series with a figure to judge are windowed at all (body NULL is national: coalesce).
         rows = (
             "(SELECT * FROM fig WHERE (indicator_id, coalesce(body_id, 0)) IN "
@@ -57,7 +59,7 @@ def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False) -> str
     source = f"SELECT * FROM ({source}) AS lagged WHERE s{n - 1} IS NOT NULL"
     if candidates_only:
         source += " AND is_candidate"
-    elif since:
+    elif judged:
         source += f" AND {judged}"
     for round_ in range(n):
         source = _layer(source, n, round_ % 2, KEEP)

@@ -6,13 +6,15 @@ matched by (rule, key), so a second run changes nothing but ``last_seen``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -36,6 +38,18 @@ class SyncResult:
     resolved: int
 
 
+def _differs(finding: Finding, values: dict[str, Any]) -> bool:
+    """Whether storing ``values`` would change ``finding`` (``last_seen`` aside); params compared as stored."""
+    for name, value in values.items():
+        if name == "last_seen":
+            continue
+        if name == "params":
+            value = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+        if getattr(finding, name) != value:
+            return True
+    return False
+
+
 def _sync(
     *, drafts: list[Draft], existing: dict[tuple[int, str], Finding], on_submission: bool, comment: str = ""
 ) -> SyncResult:
@@ -44,6 +58,7 @@ def _sync(
     seen: set[tuple[int, str]] = set()
     created: list[Finding] = []
     changed: list[Finding] = []
+    unchanged: list[int] = []
     reopened: list[Finding] = []
     for draft in drafts:
         key = (draft.rule.pk, draft.key)
@@ -66,6 +81,9 @@ def _sync(
         if finding is None:
             created.append(Finding(rule=draft.rule, key=draft.key, on_submission=on_submission, **values))
             continue
+        if finding.state != FindingState.RESOLVED and not _differs(finding, values):
+            unchanged.append(finding.pk)
+            continue
         for name, value in values.items():
             setattr(finding, name, value)
         if finding.state == FindingState.RESOLVED:
@@ -79,6 +97,11 @@ def _sync(
     update_fields = ["severity", "indicator", "body", "period_start", "period_end", "observation", "params"]
     update_fields += ["last_seen", "state", "resolved_at", "reason", "comment"]
     Finding.objects.bulk_update(changed + gone, update_fields, batch_size=1000)
+    if unchanged:
+        # Most of a run's findings are the previous run's, unchanged: one statement marks them seen (bulk_update
+        # of 100,000 findings built CASE expressions for minutes), their rows otherwise untouched.
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE tracker_finding SET last_seen = %s WHERE id = ANY(%s)", [now, unchanged])
     audit.record_many(
         actor=None, action="finding.create", objects=created, afters=[{"state": f.state} for f in created]
     )

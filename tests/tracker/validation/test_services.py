@@ -8,7 +8,9 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from tracker import services
 from tracker.choices import FindingState, ObservationState, RuleKind
@@ -155,3 +157,24 @@ def test_outliers_are_judged_for_figures_approved_since_the_previous_run(vworld,
     fig(vworld.operations, 100, body=world.punjab, on=date(2015, 1, 5), supersedes=outlier, correction_reason="Typo")
     third = validation_run()
     assert Finding.objects.get(observation=outlier).state == FindingState.RESOLVED and third.resolved == 1
+
+
+def test_a_second_run_rewrites_only_the_findings_that_changed(vworld, fig, rule):
+    rule(RuleKind.STOCK)
+    fig(vworld.arrests, 120, on=date(2015, 2, 28))
+    fig(vworld.arrests, 110, on=date(2015, 3, 31))
+    fig(vworld.arrests, 130, on=date(2015, 4, 30), body=vworld.jurisdictions[0])
+    fig(vworld.arrests, 100, on=date(2015, 5, 31), body=vworld.jurisdictions[0])
+    validation_run(as_of=date(2015, 12, 31))
+    national = Finding.objects.get(body__isnull=True)
+    punjab = Finding.objects.get(body=vworld.jurisdictions[0])
+    Finding.objects.filter(pk=punjab.pk).update(params={"stale": True})  # a finding whose numbers changed
+    first_seen = {f.pk: f.last_seen for f in Finding.objects.all()}
+    with CaptureQueriesContext(connection) as queries:
+        validation_run(as_of=date(2015, 12, 31))
+    rewrites = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "tracker_finding" SET')]
+    assert len(rewrites) == 1 and f'"id" IN ({punjab.pk})' in rewrites[0]  # only the changed one written in full
+    punjab.refresh_from_db()
+    national.refresh_from_db()
+    assert punjab.params["value"] == "100" and "stale" not in punjab.params
+    assert national.last_seen > first_seen[national.pk]  # the unchanged one is marked seen
