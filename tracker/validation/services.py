@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,34 +38,34 @@ class SyncResult:
     resolved: int
 
 
-def _differs(finding: Finding, values: dict[str, Any]) -> bool:
-    """Whether storing ``values`` would change ``finding`` (``last_seen`` aside); params compared as stored."""
-    for name, value in values.items():
-        if name == "last_seen":
-            continue
-        if name == "params":
-            value = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-        if getattr(finding, name) != value:
-            return True
-    return False
+# What a run compares of a stored finding, read as plain tuples: building 100,000 model instances (with their
+# JSON params) cost more than evaluating every rule. Full findings are fetched only for those that change.
+COMPARED = ("severity", "indicator_id", "body_id", "period_start", "period_end", "observation_id", "params", "comment")
+Stored = tuple[Any, ...]  # (pk, state, *COMPARED)
+_ENCODER = DjangoJSONEncoder()
+
+
+def _stored(findings: QuerySet[Finding]) -> dict[tuple[int, str], Stored]:
+    """The findings to match a run's drafts against, by (rule, key)."""
+    rows = findings.values_list("rule_id", "key", "pk", "state", *COMPARED)
+    return {(row[0], row[1]): row[2:] for row in rows}
 
 
 def _sync(
-    *, drafts: list[Draft], existing: dict[tuple[int, str], Finding], on_submission: bool, comment: str = ""
+    *, drafts: list[Draft], existing: dict[tuple[int, str], Stored], on_submission: bool, comment: str = ""
 ) -> SyncResult:
     """Create, refresh, reopen and resolve stored findings so they match ``drafts``; audited in bulk."""
     now = timezone.now()
     seen: set[tuple[int, str]] = set()
     created: list[Finding] = []
-    changed: list[Finding] = []
+    changes: dict[int, dict[str, Any]] = {}
     unchanged: list[int] = []
-    reopened: list[Finding] = []
     for draft in drafts:
         key = (draft.rule.pk, draft.key)
         if key in seen:
             continue
         seen.add(key)
-        finding = existing.get(key)
+        row = existing.get(key)
         values: dict[str, Any] = {
             "severity": draft.rule.severity,
             "indicator_id": draft.indicator_id,
@@ -78,19 +78,31 @@ def _sync(
         }
         if comment:
             values["comment"] = comment
-        if finding is None:
+        if row is None:
             created.append(Finding(rule=draft.rule, key=draft.key, on_submission=on_submission, **values))
             continue
-        if finding.state != FindingState.RESOLVED and not _differs(finding, values):
-            unchanged.append(finding.pk)
-            continue
+        pk, state, *stored = row
+        if state != FindingState.RESOLVED:
+            # Params compared as stored, through the JSON encoder; the comment only when one is given.
+            params = json.loads(_ENCODER.encode(draft.params))
+            wanted = [values[name] for name in COMPARED[:-2]] + [params, values.get("comment", stored[-1])]
+            if wanted == stored:
+                unchanged.append(pk)
+                continue
+        changes[pk] = values
+    gone_pks = [row[0] for key, row in existing.items() if key not in seen and row[1] != FindingState.RESOLVED]
+    fetched = Finding.objects.select_related("rule").in_bulk([*changes, *gone_pks])
+    changed: list[Finding] = []
+    reopened: list[Finding] = []
+    for pk, values in changes.items():
+        finding = fetched[pk]
         for name, value in values.items():
             setattr(finding, name, value)
         if finding.state == FindingState.RESOLVED:
             finding.state, finding.resolved_at, finding.reason = FindingState.OPEN, None, ""
             reopened.append(finding)
         changed.append(finding)
-    gone = [f for key, f in existing.items() if key not in seen and f.state != FindingState.RESOLVED]
+    gone = [fetched[pk] for pk in gone_pks]
     for finding in gone:
         finding.state, finding.resolved_at = FindingState.RESOLVED, now
     Finding.objects.bulk_create(created, batch_size=1000)
@@ -141,15 +153,14 @@ def validation_run(
             )
             judged_before = Q(observation__approved_at__lt=since[0], observation__period_end__lte=since[1])
             stored = stored.exclude(Q(rule__in=incremental) & judged_before & ~replaced)
-        existing = {(f.rule_id, f.key): f for f in stored}
-        result = _sync(drafts=drafts, existing=existing, on_submission=False)
+        result = _sync(drafts=drafts, existing=_stored(stored), on_submission=False)
         stale = (
             Finding.objects.select_for_update(of=("self",))
             .filter(on_submission=True)
             .exclude(state=FindingState.RESOLVED)
         )
-        stale_list = list(stale.exclude(observation__state=ObservationState.SUBMITTED))
-        _sync(drafts=[], existing={(f.rule_id, f.key): f for f in stale_list}, on_submission=True)
+        stale_found = _stored(stale.exclude(observation__state=ObservationState.SUBMITTED))
+        _sync(drafts=[], existing=stale_found, on_submission=True)
         run = ValidationRun.objects.create(
             started_at=started,
             finished_at=timezone.now(),
@@ -157,7 +168,7 @@ def validation_run(
             as_of=as_of,
             found=result.found,
             new=result.new,
-            resolved=result.resolved + len(stale_list),
+            resolved=result.resolved + len(stale_found),
         )
     return run
 
@@ -177,7 +188,7 @@ def submissions_check(*, observations: list[Observation], comment: str = "") -> 
     """``submission_check`` for many submissions at once (an import submitted for review): one evaluation of
     them all, so the cost does not grow with their number."""
     by_pk = {obs.pk: obs for obs in observations}
-    existing = {(f.rule_id, f.key): f for f in Finding.objects.filter(observation__in=list(by_pk), on_submission=True)}
+    existing = _stored(Finding.objects.filter(observation__in=list(by_pk), on_submission=True))
     candidates = [Candidate.of(obs) for obs in observations if obs.value is not None]
     drafts: list[Draft] = []
     for draft in evaluate(scope=Scope(candidates=candidates)) if candidates else []:
