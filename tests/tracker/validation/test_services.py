@@ -178,3 +178,32 @@ def test_a_second_run_rewrites_only_the_findings_that_changed(vworld, fig, rule)
     national.refresh_from_db()
     assert punjab.params["value"] == "100" and "stale" not in punjab.params
     assert national.last_seen > first_seen[national.pk]  # the unchanged one is marked seen
+
+
+def test_a_resolved_finding_that_holds_again_is_reopened_and_audited_under_its_label(vworld, fig, rule):
+    rule(RuleKind.STOCK)
+    fig(vworld.arrests, 120, on=date(2015, 2, 28))
+    fig(vworld.arrests, 110, on=date(2015, 3, 31))
+    validation_run(as_of=date(2015, 12, 31))
+    finding = Finding.objects.get()
+    Finding.objects.filter(pk=finding.pk).update(state=FindingState.RESOLVED, resolved_at=finding.last_seen)
+    run = validation_run(as_of=date(2015, 12, 31))
+    assert (run.found, run.new, run.resolved) == (1, 0, 0)
+    finding.refresh_from_db()
+    assert finding.state == FindingState.OPEN and finding.resolved_at is None
+    entries = AuditEntry.objects.filter(object_type="tracker.finding", object_id=str(finding.pk)).order_by("id")
+    assert [(e.action, e.object_label) for e in entries] == [
+        ("finding.create", str(finding)),
+        ("finding.reopen", str(finding)),
+    ]
+
+
+def test_a_run_over_unchanged_findings_reads_only_what_it_compares(vworld, fig, rule):
+    rule(RuleKind.STOCK)
+    fig(vworld.arrests, 120, on=date(2015, 2, 28))
+    fig(vworld.arrests, 110, on=date(2015, 3, 31))
+    validation_run(as_of=date(2015, 12, 31))
+    with CaptureQueriesContext(connection) as queries:
+        validation_run(as_of=date(2015, 12, 31))
+    # Whole findings (model instances, 100,000 of them at 1M figures) are read only for those that change.
+    assert not [q for q in queries.captured_queries if '"tracker_finding"."first_seen"' in q["sql"]]
