@@ -17,39 +17,36 @@ CREATE = """
 -- join that re-read the whole series for every row, 34 s for 10,000 rows of one series in one statement.
 CREATE OR REPLACE FUNCTION tracker_latestfigure_series(ind bigint, bod bigint) RETURNS void AS $$
 DECLARE
+    heads refcursor;
     candidate record;
     found_ids bigint[] := '{}';
     latest_end date;
 BEGIN
+    -- The national series (no body) and a body's series differ only in how the body matches; each form keeps
+    -- observation_latest_idx usable, and one loop below walks whichever is open.
     IF bod IS NULL THEN
         DELETE FROM tracker_latestfigure WHERE indicator_id = ind AND body_id IS NULL;
+        OPEN heads FOR
+            SELECT o.id, o.period_end FROM tracker_observation o
+            WHERE o.indicator_id = ind AND o.body_id IS NULL AND o.state = 'approved'
+            ORDER BY o.period_end DESC, o.approved_at DESC NULLS LAST, o.id DESC;
     ELSE
         DELETE FROM tracker_latestfigure WHERE indicator_id = ind AND body_id = bod;
+        OPEN heads FOR
+            SELECT o.id, o.period_end FROM tracker_observation o
+            WHERE o.indicator_id = ind AND o.body_id = bod AND o.state = 'approved'
+            ORDER BY o.period_end DESC, o.approved_at DESC NULLS LAST, o.id DESC;
     END IF;
-    FOR candidate IN
-        SELECT o.id, o.period_end FROM tracker_observation o
-        WHERE o.indicator_id = ind AND o.body_id = bod AND o.state = 'approved'
-        ORDER BY o.period_end DESC, o.approved_at DESC NULLS LAST, o.id DESC
     LOOP
+        FETCH heads INTO candidate;
+        EXIT WHEN NOT FOUND;
         CONTINUE WHEN EXISTS (
             SELECT 1 FROM tracker_observation c WHERE c.supersedes_id = candidate.id AND c.state = 'approved');
         found_ids := found_ids || candidate.id;
         latest_end := coalesce(latest_end, candidate.period_end);
         EXIT WHEN cardinality(found_ids) = 2;
     END LOOP;
-    IF bod IS NULL THEN
-        FOR candidate IN
-            SELECT o.id, o.period_end FROM tracker_observation o
-            WHERE o.indicator_id = ind AND o.body_id IS NULL AND o.state = 'approved'
-            ORDER BY o.period_end DESC, o.approved_at DESC NULLS LAST, o.id DESC
-        LOOP
-            CONTINUE WHEN EXISTS (
-                SELECT 1 FROM tracker_observation c WHERE c.supersedes_id = candidate.id AND c.state = 'approved');
-            found_ids := found_ids || candidate.id;
-            latest_end := coalesce(latest_end, candidate.period_end);
-            EXIT WHEN cardinality(found_ids) = 2;
-        END LOOP;
-    END IF;
+    CLOSE heads;
     IF cardinality(found_ids) > 0 THEN
         INSERT INTO tracker_latestfigure (indicator_id, body_id, latest_id, previous_id, latest_period_end)
         VALUES (ind, bod, found_ids[1], found_ids[2], latest_end);
