@@ -5,8 +5,12 @@
 series in three over the ten years to December 2025 and daily ones for the rest (and for whatever a series
 holds beyond 120 months), about 5 % drafts and submissions and 1 % corrections that supersede an approved
 figure. Rows go in with PostgreSQL's COPY (a million in well under three minutes); Django's ``bulk_create``
-takes ten times as long. The rows carry the synthetic source, so a second run replaces them and the refusal
+takes ten times as long. The rows carry synthetic sources, so a second run replaces them and the refusal
 below can tell them apart from real data.
+
+Like real returns, each month's figures come from their own source, published on the 10th of the month after
+(``source_for``): a status "as known on" a date then finds figures known on it, as it would with real data,
+instead of none at all.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker.choices import DatePrecision, ObservationState, Unit, ValueQualifier
 from tracker.models import Body, Indicator, Observation, Source
 from tracker.services.latest_figures import latest_figures_rebuild
 
-SYNTHETIC_SOURCE = "synthetic-volume-data"
+SYNTHETIC_SOURCE = "synthetic-volume-data"  # the slug of every synthetic source starts with it
+PUBLISHED_DAY = 10  # a month's synthetic return is published on this day of the following month
 LAST_DAY = date(2025, 12, 31)
 YEARS = 10
 MONTHS = YEARS * 12
@@ -87,7 +93,30 @@ def _field(value: object) -> str:
     return "\\N" if value is None else str(value)
 
 
-def _rows(n: int, *, seed: int, first_id: int, source_id: int) -> Iterator[list[object]]:
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _sources(publisher: Body) -> dict[int, int]:
+    """One synthetic source per month of the ten years (month index -> source id), each published on the
+    ``PUBLISHED_DAY`` of the month after."""
+    first = _month_index(LAST_DAY) - MONTHS + 1
+    wanted = {}
+    for index in range(first, first + MONTHS):
+        year, month = divmod(index, 12)
+        published_year, published_month = divmod(index + 1, 12)
+        wanted[index] = Source(
+            slug=f"{SYNTHETIC_SOURCE}-{year}-{month + 1:02d}",
+            publisher=publisher,
+            title=f"Synthetic monthly return {year}-{month + 1:02d} (not real figures)",
+            published_on=date(published_year, published_month + 1, PUBLISHED_DAY),
+        )
+    Source.objects.bulk_create(wanted.values(), ignore_conflicts=True)
+    ids = dict(Source.objects.filter(slug__startswith=SYNTHETIC_SOURCE).values_list("slug", "pk"))
+    return {index: ids[source.slug] for index, source in wanted.items()}
+
+
+def _rows(n: int, *, seed: int, first_id: int, sources: dict[int, int]) -> Iterator[list[object]]:
     """The synthetic rows in id order; deterministic for a given ``n`` and ``seed`` (ids aside)."""
     rng = random.Random(seed)
     indicators = list(Indicator.objects.order_by("code").values_list("pk", "unit"))
@@ -146,7 +175,7 @@ def _rows(n: int, *, seed: int, first_id: int, source_id: int) -> Iterator[list[
                 now,
                 now if state != ObservationState.DRAFT else None,
                 now if approved else None,
-                source_id,
+                sources[_month_index(end)],
             ]
             if approved and supersedes is None:
                 last_approved = next_id
@@ -172,11 +201,9 @@ def synthetic_generate(*, observations: int, seed: int = 42, force: bool = False
     if publisher is None or not Indicator.objects.exists():
         raise RuntimeError("Load the seed first (manage.py load_seed).")
     with transaction.atomic():
-        source, _created = Source.objects.get_or_create(
-            slug=SYNTHETIC_SOURCE,
-            defaults={"publisher": publisher, "title": "Synthetic volume data (not real figures)"},
-        )
-        real = Observation.objects.filter(seed_key__isnull=True).exclude(source=source).count()
+        sources = _sources(publisher)
+        synthetic = Q(source__slug__startswith=SYNTHETIC_SOURCE)
+        real = Observation.objects.filter(seed_key__isnull=True).exclude(synthetic).count()
         if real and not force:
             raise RealDataPresent(
                 f"{real} observations are neither seeded nor synthetic; pass --force to add synthetic data anyway."
@@ -191,13 +218,13 @@ def synthetic_generate(*, observations: int, seed: int = 42, force: bool = False
             cursor.execute("ALTER TABLE tracker_observation DISABLE TRIGGER tracker_latestfigure_insert")
             cursor.execute("ALTER TABLE tracker_observation DISABLE TRIGGER tracker_latestfigure_delete")
             # Corrections first would not help: the self-reference is deferrable, one DELETE removes them all.
-            cursor.execute("DELETE FROM tracker_observation WHERE source_id = %s", [source.pk])
+            cursor.execute("DELETE FROM tracker_observation WHERE source_id = ANY(%s)", [list(sources.values())])
             replaced = cursor.rowcount
             cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM tracker_observation")
             first_id = cursor.fetchone()[0]
             lines: list[str] = []
             written = 0
-            for row in _rows(observations, seed=seed, first_id=first_id, source_id=source.pk):
+            for row in _rows(observations, seed=seed, first_id=first_id, sources=sources):
                 lines.append("\t".join(map(_field, row)) + "\n")
                 if len(lines) >= CHUNK:
                     _copy(cursor, lines)
