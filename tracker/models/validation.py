@@ -175,6 +175,9 @@ class Finding(models.Model):
     )
     on_submission = models.BooleanField(_("found on a submission"), default=False)
     params = models.JSONField(_("details"), default=dict, encoder=DjangoJSONEncoder)
+    # A digest of what a run compares (severity, series, period, figure, params), so a run can tell an
+    # unchanged finding without reading it whole (``tracker.validation.services``).
+    digest = models.CharField(_("digest"), max_length=32, blank=True, editable=False)
     state = models.CharField(_("state"), max_length=12, choices=FindingState.choices, default=FindingState.OPEN)
     comment = models.TextField(
         _("reporter's comment"), blank=True, help_text=_("What the reporter said when submitting despite it.")
@@ -184,7 +187,9 @@ class Finding(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
-    last_seen = models.DateTimeField(_("last seen"))
+    # When a run last changed the finding (its figures, or its state to resolved or reopened). A run that finds
+    # it as it stands leaves it untouched, so an open finding holds as of the latest run that covers its rule.
+    last_changed = models.DateTimeField(_("last changed"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:

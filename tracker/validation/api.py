@@ -70,7 +70,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "comment",
             "reason",
             "first_seen",
-            "last_seen",
+            "last_changed",
             "resolved_at",
         ]
 

@@ -50,7 +50,7 @@ def findings_of_observation(*, observation_id: int) -> QuerySet[Finding]:
     return (
         Finding.objects.filter(observation_id=observation_id)
         .select_related("rule", "changed_by")
-        .order_by("state", "-last_seen")
+        .order_by("state", "-last_changed")
     )
 
 

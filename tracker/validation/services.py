@@ -1,15 +1,15 @@
 """Writes of the validation sub-domain: storing a run's findings, checking a submission, following up.
 
 Each write runs in one transaction with its audit entries beside it. A run is safe to repeat: findings are
-matched by (rule, key), so a second run changes nothing but ``last_seen``.
+matched by (rule, key), so a second run over the same figures writes nothing.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import io
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from tracker import audit, permissions
 from tracker.choices import FindingState, ObservationState, RuleKind
-from tracker.models import Finding, Framework, Observation, ValidationRun
+from tracker.models import Finding, Framework, Observation, ValidationRule, ValidationRun
 from tracker.validation import selectors
 from tracker.validation.checks import Draft
 from tracker.validation.engine import active_rules, evaluate
@@ -38,88 +38,134 @@ class SyncResult:
     resolved: int
 
 
-# What a run compares of a stored finding, read as plain tuples: building 100,000 model instances (with their
-# JSON params) cost more than evaluating every rule. Full findings are fetched only for those that change.
-COMPARED = ("severity", "indicator_id", "body_id", "period_start", "period_end", "observation_id", "params", "comment")
-Stored = tuple[Any, ...]  # (pk, state, *COMPARED)
+# A stored finding carries a digest of what a run compares (severity, series, period, figure and params, as
+# stored); a run reads only (rule, key, id, state, digest, comment) and writes only the findings that are new,
+# changed, reopened or gone. Reading 180,000 findings whole and rewriting each, even only a time stamp, cost
+# more than evaluating every rule.
+_STORED = ("rule_id", "key", "id", "state", "digest", "comment")
+_WRITTEN = (
+    "id",
+    "rule_id",
+    "key",
+    "severity",
+    "indicator_id",
+    "body_id",
+    "period_start",
+    "period_end",
+    "observation_id",
+    "params",
+    "digest",
+    "comment",
+)
+_DRAFT_TABLE = """
+CREATE TEMPORARY TABLE IF NOT EXISTS finding_draft (
+    id bigint, rule_id bigint NOT NULL, key text NOT NULL, severity text NOT NULL, indicator_id bigint,
+    body_id bigint, period_start date, period_end date NOT NULL, observation_id bigint, params jsonb NOT NULL,
+    digest text NOT NULL, comment text
+) ON COMMIT DELETE ROWS;
+TRUNCATE finding_draft;
+"""
+# Changed findings take the draft's fields; a resolved one found again is reopened (its follow-up reason goes).
+_UPDATE = """
+UPDATE tracker_finding f
+SET severity = d.severity, indicator_id = d.indicator_id, body_id = d.body_id, period_start = d.period_start,
+    period_end = d.period_end, observation_id = d.observation_id, params = d.params, digest = d.digest,
+    comment = COALESCE(d.comment, f.comment), last_changed = %(now)s,
+    state = CASE WHEN f.state = 'resolved' THEN 'open' ELSE f.state END,
+    resolved_at = CASE WHEN f.state = 'resolved' THEN NULL ELSE f.resolved_at END,
+    reason = CASE WHEN f.state = 'resolved' THEN '' ELSE f.reason END
+FROM finding_draft d WHERE d.id = f.id
+"""
+_INSERT = """
+INSERT INTO tracker_finding (rule_id, key, severity, indicator_id, body_id, period_start, period_end,
+    observation_id, on_submission, params, digest, state, comment, reason, first_seen, last_changed)
+SELECT rule_id, key, severity, indicator_id, body_id, period_start, period_end, observation_id,
+    %(on_submission)s, params, digest, 'open', COALESCE(comment, ''), '', %(now)s, %(now)s
+FROM finding_draft WHERE id IS NULL
+RETURNING id, rule_id, key
+"""
+_RESOLVE = """
+UPDATE tracker_finding SET state = 'resolved', resolved_at = %(now)s, last_changed = %(now)s
+WHERE id = ANY(%(ids)s)
+"""
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _ENCODER = DjangoJSONEncoder()
+RUN_LOCK = 0x6E61_7076  # advisory lock key: runs store their findings one at a time
 
 
-def _stored(findings: QuerySet[Finding]) -> dict[tuple[int, str], Stored]:
-    """The findings to match a run's drafts against, by (rule, key)."""
-    rows = findings.values_list("rule_id", "key", "pk", "state", *COMPARED)
-    return {(row[0], row[1]): row[2:] for row in rows}
+def _copy_field(value: object) -> str:
+    # COPY's text format: \N is NULL; backslashes, tabs and line breaks escaped.
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
 
 
-def _sync(
-    *, drafts: list[Draft], existing: dict[tuple[int, str], Stored], on_submission: bool, comment: str = ""
-) -> SyncResult:
-    """Create, refresh, reopen and resolve stored findings so they match ``drafts``; audited in bulk."""
-    now = timezone.now()
-    seen: set[tuple[int, str]] = set()
-    created: list[Finding] = []
-    changes: dict[int, dict[str, Any]] = {}
-    unchanged: list[int] = []
+def _digest(draft: Draft, params: str) -> str:
+    compared = (draft.rule.severity, draft.indicator_id, draft.body_id, draft.period_start, draft.period_end)
+    return hashlib.md5(f"{compared}{draft.observation_id}{params}".encode(), usedforsecurity=False).hexdigest()
+
+
+def _sync(*, drafts: list[Draft], stored: QuerySet[Finding], on_submission: bool, comment: str = "") -> SyncResult:
+    """Create, refresh, reopen and resolve the ``stored`` findings so they match ``drafts``; audited in bulk.
+
+    Call inside the transaction that decides what is stored (a run holds ``RUN_LOCK``, so runs store one at a
+    time; a submission's findings are the submission's own)."""
+    existing = {(row[0], row[1]): row[2:] for row in stored.order_by().values_list(*_STORED)}
+    unique: dict[tuple[int, str], Draft] = {}
+    lines: list[str] = []
+    reopened: list[Finding] = []
+    inserting = updating = False
     for draft in drafts:
         key = (draft.rule.pk, draft.key)
-        if key in seen:
+        if key in unique:
             continue
-        seen.add(key)
-        row = existing.get(key)
-        values: dict[str, Any] = {
-            "severity": draft.rule.severity,
-            "indicator_id": draft.indicator_id,
-            "body_id": draft.body_id,
-            "period_start": draft.period_start,
-            "period_end": draft.period_end,
-            "observation_id": draft.observation_id,
-            "params": draft.params,
-            "last_seen": now,
-        }
-        if comment:
-            values["comment"] = comment
-        if row is None:
-            created.append(Finding(rule=draft.rule, key=draft.key, on_submission=on_submission, **values))
-            continue
-        pk, state, *stored = row
-        if state != FindingState.RESOLVED:
-            # Params compared as stored, through the JSON encoder; the comment only when one is given.
-            params = json.loads(_ENCODER.encode(draft.params))
-            wanted = [values[name] for name in COMPARED[:-2]] + [params, values.get("comment", stored[-1])]
-            if wanted == stored:
-                unchanged.append(pk)
-                continue
-        changes[pk] = values
-    gone_pks = [row[0] for key, row in existing.items() if key not in seen and row[1] != FindingState.RESOLVED]
-    fetched = Finding.objects.select_related("rule").in_bulk([*changes, *gone_pks])
-    changed: list[Finding] = []
-    reopened: list[Finding] = []
-    for pk, values in changes.items():
-        finding = fetched[pk]
-        for name, value in values.items():
-            setattr(finding, name, value)
-        if finding.state == FindingState.RESOLVED:
-            finding.state, finding.resolved_at, finding.reason = FindingState.OPEN, None, ""
-            reopened.append(finding)
-        changed.append(finding)
-    gone = [fetched[pk] for pk in gone_pks]
-    for finding in gone:
-        finding.state, finding.resolved_at = FindingState.RESOLVED, now
-    Finding.objects.bulk_create(created, batch_size=1000)
-    update_fields = ["severity", "indicator", "body", "period_start", "period_end", "observation", "params"]
-    update_fields += ["last_seen", "state", "resolved_at", "reason", "comment"]
-    Finding.objects.bulk_update(changed + gone, update_fields, batch_size=1000)
-    if unchanged:
-        # Most of a run's findings are the previous run's, unchanged: one statement marks them seen (bulk_update
-        # of 100,000 findings built CASE expressions for minutes), their rows otherwise untouched.
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE tracker_finding SET last_seen = %s WHERE id = ANY(%s)", [now, unchanged])
-    audit.record_many(
-        actor=None, action="finding.create", objects=created, afters=[{"state": f.state} for f in created]
-    )
-    audit.record_many(actor=None, action="finding.reopen", objects=reopened, afters=[{"state": "open"}] * len(reopened))
-    audit.record_many(actor=None, action="finding.resolve", objects=gone, afters=[{"state": "resolved"}] * len(gone))
-    return SyncResult(found=len(seen), new=len(created), resolved=len(gone))
+        unique[key] = draft
+        params = _ENCODER.encode(draft.params)
+        digest = _digest(draft, params)
+        pk, state, stored_digest, stored_comment = existing.get(key, (None, None, None, None))
+        unchanged = stored_digest == digest and (not comment or comment == stored_comment)
+        if pk is not None and state != FindingState.RESOLVED and unchanged:
+            continue  # found as it stands: nothing to write
+        if state == FindingState.RESOLVED:
+            reopened.append(Finding(pk=pk, rule=draft.rule, key=draft.key))
+        inserting, updating = inserting or pk is None, updating or pk is not None
+        fields = (draft.period_start, draft.period_end, draft.observation_id, params, digest, comment or None)
+        row = (pk, draft.rule.pk, draft.key, draft.rule.severity, draft.indicator_id, draft.body_id, *fields)
+        lines.append("\t".join(map(_copy_field, row)) + "\n")
+    gone = [
+        (pk, rule_id, key)
+        for (rule_id, key), (pk, state, _digest, _comment) in existing.items()
+        if state != FindingState.RESOLVED and (rule_id, key) not in unique
+    ]
+    now = timezone.now()
+    created: list[tuple[int, int, str]] = []
+    # No savepoint: callers decide in their own transaction; the temporary table empties at its commit.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if lines:
+            cursor.execute(_DRAFT_TABLE)
+            columns = ", ".join(_WRITTEN)
+            cursor.copy_expert(
+                f"COPY finding_draft ({columns}) FROM STDIN WITH (FORMAT text)", io.StringIO("".join(lines))
+            )
+            if updating:
+                cursor.execute(_UPDATE, {"now": now})
+            if inserting:
+                cursor.execute(_INSERT, {"now": now, "on_submission": on_submission})
+                created = cursor.fetchall()
+        if gone:
+            cursor.execute(_RESOLVE, {"now": now, "ids": [pk for pk, _rule, _key in gone]})
+        rules = {draft.rule.pk: draft.rule for draft in unique.values()}
+        rules.update(ValidationRule.objects.in_bulk({rule_id for _pk, rule_id, _key in gone} - rules.keys()))
+
+        def labelled(rows: list[tuple[int, int, str]]) -> list[Finding]:  # enough of a finding for its label
+            return [Finding(pk=pk, rule=rules[rule_id], key=key) for pk, rule_id, key in rows]
+
+        for action, findings in (
+            ("finding.create", labelled(created)),
+            ("finding.reopen", reopened),
+            ("finding.resolve", labelled(gone)),
+        ):
+            after = {"state": "resolved" if action == "finding.resolve" else "open"}
+            audit.record_many(actor=None, action=action, objects=findings, afters=[after] * len(findings))
+    return SyncResult(found=len(unique), new=len(created), resolved=len(gone))
 
 
 def validation_run(
@@ -140,9 +186,9 @@ def validation_run(
     rules = list(active_rules(framework=framework))
     drafts = evaluate(scope=Scope(framework=framework, as_of=as_of, since=since), rules=rules)
     with transaction.atomic():
-        stored = Finding.objects.select_for_update(of=("self",)).filter(
-            on_submission=False, rule__in=rules, period_end__lte=as_of
-        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+        stored = Finding.objects.filter(on_submission=False, rule__in=rules, period_end__lte=as_of)
         if framework is not None:
             stored = stored.filter(indicator__item__framework=framework)
         if since is not None:
@@ -153,14 +199,11 @@ def validation_run(
             )
             judged_before = Q(observation__approved_at__lt=since[0], observation__period_end__lte=since[1])
             stored = stored.exclude(Q(rule__in=incremental) & judged_before & ~replaced)
-        result = _sync(drafts=drafts, existing=_stored(stored), on_submission=False)
-        stale = (
-            Finding.objects.select_for_update(of=("self",))
-            .filter(on_submission=True)
-            .exclude(state=FindingState.RESOLVED)
+        result = _sync(drafts=drafts, stored=stored, on_submission=False)
+        stale = Finding.objects.filter(on_submission=True).exclude(state=FindingState.RESOLVED)
+        stale_result = _sync(
+            drafts=[], stored=stale.exclude(observation__state=ObservationState.SUBMITTED), on_submission=True
         )
-        stale_found = _stored(stale.exclude(observation__state=ObservationState.SUBMITTED))
-        _sync(drafts=[], existing=stale_found, on_submission=True)
         run = ValidationRun.objects.create(
             started_at=started,
             finished_at=timezone.now(),
@@ -168,7 +211,7 @@ def validation_run(
             as_of=as_of,
             found=result.found,
             new=result.new,
-            resolved=result.resolved + len(stale_found),
+            resolved=result.resolved + stale_result.resolved,
         )
     return run
 
@@ -188,14 +231,14 @@ def submissions_check(*, observations: list[Observation], comment: str = "") -> 
     """``submission_check`` for many submissions at once (an import submitted for review): one evaluation of
     them all, so the cost does not grow with their number."""
     by_pk = {obs.pk: obs for obs in observations}
-    existing = _stored(Finding.objects.filter(observation__in=list(by_pk), on_submission=True))
+    existing = Finding.objects.filter(observation__in=list(by_pk), on_submission=True)
     candidates = [Candidate.of(obs) for obs in observations if obs.value is not None]
     drafts: list[Draft] = []
     for draft in evaluate(scope=Scope(candidates=candidates)) if candidates else []:
         for ref in sorted(set(draft.refs)):
             if ref in by_pk:
                 drafts.append(replace(draft, key=f"obs:{ref}:{draft.key}", observation_id=ref))
-    _sync(drafts=drafts, existing=existing, on_submission=True, comment=comment)
+    _sync(drafts=drafts, stored=existing, on_submission=True, comment=comment)
 
 
 def _lock_finding(actor: User, finding_id: int) -> Finding:
