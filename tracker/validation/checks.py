@@ -48,15 +48,18 @@ class Context:
 
     indicators: dict[int, Indicator]
     bodies: dict[int, Body]
+    short_names: dict[int, str] = field(default_factory=dict)  # read per finding: a dict, not model attributes
 
     @classmethod
     def load(cls) -> Context:
         indicators = Indicator.objects.select_related("item").only(
             "id", "code", "name", "unit", "scale", "accumulation", "item__framework_id"
         )
+        bodies = {b.pk: b for b in Body.objects.only("id", "slug", "short_name", "kind", "parent_id")}
         return cls(
             indicators={i.pk: i for i in indicators},
-            bodies={b.pk: b for b in Body.objects.only("id", "slug", "short_name", "kind", "parent_id")},
+            bodies=bodies,
+            short_names={pk: body.short_name for pk, body in bodies.items()},
         )
 
     def numeric_ids(self, scope: Scope, rule: ValidationRule, *, accumulation: str | None = None) -> set[int]:
@@ -73,7 +76,10 @@ class Context:
         }
 
     def body_names(self, ids: Sequence[int | None]) -> list[str]:
-        return [self.bodies[i].short_name if i in self.bodies else "" for i in ids if i is not None]
+        return [self.short_names.get(i, "") for i in ids if i is not None]
+
+    def body_name(self, body_id: int | None) -> str:
+        return self.short_names.get(body_id, "") if body_id is not None else ""
 
     def figure_params(self, indicator_id: int) -> dict[str, Any]:
         indicator = self.indicators[indicator_id]
@@ -265,7 +271,7 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                 refs=[row["id"]] if row["is_candidate"] else [],
                 params={
                     **ctx.figure_params(row["indicator_id"]),
-                    "body": ctx.body_names([row["body_id"]])[0] if row["body_id"] else "",
+                    "body": ctx.body_name(row["body_id"]),
                     "value": _dec(value),
                     "qualifier": row["value_qualifier"],
                     "fixed": low_fixed or high_fixed,
@@ -328,7 +334,7 @@ def check_stock(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                 refs=[row["id"]] if row["is_candidate"] else [row["previous_id"]] if row["previous_candidate"] else [],
                 params={
                     **ctx.figure_params(row["indicator_id"]),
-                    "body": ctx.body_names([row["body_id"]])[0] if row["body_id"] else "",
+                    "body": ctx.body_name(row["body_id"]),
                     "value": row["value_text"],
                     "qualifier": row["value_qualifier"],
                     "previous": row["previous_text"],
@@ -392,7 +398,7 @@ def check_relation(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Dra
                 refs=list(row["candidate_ids"] or []),
                 params={
                     **ctx.figure_params(by_code[codes[0]]),
-                    "body": ctx.body_names([row["body_id"]])[0] if row["body_id"] else "",
+                    "body": ctx.body_name(row["body_id"]),
                     "expression": rule.expression,
                     "figures": [
                         {"indicator": ctx.indicators[by_code[c]].name, "value": _dec(row[column[c]])} for c in codes
@@ -479,7 +485,7 @@ def check_completeness(rule: ValidationRule, scope: Scope, ctx: Context) -> list
                 period_end=row["period_end"],
                 params={
                     **ctx.figure_params(row["indicator_id"]),
-                    "body": ctx.body_names([row["body_id"]])[0],
+                    "body": ctx.body_name(row["body_id"]),
                     "due": row["due"],
                     "received": received,
                     "days_late": (received - row["due"]).days if received else (as_of - row["due"]).days,
