@@ -55,7 +55,8 @@ def test_the_volume_benchmark_runs_every_page_and_job_at_seed_size(live_server, 
         "report HTML nap-2021",
         "report XLSX + appendix nap-2021",
     ]
-    assert jobs[0].queries == 8 and jobs[3].sizes[0] > 1000
+    # As known on the as-of date (no hindsight): the build needs no query for the sources published later.
+    assert jobs[0].queries == 7 and jobs[3].sizes[0] > 1000
     env = load._environment() | {"DATABASE_URL": _database_url()}
     xlsx = load.xlsx_job(user.get_username(), env)
     assert xlsx.statuses == {200} and xlsx.sizes[0] > 0  # rows written

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from tests.factories import ObservationFactory
+from tests.factories import ObservationFactory, SourceFactory
 from tracker.choices import ObservationState
 from tracker.models import Observation
 from tracker.seeding import seed_load
@@ -41,6 +41,16 @@ def test_writes_the_rows_asked_for_deterministically_and_replaces_them_on_a_seco
     assert Observation.objects.count() == seeded_rows + 5000
     call_command("generate_synthetic", "--observations", "5000", "--seed", "8")
     assert _synthetic() != first
+
+
+def test_replaces_rows_of_an_earlier_layouts_synthetic_source(seeded) -> None:
+    # Before monthly sources, every synthetic row hung on one source named by the bare prefix.
+    old = SourceFactory(slug=SYNTHETIC_SOURCE)
+    ObservationFactory.create_batch(3, source=old, state=ObservationState.APPROVED)
+    seeded_rows = Observation.objects.count() - 3
+    call_command("generate_synthetic", "--observations", "2000")
+    assert not Observation.objects.filter(source=old).exists()
+    assert Observation.objects.count() == seeded_rows + 2000
 
 
 def test_mixes_states_periods_and_corrections_as_real_returns_do(seeded) -> None:
