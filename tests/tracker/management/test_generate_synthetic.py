@@ -45,7 +45,7 @@ def test_writes_the_rows_asked_for_deterministically_and_replaces_them_on_a_seco
 
 def test_replaces_rows_of_an_earlier_layouts_synthetic_source(seeded) -> None:
     # Before monthly sources, every synthetic row hung on one source named by the bare prefix.
-    old = SourceFactory(slug=SYNTHETIC_SOURCE)
+    old = SourceFactory.create(slug=SYNTHETIC_SOURCE)
     ObservationFactory.create_batch(3, source=old, state=ObservationState.APPROVED)
     seeded_rows = Observation.objects.count() - 3
     call_command("generate_synthetic", "--observations", "2000")
