@@ -105,9 +105,10 @@ def _dashboard_query(params: DashboardParams) -> str:
 
 @login_required
 def dashboard_bodies(request: HttpRequest, code: str) -> HttpResponse:
-    """One indicator's figures by body (an HTML fragment the card loads when its "figures by body" opens), with
-    the dashboard's settings: the indicator must be in the framework and category shown (404 otherwise), and
-    the figures are those the policy lets the user see, as of the dashboard's date."""
+    """One indicator's figures by body (an HTML fragment htmx loads when the card's "figures by body" opens, a
+    page of its own without JavaScript), with the dashboard's settings: the indicator must be in the framework
+    and category shown (404 otherwise), and the figures are those the policy lets the user see, as of the
+    dashboard's date."""
     frameworks = selectors.dashboard_frameworks()
     form = DashboardForm(
         request.GET,
@@ -124,7 +125,10 @@ def dashboard_bodies(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("No indicator with this code in this selection."))
     figures = selectors.body_figures(request.user, indicator=indicator, as_of=params.as_of)
     context = {"indicator": indicator, "figures": figures, "as_of": params.as_of}
-    return render(request, "tracker/dashboard/_bodies.html", context)
+    if getattr(request, "htmx", False):
+        return render(request, "tracker/dashboard/_bodies.html", context)
+    # Without JavaScript the card's link opens the figures as a page of their own.
+    return render(request, "tracker/dashboard/bodies.html", {**context, "dashboard_query": _dashboard_query(params)})
 
 
 @login_required

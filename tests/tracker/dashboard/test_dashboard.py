@@ -90,7 +90,7 @@ def figures_by_body(client, html: str, code: str) -> str:
 
     found = re.search(rf'<details class="headline__bodies" hx-get="([^"]+)"[^>]* data-testid="bodies-{code}"', html)
     assert found, f"no figures by body for {code}"
-    response = client.get(found.group(1).replace("&amp;", "&"))
+    response = client.get(found.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     return response.content.decode()
 

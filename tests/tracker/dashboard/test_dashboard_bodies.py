@@ -35,10 +35,15 @@ def test_the_fragment_lists_each_bodys_latest_figure_as_of_the_dashboards_date(a
     assert '<li data-testid="headline-attacks-sindh"><strong>Sindh:</strong> 41 ' in fragment
     assert fragment.index("Punjab") < fragment.index("Sindh")  # by name
     assert ">50<" not in fragment and " 31 " not in fragment and " 33 " not in fragment
-    earlier = client.get(FRAGMENT.replace("2025-03-31", "2023-06-30")).content.decode()
+    earlier = client.get(FRAGMENT.replace("2025-03-31", "2023-06-30"), HTTP_HX_REQUEST="true").content.decode()
     assert "Sindh:</strong> 41 " in earlier and "Punjab" not in earlier
-    nothing = client.get(FRAGMENT.replace("2025-03-31", "2020-01-01")).content.decode()
+    nothing = client.get(FRAGMENT.replace("2025-03-31", "2020-01-01"), HTTP_HX_REQUEST="true").content.decode()
     assert "No body has an approved figure up to 1 Jan 2020." in nothing
+    # Without JavaScript the card's link opens the same figures as a page, with the way back.
+    page = client.get(FRAGMENT).content.decode()
+    assert "<html" in page and "Terrorist attacks: figures by body" in page
+    assert "Punjab:</strong> 32 " in page
+    assert 'href="/dashboard/?framework=nap-2021&amp;as_of=2025-03-31&amp;category="' in page
 
 
 def test_without_a_national_figure_the_newest_bodys_figure_heads_the_card(as_role, dash, obs):
@@ -87,7 +92,7 @@ def test_the_fragment_reads_a_fixed_number_of_queries(as_role, dash, obs, n_obs,
     client.get(PAGE)
     # frameworks (the dashboard's settings), the indicator, each body's latest figure
     with django_assert_num_queries(AUTH_QUERIES + 3):
-        fragment = client.get(FRAGMENT).content.decode()
+        fragment = client.get(FRAGMENT, HTTP_HX_REQUEST="true").content.decode()
     assert "Punjab:</strong>" in fragment and "Sindh:</strong>" in fragment
 
 
