@@ -424,6 +424,29 @@ def observation_where(user: UserLike, action: str = "view", *, prefix: str = "")
     return _and(SCOPE.where(acc, prefix), rule.where(acc, prefix))
 
 
+def sees_every_approved(user: UserLike) -> bool:
+    """Does the policy let ``user`` view every approved figure, whatever its body? Then a read of published
+    (approved) figures needs no per-row restriction, and reads of the latest-figure table keep their probe-free
+    path (``ObservationQuerySet.series_heads``). Decided from the rule's SQL form: it admits every row, or it is
+    an OR one of whose terms is "approved" alone. Anything else answers False, which is only slower, never wider."""
+    if not user.is_authenticated:
+        return False
+    where = observation_where(user, "view")
+    if where is True:
+        return True
+    approved = _states(ObservationState.APPROVED).where(access(user), "")
+    if not isinstance(where, Q) or not isinstance(approved, Q):
+        return False
+    if where == approved:
+        return True
+    return where.connector == Q.OR and not where.negated and any(term == approved for term in _terms(where))
+
+
+def _terms(where: Q) -> list[Q]:
+    """The terms of an OR'd ``Q``, each as a ``Q`` (a lookup child becomes a ``Q`` of that lookup alone)."""
+    return [child if isinstance(child, Q) else Q(child) for child in where.children]
+
+
 def may_grant_superuser(user: UserLike) -> bool:
     """Only a superuser makes another: the administrator role manages accounts, not the server."""
     return user.is_authenticated and user.is_active and bool(getattr(user, "is_superuser", False))

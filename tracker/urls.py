@@ -10,6 +10,7 @@ urlpatterns = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/charts/<slug:code>/", dashboard.dashboard_chart, name="dashboard-chart"),
+    path("dashboard/bodies/<slug:code>/", dashboard.dashboard_bodies, name="dashboard-bodies"),
     path("explore/", dashboard.explorer, name="explorer"),
     path("explore/export.csv", dashboard.export_csv, name="explorer-export-csv"),
     path("explore/export.xlsx", dashboard.export_xlsx, name="explorer-export-xlsx"),

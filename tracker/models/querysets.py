@@ -234,7 +234,12 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         )
 
     def series_heads(
-        self, *, as_of: date | None = None, crosswalk: Framework | None = None, known_on: date | None = None
+        self,
+        *,
+        as_of: date | None = None,
+        crosswalk: Framework | None = None,
+        known_on: date | None = None,
+        series: Q | None = None,
     ) -> models.QuerySet[Any]:
         """The ids of the latest figure of each series (see ``series_figures``), first in ``newest_first``.
 
@@ -244,9 +249,14 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         figures and the series' latest one is dated on or before ``as_of`` (the status "today"). A crosswalk
         then ranks those few heads into the framework's series. Equal to ``series_heads_ranked`` (the one-pass
         ranking) on random histories: tests/tracker/test_latest_status.py.
+
+        ``series`` narrows the series themselves (a ``Q`` on ``indicator`` and ``body``, fields the series table
+        and observations share), not the figures: unlike a filter on the figures it keeps the probe-free path,
+        and the series left out cost nothing (``Q(indicator_id=i, body__isnull=False)``: one indicator's bodies).
         """
         if connections[self.db].vendor != "postgresql":
-            return self.series_heads_ranked(as_of=as_of, crosswalk=crosswalk, known_on=known_on)
+            narrowed = self if series is None else self.filter(series)
+            return narrowed.series_heads_ranked(as_of=as_of, crosswalk=crosswalk, known_on=known_on)
         from tracker.models.indicators import Indicator
         from tracker.models.latest import LatestFigure
 
@@ -254,7 +264,7 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         # Per (indicator, body): the first of the narrowed, dated, published figures — within one indicator the
         # crosswalk flag is constant, so the indicator's own order decides.
         probe = _head_of_series(figures.filter(indicator_id=OuterRef("indicator_id")), order=newest_first())
-        rows = LatestFigure.objects.all()
+        rows = LatestFigure.objects.all() if series is None else LatestFigure.objects.filter(series)
         if crosswalk is not None:
             feeding = Indicator.objects.filter(
                 Q(item__framework=crosswalk)
@@ -314,6 +324,7 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         crosswalk: Framework | None = None,
         known_on: date | None = None,
         and_previous: bool = False,
+        series: Q | None = None,
     ) -> Self:
         """THE latest figure: one published figure per series, the first in ``newest_first`` among those dated
         on or before ``as_of``; annotated with ``series_id`` and ``via_crosswalk`` (see ``series_figures``).
@@ -323,8 +334,9 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         ``and_previous`` (series of one indicator only, no ``crosswalk``) adds the figure each latest one
         follows (see ``with_previous``), for trends: ordered by series then ``newest_first``, a series' latest
         figure comes before its previous one. ``known_on``: only what could be known that day (see ``published``).
+        ``series`` narrows the series read, not the figures (see ``series_heads``).
         """
-        heads = self.series_heads(as_of=as_of, crosswalk=crosswalk, known_on=known_on)
+        heads = self.series_heads(as_of=as_of, crosswalk=crosswalk, known_on=known_on, series=series)
         if and_previous:
             if crosswalk is not None or known_on is not None:
                 raise ValueError("and_previous follows a series of one indicator; it takes no crosswalk nor known_on")

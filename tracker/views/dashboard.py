@@ -7,6 +7,7 @@ renders. htmx requests get only the part of the page that changes.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from tracker import exports, permissions
 from tracker.charts import chart_payload
 from tracker.filters import ObservationFilter
-from tracker.forms.dashboard import DashboardForm
+from tracker.forms.dashboard import DashboardForm, DashboardParams
 from tracker.models import Indicator
 from tracker.pagination import EstimatedCountPaginator
 from tracker.selectors import charts as chart_selectors
@@ -83,6 +84,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             category=params.category,
         )
         context["data"] = data
+        # What each card's "figures by body" fragment is asked with, so it reads what the page shows.
+        context["bodies_query"] = _dashboard_query(params)
         # Each chart loads its own points (dashboard_chart) when it scrolls into view: the page carries none.
         context["chart_data"] = {"labels": _chart_labels(), "charts": []}
         # Analysts see approved figures only, so a pending count would always read zero for them.
@@ -93,6 +96,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             context["completeness"] = completeness_matrix(as_of=params.as_of, framework=params.framework)
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
+
+
+def _dashboard_query(params: DashboardParams) -> str:
+    framework = params.framework.slug if params.framework is not None else ""
+    return urlencode({"framework": framework, "as_of": params.as_of.isoformat(), "category": params.category})
+
+
+@login_required
+def dashboard_bodies(request: HttpRequest, code: str) -> HttpResponse:
+    """One indicator's figures by body (an HTML fragment htmx loads when the card's "figures by body" opens, a
+    page of its own without JavaScript), with the dashboard's settings: the indicator must be in the framework
+    and category shown (404 otherwise), and the figures are those the policy lets the user see, as of the
+    dashboard's date."""
+    frameworks = selectors.dashboard_frameworks()
+    form = DashboardForm(
+        request.GET,
+        frameworks=frameworks,
+        default=selectors.default_framework(frameworks),
+        today=timezone.localdate(),
+    )
+    params = form.params()
+    indicators = Indicator.objects.select_related("item__framework").filter(code=code, item__framework=params.framework)
+    if params.category:
+        indicators = indicators.filter(item__category=params.category)
+    indicator = indicators.first()
+    if indicator is None or not permissions.is_visible(request.user, indicator):
+        raise Http404(_("No indicator with this code in this selection."))
+    figures = selectors.body_figures(request.user, indicator=indicator, as_of=params.as_of)
+    context = {"indicator": indicator, "figures": figures, "as_of": params.as_of}
+    if getattr(request, "htmx", False):
+        return render(request, "tracker/dashboard/_bodies.html", context)
+    # Without JavaScript the card's link opens the figures as a page of their own.
+    return render(request, "tracker/dashboard/bodies.html", {**context, "dashboard_query": _dashboard_query(params)})
 
 
 @login_required

@@ -58,6 +58,22 @@ def test_analyst_reads_the_dashboard_filters_and_downloads_the_selection(
     assert box is not None and box["width"] > 100 and box["height"] > 100
     shoot(page, "analyst-dashboard")
 
+    # The card counts the bodies' figures; opening the count loads each body's latest figure (htmx), once.
+    bodies = page.locator('[data-testid="bodies-attacks"]')
+    assert bodies.locator("summary").inner_text() == "2 bodies reported; latest 2024"
+    assert page.locator('[data-testid="headline-attacks-sindh"]').count() == 0
+    bodies.locator("summary").click()
+    sindh = page.locator('[data-testid="headline-attacks-sindh"]')
+    sindh.wait_for()
+    assert sindh.inner_text().startswith("Sindh: 12")  # the latest approved; the pending 77 stays out
+    assert page.locator('[data-testid="headline-attacks-punjab"]').inner_text().startswith("Punjab: 20")
+    for width, height in ((390, 844), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), width
+        assert sindh.is_visible()
+    shoot(page, "analyst-dashboard-figures-by-body")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # A category switch through htmx keeps the page and updates the address.
     page.select_option("#id_category", "non_kinetic")
     page.get_by_role("button", name="Show").click()

@@ -71,12 +71,28 @@ def test_headline_prefers_the_national_figure_and_shows_only_approved_ones(as_ro
     obs(value=77, body=dash.punjab, end=date(2024, 12, 31))
     obs(value=450, end=date(2023, 12, 31))
     obs(value=999, end=date(2024, 12, 31), state=ObservationState.SUBMITTED)
-    html = as_role("reviewer").get(f"{DASHBOARD}?{AS_OF}").content.decode()
+    reviewer = as_role("reviewer")
+    html = reviewer.get(f"{DASHBOARD}?{AS_OF}").content.decode()
     assert 'data-testid="headline-executions">450<' in html
     assert ">999<" not in html
-    # The province's newer figure is on the card too, named, and the headline says it is the national one.
-    assert '<li data-testid="headline-executions-punjab"><strong>Punjab:</strong> 77 ' in html
+    # The card counts the bodies' figures and the headline says it is the national one; the province's newer
+    # figure, named, loads with the card's "figures by body".
+    assert "1 body reported; latest 2024" in html
     assert "national figure" in html
+    assert ">77<" not in html
+    fragment = figures_by_body(reviewer, html, "executions")
+    assert '<li data-testid="headline-executions-punjab"><strong>Punjab:</strong> 77 ' in fragment
+
+
+def figures_by_body(client, html: str, code: str) -> str:
+    """The card's "figures by body" fragment, fetched from the URL its <details> asks htmx to load."""
+    import re
+
+    found = re.search(rf'<details class="headline__bodies" hx-get="([^"]+)"[^>]* data-testid="bodies-{code}"', html)
+    assert found, f"no figures by body for {code}"
+    response = client.get(found.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_as_of_date_leaves_out_later_figures_and_the_comparison_shows_the_earlier_one(as_role, dash, obs):
@@ -259,14 +275,16 @@ def test_every_control_has_a_label(as_role, dash):
 @pytest.mark.parametrize(
     ("role", "queries"),
     [
-        # frameworks, items, responsibilities, indicators, assessments, latest figures, figures at the comparison
-        # date (a year before by default), pending, reporting assignments with their due status (the compliance
-        # matrix's cadence); chart points load per chart, from their own endpoint
+        # frameworks, items, responsibilities, indicators, assessments, the latest figure of every series (plain
+        # values), the bodies that have series, the headline series' figures with the ones they follow, their
+        # figures at the comparison date (a year before by default), pending, reporting assignments with their due
+        # status (the compliance matrix's cadence); chart points load per chart and each body's figures per
+        # indicator, from their own endpoints
         # + the completeness matrix (returns per body and quarter, then the bodies) for those who see data quality
-        ("analyst", AUTH_QUERIES + 9 + 2),
-        ("reporter", AUTH_QUERIES + 9),
+        ("analyst", AUTH_QUERIES + 11 + 2),
+        ("reporter", AUTH_QUERIES + 11),
         # + backlog (aggregate, oldest), recent activity, and allauth's check of the second factor
-        ("reviewer", AUTH_QUERIES + 9 + 3 + 1 + 2),
+        ("reviewer", AUTH_QUERIES + 11 + 3 + 1 + 2),
     ],
 )
 def test_dashboard_query_count_is_flat(as_role, dash, role, queries, n_obs, django_assert_num_queries):

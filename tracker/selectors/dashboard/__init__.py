@@ -21,12 +21,16 @@ from tracker.models import AgendaItem, AuditEntry, Framework
 from tracker.selectors.dashboard.backlog import Backlog, recent_activity, review_backlog
 from tracker.selectors.dashboard.cards import (
     ChartData,
+    Coverage,
     Headline,
     ItemCard,
     Trend,
+    coverage_per_indicator,
+    headline_series,
     item_cards,
     latest_assessments,
     pending_per_item,
+    series_q,
     trend_between,
 )
 from tracker.selectors.dashboard.matrix import (
@@ -39,12 +43,17 @@ from tracker.selectors.dashboard.matrix import (
 from tracker.selectors.dashboard.series import (
     DashboardItem,
     SeriesFigures,
+    SeriesHead,
     SeriesPoint,
     UserLike,
+    bodies_with_series,
+    body_figures,
     dashboard_frameworks,
     dashboard_items,
     default_framework,
     latest_per_series,
+    series_heads,
+    visible_figures,
 )
 
 
@@ -73,30 +82,40 @@ def dashboard(
 ) -> Dashboard:
     """Everything the M&E dashboard shows, scoped by the policy, in a fixed number of queries whatever the data:
 
-    items, their responsibilities and indicators (3), latest assessments (1), the latest figure of every series
-    with the one it follows (1), the same at the comparison date (1), pending submissions per item (1), reporting
-    assignments with
-    their status (1, unless a ``rule`` is given); reviewers add the backlog (2), and users the policy lets read
-    the audit trail add recent activity (1). The matrix is built from what was read.
+    items, their responsibilities and indicators (3), latest assessments (1), the latest figure of every series as
+    plain values (1: the matrix, the coverage lines, the charts), the bodies that have series (1), each
+    indicator's headline series with the figure it follows (1) and its figure at the comparison date (1), pending
+    submissions per item (1), reporting assignments with their status (1, unless a ``rule`` is given); reviewers
+    add the backlog (2), and users the policy lets read the audit trail add recent activity (1). Each body's
+    figure is not on the page: it loads per indicator on demand (``body_figures``), so the page's size is bounded
+    by the number of indicators and bodies, not of series.
     """
     items = dashboard_items(framework=framework, category=category)
     indicators = [ind for row in items for ind in row.indicators]
+    indicator_ids = [ind.pk for ind in indicators]
     assessments = latest_assessments(items=items, as_of=as_of)
-    series = latest_per_series(user, indicator_ids=[ind.pk for ind in indicators], as_of=as_of)
-    # The comparison needs one figure per series at ``compare``, not every point of every chart (the charts
+    heads = series_heads(user, indicator_ids=indicator_ids, as_of=as_of)
+    shown = series_q(headline_series(heads))
+    series = latest_per_series(user, indicator_ids=indicator_ids, as_of=as_of, series=shown)
+    # The comparison needs the headline series' figure at ``compare``, not every point of every chart (the charts
     # load one by one from their own endpoint, tracker.views.dashboard.dashboard_chart).
-    compared = latest_per_series(user, indicator_ids=[ind.pk for ind in indicators], as_of=compare) if compare else {}
+    compared = (
+        latest_per_series(user, indicator_ids=indicator_ids, as_of=compare, series=shown, and_previous=False)
+        if compare
+        else {}
+    )
     pending = pending_per_item(user, item_ids=[row.item.pk for row in items])
 
     cards = item_cards(
         items=items,
         series=series,
         compared=compared,
+        coverage=coverage_per_indicator(heads),
         assessments=assessments,
         pending=pending,
         compare=compare,
     )
-    charted = {key[0] for key, figures in series.items() if figures.latest.value is not None}
+    charted = {head.indicator_id for head in heads if head.has_value}
     charts = [ChartData(ind) for ind in indicators if ind.is_numeric and ind.pk in charted]
     backlog = review_backlog(user) if permissions.can(user, "review") else None
     activity = recent_activity() if permissions.can(user, "view_audit") else None
@@ -108,7 +127,11 @@ def dashboard(
         cards=cards,
         items=[row.item for row in items],
         matrix=compliance_matrix_rows(
-            items=items, series=series, as_of=as_of, rule=rule or cadence_rule(user, items=items, as_of=as_of)
+            items=items,
+            heads=heads,
+            series_bodies=bodies_with_series(indicator_ids=indicator_ids),
+            as_of=as_of,
+            rule=rule or cadence_rule(user, items=items, as_of=as_of),
         ),
         charts=charts,
         backlog=backlog,
@@ -119,6 +142,7 @@ def dashboard(
 __all__ = [
     "Backlog",
     "ChartData",
+    "Coverage",
     "Dashboard",
     "DashboardItem",
     "Headline",
@@ -126,19 +150,27 @@ __all__ = [
     "MatrixCell",
     "MatrixRow",
     "SeriesFigures",
+    "SeriesHead",
     "SeriesPoint",
     "Trend",
+    "bodies_with_series",
+    "body_figures",
     "cadence_rule",
     "compliance_matrix",
     "compliance_matrix_rows",
+    "coverage_per_indicator",
     "dashboard",
     "dashboard_frameworks",
     "dashboard_items",
     "default_framework",
+    "headline_series",
     "latest_assessments",
     "latest_per_series",
     "pending_per_item",
     "recent_activity",
     "review_backlog",
+    "series_heads",
+    "series_q",
     "trend_between",
+    "visible_figures",
 ]

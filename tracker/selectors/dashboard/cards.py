@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from tracker.choices import Direction, ObservationState, ResponsibilityRole
 from tracker.comparison import not_comparable_reason
@@ -14,6 +14,7 @@ from tracker.models import AgendaItem, Assessment, Body, Indicator, Observation
 from tracker.selectors.dashboard.series import (
     DashboardItem,
     SeriesFigures,
+    SeriesHead,
     SeriesKey,
     SeriesPoint,
     UserLike,
@@ -50,6 +51,15 @@ def trend_between(latest: Observation, previous: Observation | None, direction: 
     return Trend(change, "better" if better else "worse")
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How many bodies' series of an indicator have a figure at the dashboard's date, and the newest of them:
+    the card's one line in place of every body's figure (those load on demand, ``dashboard_bodies``)."""
+
+    bodies: int
+    latest: SeriesHead | None
+
+
 @dataclass
 class Headline:
     """An indicator's headline on a card: its latest figure (national first), trend and the figure compared."""
@@ -59,9 +69,9 @@ class Headline:
     previous: Observation | None = None
     trend: Trend | None = None
     compared: SeriesPoint | None = None
-    # The latest figure of every other body's series, so a province's newer figure is never hidden behind the
-    # national one (and a body's figure never reads as national).
-    others: list[Observation] = field(default_factory=list)
+    # The bodies' series, counted, so a province's newer figure is never hidden behind the national one (the
+    # figures themselves load when the card's "figures by body" opens).
+    coverage: Coverage = field(default_factory=lambda: Coverage(0, None))
 
 
 @dataclass
@@ -98,16 +108,53 @@ def pending_per_item(user: UserLike, *, item_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def headline_series(heads: list[SeriesHead]) -> list[SeriesKey]:
+    """The series each indicator's headline shows: the national one, otherwise the body's series with the most
+    recent figure (the first by body id at equal dates). No query."""
+    chosen: dict[int, SeriesHead] = {}
+    for head in heads:
+        best = chosen.get(head.indicator_id)
+        if best is None or (best.body_id is not None and (head.body_id is None or head.period_end > best.period_end)):
+            chosen[head.indicator_id] = head
+    return [(head.indicator_id, head.body_id) for head in chosen.values()]
+
+
+def series_q(keys: list[SeriesKey]) -> Q:
+    """These (indicator, body) series as a narrowing of ``latest_per_series``; none when ``keys`` is empty.
+
+    National series are one ``IN`` term and each body's series one more (a flat OR: combining ``Q``s one by one
+    copies the tree each time, which cost a tenth of the page at volume)."""
+    national = [indicator_id for indicator_id, body_id in keys if body_id is None]
+    terms = [Q(indicator_id__in=national, body__isnull=True)] if national else []
+    terms += [Q(indicator_id=indicator_id, body_id=body_id) for indicator_id, body_id in keys if body_id is not None]
+    return Q(*terms, _connector=Q.OR) if terms else Q(pk__in=[])
+
+
+def coverage_per_indicator(heads: list[SeriesHead]) -> dict[int, Coverage]:
+    """Per indicator: the number of bodies' series with a figure, and the newest of those figures. No query."""
+    counts: dict[int, int] = {}
+    newest: dict[int, SeriesHead] = {}
+    for head in heads:
+        if head.body_id is None:
+            continue
+        counts[head.indicator_id] = counts.get(head.indicator_id, 0) + 1
+        best = newest.get(head.indicator_id)
+        if best is None or head.period_end > best.period_end:
+            newest[head.indicator_id] = head
+    return {ind: Coverage(n, newest.get(ind)) for ind, n in counts.items()}
+
+
 def item_cards(
     *,
     items: list[DashboardItem],
     series: dict[SeriesKey, SeriesFigures],
     compared: dict[SeriesKey, SeriesFigures],
+    coverage: dict[int, Coverage],
     assessments: dict[int, Assessment],
     pending: dict[int, int],
     compare: date | None,
 ) -> list[ItemCard]:
-    """Build the cards from what the dashboard read (no query)."""
+    """Build the cards from what the dashboard read (no query): ``series`` holds each headline's series."""
     by_indicator: dict[int, list[SeriesFigures]] = {}
     for (indicator_id, _body_id), figures in series.items():
         by_indicator.setdefault(indicator_id, []).append(figures)
@@ -116,7 +163,10 @@ def item_cards(
             item=row.item,
             assessment=assessments.get(row.item.pk),
             lead_bodies=[r.body for r in row.responsibilities if r.role == ResponsibilityRole.LEAD],
-            headlines=[headline(ind, by_indicator.get(ind.pk, []), compared, compare) for ind in row.indicators],
+            headlines=[
+                headline(ind, by_indicator.get(ind.pk, []), compared, compare, coverage.get(ind.pk))
+                for ind in row.indicators
+            ],
             pending=pending.get(row.item.pk, 0),
         )
         for row in items
@@ -128,18 +178,17 @@ def headline(
     series: list[SeriesFigures],
     compared: dict[SeriesKey, SeriesFigures],
     compare: date | None,
+    coverage: Coverage | None = None,
 ) -> Headline:
     """National series first; otherwise the series with the most recent figure."""
     result = Headline(indicator=indicator)
+    if coverage is not None:
+        result.coverage = coverage
     if not series:
         return result
     national = [figures for figures in series if figures.latest.body_id is None]
     chosen = national[0] if national else max(series, key=lambda figures: figures.latest.period_end)
     result.latest = chosen.latest
-    result.others = sorted(
-        (figures.latest for figures in series if figures is not chosen),
-        key=lambda o: o.body.short_name if o.body else "",
-    )
     result.previous = chosen.previous
     result.trend = trend_between(chosen.latest, chosen.previous, indicator.direction)
     earlier = compared.get((indicator.pk, chosen.latest.body_id)) if compare is not None else None

@@ -14,11 +14,11 @@ from tracker.compliance import SEVERITY, CadenceRule, CellFacts, CellStatus, Com
 from tracker.models import AgendaItem, Body, Framework, Observation, ReportingAssignment
 from tracker.selectors.dashboard.series import (
     DashboardItem,
-    SeriesFigures,
-    SeriesKey,
+    SeriesHead,
     UserLike,
+    bodies_with_series,
     dashboard_items,
-    latest_per_series,
+    series_heads,
 )
 from tracker.selectors.workflow import assignments_with_status
 
@@ -52,14 +52,16 @@ def compliance_matrix(
 ) -> list[MatrixRow]:
     """Bodies × agenda items, each cell up to date / due / overdue / no data, worst offenders first.
 
-    Five queries (items, responsibilities, indicators, latest figures, assignments). The rule is the reporting
-    cadence unless another is given (see ``tracker.compliance``).
+    Six queries (items, responsibilities, indicators, latest figures, their bodies, assignments). The rule is the
+    reporting cadence unless another is given (see ``tracker.compliance``).
     """
     items = dashboard_items(framework=framework, category=category)
     ids = [ind.pk for row in items for ind in row.indicators]
-    series = latest_per_series(user, indicator_ids=ids, as_of=as_of)
+    heads = series_heads(user, indicator_ids=ids, as_of=as_of)
     rule = rule or cadence_rule(user, items=items, as_of=as_of)
-    return compliance_matrix_rows(items=items, series=series, as_of=as_of, rule=rule)
+    return compliance_matrix_rows(
+        items=items, heads=heads, series_bodies=bodies_with_series(indicator_ids=ids), as_of=as_of, rule=rule
+    )
 
 
 def cadence_rule(user: UserLike, *, items: list[DashboardItem], as_of: date) -> CadenceRule:
@@ -78,9 +80,14 @@ def cadence_rule(user: UserLike, *, items: list[DashboardItem], as_of: date) -> 
 
 
 def compliance_matrix_rows(
-    *, items: list[DashboardItem], series: dict[SeriesKey, SeriesFigures], as_of: date, rule: ComplianceRule
+    *,
+    items: list[DashboardItem],
+    heads: list[SeriesHead],
+    series_bodies: dict[int, Body],
+    as_of: date,
+    rule: ComplianceRule,
 ) -> list[MatrixRow]:
-    """Build the matrix from already-read items and latest figures (no query)."""
+    """Build the matrix from already-read items, latest figures and the bodies that have series (no query)."""
     item_of_indicator = {ind.pk: row.item.pk for row in items for ind in row.indicators}
     responsible = {row.item.pk: frozenset(r.body_id for r in row.responsibilities) for row in items}
     bodies: dict[int, Body] = {}
@@ -92,13 +99,12 @@ def compliance_matrix_rows(
     # (body, item) -> the newest figure of each of the body's series on the item.
     figures: dict[tuple[int | None, int], list[LatestFigure]] = defaultdict(list)
     newest: dict[tuple[int | None, int], date] = {}
-    for figures_of_series in series.values():
-        obs = figures_of_series.latest
-        if obs.body_id is not None and obs.body is not None:
-            bodies.setdefault(obs.body_id, obs.body)
-        key = (obs.body_id, item_of_indicator[obs.indicator_id])
-        figures[key].append(LatestFigure(obs.indicator_id, obs.period_start, obs.period_end, obs.date_precision))
-        newest[key] = max(newest.get(key, obs.period_end), obs.period_end)
+    for head in heads:
+        if head.body_id is not None:
+            bodies.setdefault(head.body_id, series_bodies[head.body_id])
+        key = (head.body_id, item_of_indicator[head.indicator_id])
+        figures[key].append(LatestFigure(head.indicator_id, head.period_start, head.period_end, head.date_precision))
+        newest[key] = max(newest.get(key, head.period_end), head.period_end)
 
     rows: list[MatrixRow] = []
     body_keys: list[int | None] = [None, *sorted(bodies, key=lambda pk: bodies[pk].name)]
