@@ -6,7 +6,9 @@ turn that into HTML, PDF, XLSX and CSV, and an edition stores its JSON form to c
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +17,7 @@ from django.db.models.functions import DenseRank, ExtractYear, RowNumber
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from reporting.definitions import NATIONAL, ReportParams, ReportParamsError, canonical_digest
+from reporting.definitions import NATIONAL, ReportParams, ReportParamsError
 from tracker.choices import Direction, ResponsibilityRole, Unit
 from tracker.comparison import change_bound, not_comparable_reason, qualified_percent
 from tracker.formatting import (
@@ -33,7 +35,8 @@ from tracker.selectors import latest_assessments, latest_figures
 
 # Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
 # 3: a long `{period}` series listed yearly, its whole history only in the XLSX appendix
-REPORT_LAYOUT_VERSION = 3  # 2: bodies named in every cell, knowledge date, qualifiers and references
+# 4: the PDF lists national figures in its table and bodies' figures in an annex, capped per indicator
+REPORT_LAYOUT_VERSION = 4  # 2: bodies named in every cell, knowledge date, qualifiers and references
 HISTORY_PLACEHOLDER = "{period}"
 # A `{period}` series of up to LISTED_WHOLE dated figures is listed whole, as NACTA writes it; a longer one lists
 # the latest figure of each of its last LISTED_YEARS years and its latest figure, so a cell stays the same size
@@ -187,7 +190,50 @@ class Report:
 
     @property
     def fingerprint(self) -> str:
-        return canonical_digest(self.to_json())
+        """The digest of everything the report says (``to_json``'s content), from tuples of the fields: no
+        ``asdict``, which deep-copies every one of a national report's thousands of figures."""
+        content = (
+            REPORT_LAYOUT_VERSION,
+            self.params.to_json(),
+            _values(self, _REPORT_TEXTS),
+            [
+                (
+                    _values(row, _ROW_FIELDS),
+                    _values(row.rating, _RATING_FIELDS) if row.rating else None,
+                    [
+                        (
+                            _values(cell, _CELL_FIELDS),
+                            _values(cell.change, _CHANGE_FIELDS) if cell.change else None,
+                            [_values(figure, _FIGURE_FIELDS) for figure in cell.figures],
+                        )
+                        for cell in row.cells
+                    ],
+                )
+                for row in self.rows
+            ],
+            [_values(note, _FOOTNOTE_FIELDS) for note in self.footnotes],
+        )
+        # Decimals and dates as their text, as in ``to_json``; keys (of the parameters) sorted.
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _names(cls: type, *nested: str) -> tuple[str, ...]:
+    """A dataclass's field names but the ``nested`` ones, which the fingerprint walks itself."""
+    return tuple(f.name for f in fields(cls) if f.name not in nested)
+
+
+def _values(obj: object, names: tuple[str, ...]) -> tuple[object, ...]:
+    return tuple(getattr(obj, name) for name in names)
+
+
+_FIGURE_FIELDS = _names(FigureEntry)
+_CHANGE_FIELDS = _names(Change)
+_CELL_FIELDS = _names(StatusCell, "figures", "change")
+_RATING_FIELDS = _names(Rating)
+_ROW_FIELDS = _names(ReportRow, "cells", "rating")
+_FOOTNOTE_FIELDS = _names(Footnote)
+_REPORT_TEXTS = _names(Report, "params", "rows", "footnotes")
 
 
 def _jsonable(value: object) -> object:
