@@ -6,7 +6,9 @@ turn that into HTML, PDF, XLSX and CSV, and an edition stores its JSON form to c
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +17,7 @@ from django.db.models.functions import DenseRank, ExtractYear, RowNumber
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from reporting.definitions import NATIONAL, ReportParams, ReportParamsError, canonical_digest
+from reporting.definitions import NATIONAL, ReportParams, ReportParamsError
 from tracker.choices import Direction, ResponsibilityRole, Unit
 from tracker.comparison import change_bound, not_comparable_reason, qualified_percent
 from tracker.formatting import (
@@ -28,12 +30,13 @@ from tracker.formatting import (
     format_period_label,
 )
 from tracker.models import AgendaItem, Assessment, Body, Framework, Indicator, Observation, Responsibility, Source
-from tracker.models.querysets import ObservationQuerySet, newest_first, series_key, via_crosswalk
+from tracker.models.querysets import ObservationQuerySet, id_among, newest_first, series_key, via_crosswalk
 from tracker.selectors import latest_assessments, latest_figures
 
 # Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
 # 3: a long `{period}` series listed yearly, its whole history only in the XLSX appendix
-REPORT_LAYOUT_VERSION = 3  # 2: bodies named in every cell, knowledge date, qualifiers and references
+# 4: the PDF lists national figures in its table and bodies' figures in an annex, capped per indicator
+REPORT_LAYOUT_VERSION = 4  # 2: bodies named in every cell, knowledge date, qualifiers and references
 HISTORY_PLACEHOLDER = "{period}"
 # A `{period}` series of up to LISTED_WHOLE dated figures is listed whole, as NACTA writes it; a longer one lists
 # the latest figure of each of its last LISTED_YEARS years and its latest figure, so a cell stays the same size
@@ -187,7 +190,50 @@ class Report:
 
     @property
     def fingerprint(self) -> str:
-        return canonical_digest(self.to_json())
+        """The digest of everything the report says (``to_json``'s content), from tuples of the fields: no
+        ``asdict``, which deep-copies every one of a national report's thousands of figures."""
+        content = (
+            REPORT_LAYOUT_VERSION,
+            self.params.to_json(),
+            _values(self, _REPORT_TEXTS),
+            [
+                (
+                    _values(row, _ROW_FIELDS),
+                    _values(row.rating, _RATING_FIELDS) if row.rating else None,
+                    [
+                        (
+                            _values(cell, _CELL_FIELDS),
+                            _values(cell.change, _CHANGE_FIELDS) if cell.change else None,
+                            [_values(figure, _FIGURE_FIELDS) for figure in cell.figures],
+                        )
+                        for cell in row.cells
+                    ],
+                )
+                for row in self.rows
+            ],
+            [_values(note, _FOOTNOTE_FIELDS) for note in self.footnotes],
+        )
+        # Decimals and dates as their text, as in ``to_json``; keys (of the parameters) sorted.
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _names(cls: type, *nested: str) -> tuple[str, ...]:
+    """A dataclass's field names but the ``nested`` ones, which the fingerprint walks itself."""
+    return tuple(f.name for f in fields(cls) if f.name not in nested)
+
+
+def _values(obj: object, names: tuple[str, ...]) -> tuple[object, ...]:
+    return tuple(getattr(obj, name) for name in names)
+
+
+_FIGURE_FIELDS = _names(FigureEntry)
+_CHANGE_FIELDS = _names(Change)
+_CELL_FIELDS = _names(StatusCell, "figures", "change")
+_RATING_FIELDS = _names(Rating)
+_ROW_FIELDS = _names(ReportRow, "cells", "rating")
+_FOOTNOTE_FIELDS = _names(Footnote)
+_REPORT_TEXTS = _names(Report, "params", "rows", "footnotes")
 
 
 def _jsonable(value: object) -> object:
@@ -229,9 +275,8 @@ class _Footnotes:
 
 
 def build_report(params: ReportParams) -> Report:
-    """The report for ``params`` from the data in the database now. Queries: 8 (7 with no `{period}` figure
-    to list), +1 with a comparison date, +1 for a body's scope — whatever the number of items, indicators or
-    observations."""
+    """The report for ``params`` from the data in the database now. Queries: 7, +1 with a comparison date, +1
+    for a body's scope — whatever the number of items, indicators or observations."""
     with translation.override(params.language):
         return _build(params)
 
@@ -269,6 +314,7 @@ def _build(params: ReportParams) -> Report:
     ratings = {a.item_id: a for a in latest_assessments(framework=framework, as_of=params.as_of, known_on=known_on)}
 
     footnotes = _Footnotes()
+    periods: dict[tuple[date | None, date, str], str] = {}  # a label per distinct period, not per figure
     rows = []
     for item in items:
         cells = []
@@ -278,7 +324,7 @@ def _build(params: ReportParams) -> Report:
                 ((key, obs) for key, obs in series.items() if key[0] == indicator.pk), key=_national_first
             ):
                 reporter = observations[-1].body
-                figures = [_figure(indicator, o, params, footnotes) for o in observations]
+                figures = [_figure(indicator, o, params, footnotes, periods) for o in observations]
                 total = max((vars(o).get("history_total") or 0) for o in observations)
                 change = (
                     _change(indicator, previous.get((series_id, body_id)), observations[-1], params)
@@ -339,20 +385,24 @@ def _series_as_of(
 ) -> dict[tuple[int, int | None], list[Observation]]:
     """Observations to show per indicator of ``framework``, oldest first: the latest one, or the dated ones
     when the status template names the period ("185 Cases (2012)", "37 Cases (2016)") as NACTA writes it —
-    every one for a short series, yearly for a long one (``LISTED_WHOLE``). Three queries, the listing decided
+    every one for a short series, yearly for a long one (``LISTED_WHOLE``). Two queries, the listing decided
     in SQL, so the rows read and rendered do not grow with a series' length."""
-    figures = {obs.pk: obs for obs in latest_figures(framework=framework, as_of=as_of, body=body, known_on=known_on)}
     base = Observation.objects.all() if body is None else Observation.objects.filter(body=body)
     # The listing is chosen over narrow rows (ids and window columns), then fetched by id with its joins:
     # sorting the joined rows of a hundred thousand figures spilled to disk.
     totals = dict(_period_listing(base, framework, as_of, known_on).values_list("pk", "history_total"))  # type: ignore[misc]
-    listed = (
-        base.series_figures(as_of=as_of, crosswalk=framework, known_on=known_on)
-        .filter(pk__in=list(totals))
+    # One fetch for the latest figures and the listed ones: each row's series is worked out once, in one query.
+    # The ids gathered first (``id = ANY(ARRAY(…))``), then fetched by primary key: an OR of two IN lists, or an
+    # IN over their union, made PostgreSQL read the whole table.
+    latest = latest_figures(framework=framework, as_of=as_of, body=body, known_on=known_on).order_by().values("pk")
+    ids = latest.union(Observation.objects.filter(pk__in=list(totals)).values("pk"), all=True) if totals else latest
+    figures = {}
+    for obs in (
+        Observation.objects.with_series(crosswalk=framework)
+        .filter(id_among(ids))
         .select_related("indicator__item__framework", "body", "source__publisher")
-    )
-    for obs in listed:
-        obs.history_total = totals[obs.pk]  # type: ignore[attr-defined]
+    ):
+        obs.history_total = totals.get(obs.pk, 0)  # type: ignore[attr-defined]
         figures[obs.pk] = obs
     shown: dict[tuple[int, int | None], list[Observation]] = {}
     # Oldest first in the reverse of the one tie-break, so a cell's last figure is its series' latest one.
@@ -404,10 +454,17 @@ def _reading_order(obs: Observation) -> tuple[date, bool, float, int]:
     return (obs.period_end, not via_crosswalk(obs), approved, obs.pk)
 
 
-def _figure(indicator: Indicator, obs: Observation, params: ReportParams, footnotes: _Footnotes) -> FigureEntry:
+def _figure(
+    indicator: Indicator,
+    obs: Observation,
+    params: ReportParams,
+    footnotes: _Footnotes,
+    periods: dict[tuple[date | None, date, str], str],
+) -> FigureEntry:
     # A figure carried over the crosswalk reads as its own indicator wrote it.
     template = obs.indicator.status_template or indicator.status_template
-    period = format_period_label(obs.period_start, obs.period_end, obs.date_precision)
+    key = (obs.period_start, obs.period_end, obs.date_precision)
+    period = periods.get(key) or periods.setdefault(key, format_period_label(*key))
     value_text = format_figure(_as_figure(obs), style=params.number_style)
     via = ""
     if via_crosswalk(obs):

@@ -337,6 +337,9 @@ NAP_IMPORT_PREVIEW_QUOTA_BYTES = env.int("NAP_IMPORT_PREVIEW_QUOTA_BYTES", defau
 NAP_SITE_URL = env("NAP_SITE_URL", default="http://127.0.0.1:8000")
 # WeasyPrint embeds these font files in report PDFs (Debian: fonts-dejavu-core).
 NAP_REPORT_FONT_DIR = env("NAP_REPORT_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
+# A report's PDF lists each indicator's figures of this many bodies (by name) in its annex and counts the rest;
+# the HTML, XLSX and CSV editions hold every body's figure.
+NAP_REPORT_PDF_BODIES_PER_INDICATOR = env.int("NAP_REPORT_PDF_BODIES_PER_INDICATOR", default=6)
 
 # Backups (manage.py backup / restore): the PostgreSQL client programs, of the server's major version or newer.
 NAP_PG_DUMP = env("NAP_PG_DUMP", default="pg_dump")

@@ -21,9 +21,10 @@ def report_styles() -> str:
 
 
 def render_html(report: Report, *, for_print: bool = False, stamp: EditionStamp | None = None) -> str:
-    """A complete HTML document; ``for_print`` adds the A4 page rules and embedded fonts WeasyPrint uses.
+    """A complete HTML document; ``for_print`` adds the A4 page rules and embedded fonts WeasyPrint uses, and
+    lists bodies' figures in an annex capped per indicator (``pdf.bodies_annex``) instead of in the table.
     Its footer (on every PDF page) says which edition it is (``stamp``)."""
-    from reporting.renderers.pdf import font_faces  # the PDF renderer owns the font files
+    from reporting.renderers.pdf import bodies_annex, bodies_per_indicator, font_faces  # the PDF's own parts
 
     stamp = stamp or EditionStamp.unpublished(report)
     return render_to_string(
@@ -32,6 +33,10 @@ def render_html(report: Report, *, for_print: bool = False, stamp: EditionStamp 
             "report": report,
             "for_print": for_print,
             "font_faces": font_faces() if for_print else [],
+            # On paper the table is national; bodies' figures go to the annex, a few per indicator.
+            "national_only": for_print,
+            "annex": bodies_annex(report) if for_print else [],
+            "annex_cap": bodies_per_indicator(),
             "stamp_text": stamp.text(report),
             "styles": report_styles(),
         },

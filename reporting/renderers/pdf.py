@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
-from reporting.builder import Report
+from reporting.builder import Report, StatusCell
 from reporting.renderers.stamp import EditionStamp
+from tracker.formatting import INTERNATIONAL, format_number
 
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_FILES = {
@@ -21,6 +23,50 @@ FONT_FILES = {
     ("bold", "normal"): "DejaVuSans-Bold.ttf",
     ("normal", "italic"): "DejaVuSans-Oblique.ttf",
 }
+
+
+# The PDF's table shows national figures; each indicator's bodies' figures go to an annex, the first of them
+# (by short name) only: laying out every body's figure of a 1,092-cell national report took WeasyPrint 22 s for
+# pages nobody reads on paper. The HTML, XLSX and CSV editions keep every body's figure.
+DEFAULT_BODIES_PER_INDICATOR = 6
+
+
+def bodies_per_indicator() -> int:
+    return int(getattr(settings, "NAP_REPORT_PDF_BODIES_PER_INDICATOR", DEFAULT_BODIES_PER_INDICATOR))
+
+
+@dataclass(frozen=True)
+class AnnexEntry:
+    """The bodies' figures of one indicator of one item, as the PDF's annex lists them."""
+
+    item_number: int
+    item_title: str
+    label: str
+    cells: list[StatusCell]  # the first bodies', each cell naming its body
+    more: int  # bodies left out
+
+    @property
+    def more_text(self) -> str:
+        return ngettext(
+            "and %(count)s more body: see the XLSX or HTML edition",
+            "and %(count)s more bodies: see the XLSX or HTML edition",
+            self.more,
+        ) % {"count": format_number(self.more, style=INTERNATIONAL)}
+
+
+def bodies_annex(report: Report, *, cap: int | None = None) -> list[AnnexEntry]:
+    """Per item and indicator, in table order, the cells of up to ``cap`` bodies (``bodies_per_indicator``)
+    and how many more there are."""
+    cap = bodies_per_indicator() if cap is None else cap
+    entries = []
+    for row in report.rows:
+        by_indicator: dict[str, list[StatusCell]] = {}
+        for cell in row.cells:
+            if cell.body:
+                by_indicator.setdefault(cell.indicator.partition("@")[0], []).append(cell)
+        for cells in by_indicator.values():
+            entries.append(AnnexEntry(row.number, row.title, cells[0].label, cells[:cap], max(len(cells) - cap, 0)))
+    return entries
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from reporting.builder import build_report
 from reporting.definitions import ReportParams
 from reporting.renderers import render_csv, render_html, render_pdf, render_xlsx
+from reporting.renderers.pdf import bodies_annex
 from tracker.choices import BodyKind, ValueQualifier
 from tracker.models import Body, Source
 
@@ -48,6 +49,44 @@ def test_pdf_names_each_body(provinces):
     assert "Punjab: 42 Executions" in text
     assert "AJK: 7 Executions" in text
     assert "Punjab: 30 → 42 Executions" in text
+
+
+def test_pdf_lists_bodies_in_an_annex_capped_per_indicator_and_the_other_formats_keep_every_body(provinces, settings):
+    settings.NAP_REPORT_PDF_BODIES_PER_INDICATOR = 1
+    text = normal(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(provinces))).pages))
+    assert "2,525+ Executions" in text  # the national figure, in the table
+    assert "Annex: figures reported by bodies" in text
+    assert "AJK: 7 Executions" in text and "AJK: new: 7 Executions" in text  # first by name, with its change
+    assert "Punjab: 42 Executions" not in text and "Punjab: 30 → 42" not in text
+    assert "and 1 more body: see the XLSX or HTML edition" in text
+    # Every other format still names every body's figure.
+    html = normal(render_html(provinces))
+    assert '<span class="figure__body">Punjab:</span> 42 Executions' in html
+    assert '<span class="figure__body">AJK:</span> 7 Executions' in html
+    assert "annex" not in html.lower()
+    statuses = {r["status"] for r in csv.DictReader(io.StringIO(render_csv(provinces).decode("utf-8-sig")))}
+    assert {"Punjab: 42 Executions", "AJK: 7 Executions"} <= statuses
+    sheet = load_workbook(io.BytesIO(render_xlsx(provinces)))["Status"]
+    assert {"Punjab: 42 Executions", "AJK: 7 Executions"} <= {row[3].value for row in sheet.iter_rows(min_row=5)}
+
+
+def test_the_pdf_annex_lists_the_first_bodies_of_each_indicator_and_counts_the_rest(world):
+    for number in range(8):
+        body = Body.objects.create(
+            slug=f"district-{number}", name=f"District {number}", short_name=f"D{number}", kind=BodyKind.PROVINCE
+        )
+        world.observe(world.executions, 100 + number, OCT17, body=body)
+    report = build_report(ReportParams("nap-2014", OCT17))
+    (entry,) = [e for e in bodies_annex(report, cap=6) if e.item_number == 1]
+    assert [c.body for c in entry.cells] == ["D0", "D1", "D2", "D3", "D4", "D5"]
+    assert entry.more == 2 and entry.more_text == "and 2 more bodies: see the XLSX or HTML edition"
+    assert [e.more for e in bodies_annex(report, cap=8) if e.item_number == 1] == [0]
+    # The table itself is national on paper, and says where the bodies' figures went.
+    printed = normal(render_html(report, for_print=True))
+    table = printed[: printed.index("Annex: figures reported by bodies")]
+    assert "D0:" not in table and "(bodies’ figures in the annex)" in table
+    assert "D5:</span> 105 Executions" in printed and "D6:" not in printed
+    assert all(f"D{n}:</span> {100 + n} Executions" in normal(render_html(report)) for n in range(8))
 
 
 def test_csv_names_each_body_and_carries_qualifier_and_figure_as_published(provinces):

@@ -1,8 +1,9 @@
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 
-from reporting.builder import build_report, fill_status_template
+from reporting.builder import Report, build_report, fill_status_template
 from reporting.definitions import ReportParams, ReportParamsError
 from tracker.choices import DatePrecision, ObservationState
 from tracker.formatting import INTERNATIONAL, SOUTH_ASIAN
@@ -185,8 +186,32 @@ def test_fingerprint_is_stable_and_follows_the_data(nacta_2017):
     assert build_report(params).fingerprint != first
 
 
-# compare: nap-2021 here has no `{period}` indicator, so no listed figure is fetched (one query less).
-BUILD_QUERIES = {"plain": 8, "compare": 8, "body": 9}
+def test_fingerprint_is_built_from_the_cells_not_from_a_deep_copy_and_covers_every_field(nacta_2017, monkeypatch):
+    nacta_2017.observe(nacta_2017.executions, 42, OCT17, body=nacta_2017.punjab)
+    report = build_report(ReportParams("nap-2014", OCT17))
+    first = report.fingerprint
+    # ``to_json`` (``asdict``) deep-copies every figure: the fingerprint of a 1,092-cell report never goes there.
+    monkeypatch.setattr(Report, "to_json", lambda self: pytest.fail("fingerprint deep-copied the report"))
+    assert build_report(ReportParams("nap-2014", OCT17)).fingerprint == first
+    body_cell = cell(report, 1, "executions@punjab")
+    figure = body_cell.figures[-1]
+
+    def changed(**changes: object) -> str:
+        edited = dataclasses.replace(body_cell, figures=[dataclasses.replace(figure, **changes)])
+        rows = [dataclasses.replace(r, cells=[edited if c is body_cell else c for c in r.cells]) for r in report.rows]
+        return dataclasses.replace(report, rows=rows).fingerprint
+
+    assert changed() == first  # equal content, equal digest
+    assert changed(value=figure.value + 1) != first  # one body's figure changes: another edition
+    assert changed(quote="forty-two") != first
+    assert changed(period_end=figure.period_end - timedelta(days=1)) != first
+    notes = [dataclasses.replace(report.footnotes[0], url="https://example.org/other")]
+    assert dataclasses.replace(report, footnotes=notes).fingerprint != first
+
+
+# The latest figures and the listed `{period}` ones are fetched in one query (7, not 8); compare adds the
+# comparison date's figures.
+BUILD_QUERIES = {"plain": 7, "compare": 8, "body": 8}
 
 
 @pytest.mark.parametrize("n_obs", [1, 40])

@@ -120,6 +120,11 @@ def _id_among(ids: models.QuerySet[Any]) -> _IdAmong:
     return _IdAmong(F("pk"), ArraySubquery(ids))
 
 
+def id_among(ids: models.QuerySet[Any]) -> _IdAmong:
+    """The rows whose id ``ids`` (a ``values("pk")`` query) returns, fetched by primary key (see ``_IdAmong``)."""
+    return _id_among(ids)
+
+
 def _head_of_series(candidates: ObservationQuerySet, *, order: list[OrderBy], body: str = "body_id") -> Case:
     """One index probe: the id of the first of ``candidates`` in ``order`` whose body is the outer row's
     ``body`` — national figures (body NULL) probed with ``IS NULL``, since NULL = NULL is not true in SQL."""
