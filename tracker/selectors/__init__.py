@@ -157,14 +157,20 @@ def item_detail(*, framework_slug: str, number: int) -> ItemPage:
     )
     for figure in latest:
         figure.latest.indicator = indicators_by_id[figure.indicator_id]  # formatting reads its unit and scale
+        figure.latest.is_superseded = False  # type: ignore[attr-defined]  # a published figure, by definition
         by_indicator.setdefault(figure.indicator_id, []).append(figure.latest)
+    entries: list[IndicatorHistory] = []
+    for ind in indicators_by_id.values():
+        recent_national = list(ind.observations.all())
+        for observation in recent_national:
+            # Published figures only: none is superseded. Set, so the template's lookup does not fail (a failed
+            # attribute lookup costs Django's template engine a dir() of the model instance).
+            observation.is_superseded = False  # type: ignore[attr-defined]
+        entries.append(IndicatorHistory(ind, recent_national, by_indicator.get(ind.pk, [])))
     return ItemPage(
         item=item,
         responsibilities=list(item.responsibilities.all()),
-        indicators=[
-            IndicatorHistory(ind, list(ind.observations.all()), by_indicator.get(ind.pk, []))
-            for ind in indicators_by_id.values()
-        ],
+        indicators=entries,
         assessments=list(item.assessments.all()),
         crosswalk_forward=list(item.links_forward.all()),
         crosswalk_back=list(item.links_back.all()),
