@@ -151,9 +151,15 @@ def format_date(day: date, precision: str = DatePrecision.DAY) -> str:
     """A date only as precise as its source: "1 Oct 2017", "Oct 2024" or "2024"."""
     if precision == DatePrecision.YEAR:
         return str(day.year)
-    if precision == DatePrecision.MONTH:
-        return formats.date_format(day, "M Y")
-    return formats.date_format(day, "j M Y")
+    return _date_in(translation.get_language(), day, "M Y" if precision == DatePrecision.MONTH else "j M Y")
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_in(language: str | None, day: date, pattern: str) -> str:
+    """Django's date formatting in the active language (the key: the cache must not mix languages), remembered:
+    a page repeats the same few dates (a source's date on every row of its figures), and each costs Django's
+    formatter about as much as rendering the row."""
+    return formats.date_format(day, pattern)
 
 
 def format_datetime(moment: datetime) -> str:

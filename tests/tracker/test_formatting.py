@@ -112,3 +112,17 @@ def test_format_period_label_has_no_as_of(start, end, precision, expected):
 )
 def test_spreadsheet_safe_defuses_formulas_only(text, expected):
     assert spreadsheet_safe(text) == expected
+
+
+def test_a_remembered_date_is_remembered_per_language():
+    from django.utils import translation
+
+    from tracker.formatting import format_date
+
+    day = date(2017, 10, 1)
+    english = format_date(day)
+    with translation.override("de"):
+        german = format_date(day)
+    assert english == "1 Oct 2017"
+    assert german != english and "Okt" in german
+    assert format_date(day) == english

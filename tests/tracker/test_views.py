@@ -35,9 +35,9 @@ AUTH_QUERIES = 3
 FRAMEWORK_LIST_QUERIES = AUTH_QUERIES + 1
 # framework + its items with indicator counts + lead responsibilities with bodies
 FRAMEWORK_PAGE_QUERIES = AUTH_QUERIES + 3
-# item + framework, responsibilities, indicators, observations (body, source, publisher), assessments,
-# crosswalk forward, crosswalk back
-ITEM_PAGE_QUERIES = AUTH_QUERIES + 7
+# item + framework, responsibilities, indicators, their last national figures (source, publisher), assessments,
+# crosswalk forward, crosswalk back, the bodies' latest figures (read model; body, source, publisher)
+ITEM_PAGE_QUERIES = AUTH_QUERIES + 8
 
 
 @pytest.fixture
@@ -216,7 +216,45 @@ def test_item_page_query_count_does_not_grow_with_the_data(
     with django_assert_num_queries(ITEM_PAGE_QUERIES):
         response = user_client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count("5,06,072") == n_indicators * n_observations
+    # Each indicator: its national figures up to the last 12, and one row for each of the three bodies.
+    national = len(range(0, n_observations, 4))
+    assert response.content.decode().count("5,06,072") == n_indicators * (
+        min(national, 12) + min(n_observations - 1, 3)
+    )
+
+
+def test_item_page_shows_the_last_national_figures_and_each_bodys_latest(user_client, item):
+    indicator = IndicatorFactory(item=item, code="raids", unit=Unit.COUNT)
+    punjab, sindh = BodyFactory(name="Punjab", slug="punjab"), BodyFactory(name="Sindh", slug="sindh")
+    for year in range(2001, 2021):
+        ObservationFactory(indicator=indicator, value=Decimal(year), period_end=date(year, 12, 31))
+    ObservationFactory(indicator=indicator, body=punjab, value=Decimal("7001"), period_end=date(2019, 12, 31))
+    ObservationFactory(indicator=indicator, body=punjab, value=Decimal("7002"), period_end=date(2020, 12, 31))
+    ObservationFactory(indicator=indicator, body=sindh, value=Decimal("8001"), period_end=date(2020, 12, 31))
+    ObservationFactory(indicator=indicator, body=sindh, value=Decimal("8002"), state=ObservationState.DRAFT)
+
+    html = user_client.get(reverse("tracker:item-detail", args=["nap-2014", 3])).content.decode()
+    assert all(f"{year:,}" in html for year in range(2009, 2021))
+    assert "2,008" not in html  # the 13th national figure back: on the indicator page
+    assert "7,002" in html and "7,001" not in html  # a body's latest figure only
+    assert "8,001" in html and "8,002" not in html  # never a draft
+    assert 'href="/indicators/raids/?body=punjab"' in html and 'href="/indicators/raids/?body=sindh"' in html
+
+
+def test_item_page_html_does_not_grow_with_the_history(user_client, item):
+    indicator = IndicatorFactory(item=item, unit=Unit.COUNT)
+    bodies = BodyFactory.create_batch(3)
+    url = reverse("tracker:item-detail", args=["nap-2014", 3])
+
+    def add(years: range) -> None:
+        for year in years:
+            for body in (None, *bodies):
+                ObservationFactory(indicator=indicator, body=body, value=Decimal(year), period_end=date(year, 12, 31))
+
+    add(range(2010, 2025))
+    short = user_client.get(url).content
+    add(range(1960, 2010))
+    assert len(user_client.get(url).content) == len(short)
 
 
 @pytest.mark.parametrize("n_items", [2, 20])

@@ -21,11 +21,12 @@ from tracker.models import (
     CrosswalkLink,
     Framework,
     Indicator,
+    LatestFigure,
     Observation,
     Responsibility,
 )
 from tracker.models.querysets import series_key, via_crosswalk
-from tracker.selectors.histories import recent
+from tracker.selectors.histories import RECENT_NATIONAL, recent
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -87,10 +88,12 @@ def indicators_reported_by(*, body: Body) -> QuerySet[Indicator]:
 
 @dataclass(frozen=True)
 class IndicatorHistory:
-    """An indicator and its published figures, newest first (body, source and publisher joined)."""
+    """An indicator on its item's page: its last national figures, newest first (source and publisher joined),
+    and each body's latest figure (body and source joined), bodies by name."""
 
     indicator: Indicator
     history: list[Observation]
+    bodies: list[Observation]
 
 
 @dataclass(frozen=True)
@@ -114,18 +117,19 @@ class ItemPage:
 
 
 def item_detail(*, framework_slug: str, number: int) -> ItemPage:
-    """An agenda item with everything its page shows, in a fixed number of queries; each indicator's history
-    is the last ``RECENT_PER_SERIES`` published figures of each of its series. Raises
-    ``AgendaItem.DoesNotExist``."""
-    # The last figures of each series only (the indicator page pages through the rest): a probe per series.
+    """An agenda item with everything its page shows, in a fixed number of queries reading a bounded number of
+    rows: each indicator's last ``RECENT_NATIONAL`` published national figures (an index probe per indicator)
+    and its bodies' latest figures from the ``LatestFigure`` read model (one row per body series); the
+    indicator page pages through the rest, one series at a time. Published figures only, which every signed-in
+    user may see. Raises ``AgendaItem.DoesNotExist``."""
     last = recent(
         indicators_where="i.item_id = (SELECT a.id FROM tracker_agendaitem a JOIN tracker_framework f "
         "ON f.id = a.framework_id WHERE f.slug = %s AND a.number = %s)",
         params=[framework_slug, number],
+        limit=RECENT_NATIONAL,
+        series=None,
     )
-    history = (
-        Observation.objects.filter(last).select_related("body", "source__publisher").order_by("-period_end", "-pk")
-    )
+    history = Observation.objects.filter(last).select_related("source__publisher").order_by("-period_end", "-pk")
     indicators = Indicator.objects.order_by("position", "code").prefetch_related(
         Prefetch("observations", queryset=history)
     )
@@ -144,10 +148,29 @@ def item_detail(*, framework_slug: str, number: int) -> ItemPage:
         )
         .get(framework__slug=framework_slug, number=number)
     )
+    indicators_by_id = {ind.pk: ind for ind in item.indicators.all()}
+    by_indicator: dict[int, list[Observation]] = {}
+    latest = (
+        LatestFigure.objects.filter(indicator__item=item, body__isnull=False)
+        .select_related("latest__body", "latest__source__publisher")
+        .order_by("body__name", "body_id")
+    )
+    for figure in latest:
+        figure.latest.indicator = indicators_by_id[figure.indicator_id]  # formatting reads its unit and scale
+        figure.latest.is_superseded = False  # type: ignore[attr-defined]  # a published figure, by definition
+        by_indicator.setdefault(figure.indicator_id, []).append(figure.latest)
+    entries: list[IndicatorHistory] = []
+    for ind in indicators_by_id.values():
+        recent_national = list(ind.observations.all())
+        for observation in recent_national:
+            # Published figures only: none is superseded. Set, so the template's lookup does not fail (a failed
+            # attribute lookup costs Django's template engine a dir() of the model instance).
+            observation.is_superseded = False  # type: ignore[attr-defined]
+        entries.append(IndicatorHistory(ind, recent_national, by_indicator.get(ind.pk, [])))
     return ItemPage(
         item=item,
         responsibilities=list(item.responsibilities.all()),
-        indicators=[IndicatorHistory(ind, list(ind.observations.all())) for ind in item.indicators.all()],
+        indicators=entries,
         assessments=list(item.assessments.all()),
         crosswalk_forward=list(item.links_forward.all()),
         crosswalk_back=list(item.links_back.all()),

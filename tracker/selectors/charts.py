@@ -18,6 +18,7 @@ from django.db.models.functions import Trunc
 from tracker import permissions
 from tracker.models import Observation
 from tracker.selectors.dashboard.series import SeriesPoint
+from tracker.selectors.histories import ALL_SERIES, SeriesChoice
 
 UserLike = permissions.UserLike
 MONTHLY_YEARS = 10
@@ -30,14 +31,19 @@ def _ten_years_before(day: date) -> date:
         return day.replace(year=day.year - MONTHLY_YEARS, day=28)
 
 
-def chart_points(user: UserLike, *, indicator_ids: list[int], as_of: date | None = None) -> list[SeriesPoint]:
+def chart_points(
+    user: UserLike, *, indicator_ids: list[int], as_of: date | None = None, series: SeriesChoice = ALL_SERIES
+) -> list[SeriesPoint]:
     """The chart points of these indicators up to ``as_of`` (see the module), oldest first per indicator:
-    one query, at most one row per series per month."""
+    one query, at most one row per series per month. ``series``: every series, the national one (None) or
+    one body's (its id)."""
     qs = (
         Observation.objects.restrict(user, "view")
         .published()
         .filter(indicator_id__in=indicator_ids, value__isnull=False)
     )
+    if series != ALL_SERIES:
+        qs = qs.filter(body__isnull=True) if series is None else qs.filter(body_id=series)
     bucket: Case | Trunc
     if as_of is not None:
         qs = qs.filter(period_end__lte=as_of)

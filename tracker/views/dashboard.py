@@ -23,12 +23,12 @@ from tracker import exports, permissions
 from tracker.charts import chart_payload
 from tracker.filters import ObservationFilter
 from tracker.forms.dashboard import DashboardForm, DashboardParams
-from tracker.models import Indicator
+from tracker.models import Body, Indicator
 from tracker.pagination import EstimatedCountPaginator
 from tracker.selectors import charts as chart_selectors
 from tracker.selectors import dashboard as selectors
 from tracker.selectors import explorer as explorer_selectors
-from tracker.selectors.histories import RECENT_PER_SERIES, Cursor
+from tracker.selectors.histories import RECENT_LINKED, Cursor
 from tracker.services import export_jobs
 from tracker.validation.selectors import completeness_matrix
 
@@ -257,15 +257,21 @@ def export_job_file(request: HttpRequest, job_id: str) -> FileResponse:
 
 @login_required
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One series of an indicator at a time (national, or ``?body=<slug>``), its history a page at a time
+    (``?after=`` / ``?before=`` a cursor)."""
+    body_slug = request.GET.get("body") or None
     try:
         page = explorer_selectors.indicator_page(
             user=request.user,
             code=code,
-            paged=request.GET.get("history") == "all",
+            body_slug=body_slug,
             after=Cursor.parse(request.GET.get("after")),
+            before=Cursor.parse(request.GET.get("before")),
         )
     except Indicator.DoesNotExist:
         raise Http404(_("No indicator with this code.")) from None
+    except Body.DoesNotExist:
+        raise Http404(_("No body with this address.")) from None
     linked = {ind.pk: ind for ind in (*page.earlier, *page.later)}
     labels = {ind.pk: ind.item.framework.short_title for ind in (page.indicator, *linked.values())}
     chart = chart_payload(page.indicator, page.points, series_label=labels if linked else None, indicators=linked)
@@ -275,6 +281,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "item": page.indicator.item,
         "framework": page.indicator.item.framework,
         "chart_data": {"labels": _chart_labels(), "charts": [chart] if page.points else []},
-        "recent_per_series": RECENT_PER_SERIES,
+        "body_query": urlencode({"body": page.body.slug}) if page.body is not None else "",
+        "recent_linked": RECENT_LINKED,
     }
     return render(request, "tracker/indicator_detail.html", context)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from tracker import selectors
 from tracker.models import AgendaItem, Framework
+from tracker.selectors.histories import RECENT_NATIONAL
 
 
 @login_required
@@ -36,5 +37,6 @@ def item_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         "framework": page.item.framework,
         "lead_responsibilities": page.lead_responsibilities,
         "supporting_responsibilities": page.supporting_responsibilities,
+        "recent_national": RECENT_NATIONAL,
     }
     return render(request, "tracker/item_detail.html", context)

@@ -1,12 +1,16 @@
 """The indicator page: chart, full history with sources, and the crosswalk series across 2014 → 2021."""
 
 import json
-from datetime import date
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
 from tracker.choices import ObservationState
+from tracker.models import Observation
 
 pytestmark = pytest.mark.django_db
 
@@ -74,45 +78,141 @@ def test_unknown_indicator_is_404(as_role, dash):
     assert as_role("analyst").get("/indicators/nope/").status_code == 404
 
 
+# indicator (item, framework, continued indicator), indicators continuing it, the bodies of the series switch
+# (with the requested one), a page of the series' history, the last figures of the linked indicators' same
+# series (one probe per indicator inside the query), which of those figures a correction replaced, the chart's
+# points aggregated in SQL
+INDICATOR_PAGE_QUERIES = AUTH_QUERIES + 7
+
+
 @pytest.mark.parametrize("n_obs", [10, 10_000])
 def test_indicator_page_query_count_is_flat(as_role, dash, n_obs, django_assert_num_queries):
     bulk_observations(dash, n_obs)
     client = as_role("analyst")
     client.get("/indicators/executions/")
-    # indicator (item, framework, continued indicator), indicators continuing it, the last figures of each
-    # series of all three (one probe per series inside the query), the chart's points aggregated in SQL
-    with django_assert_num_queries(AUTH_QUERIES + 4):
+    with django_assert_num_queries(INDICATOR_PAGE_QUERIES):
         assert client.get("/indicators/executions/").status_code == 200
-    with django_assert_num_queries(AUTH_QUERIES + 4):  # a page of the full history, the same cost
-        assert client.get("/indicators/executions/?history=all&after=2024-06-30.999999").status_code == 200
+    with django_assert_num_queries(INDICATOR_PAGE_QUERIES):  # a body's series, a page further back: the same
+        assert client.get("/indicators/executions/?body=punjab&after=2024-06-30.0.999999").status_code == 200
+    with django_assert_num_queries(INDICATOR_PAGE_QUERIES):
+        assert client.get("/indicators/executions/?body=sindh&before=2020-06-30.0.1").status_code == 200
 
 
-def test_history_shows_the_last_figures_per_series_and_pages_through_the_rest(as_role, dash, obs, monkeypatch):
-    from datetime import date, timedelta
+def shown(page: str) -> list[str]:
+    return re.findall(r'class="num figure" data-label="Figure">([^<]+)<', page)
 
+
+def history_link(page: str, testid: str) -> str | None:
+    found = re.search(rf'href="\?([^"]*)" data-testid="{testid}"', page)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_one_series_at_a_time_national_by_default_a_body_on_request(as_role, dash, obs):
+    obs(dash.executions, value=450, end=date(2024, 12, 31))
+    obs(dash.executions, value=77, body=dash.punjab, end=date(2024, 12, 31))
+    obs(dash.executions, value=66, body=dash.sindh, end=date(2024, 12, 31))
+    client = as_role("analyst")
+
+    national = client.get("/indicators/executions/").content.decode()
+    assert shown(national) == ["450"]
+    # The switch offers the bodies with figures of this indicator, each by its address.
+    assert '<option value="punjab">Punjab</option>' in national
+    assert '<option value="sindh">' in national
+
+    punjab = client.get("/indicators/executions/?body=punjab").content.decode()
+    assert shown(punjab) == ["77"]
+    assert '<option value="punjab" selected>' in punjab
+    series = [s for s in chart(punjab)["charts"][0]["series"] if s["kind"] == "series"]
+    assert [[p["y"] for p in s["points"]] for s in series] == [[77]]  # the chart shows the same series
+
+
+def test_an_unknown_body_or_one_the_policy_hides_is_404(as_role, dash, obs, monkeypatch):
+    from tracker import permissions
+    from tracker.models import Body
+
+    obs(dash.executions, value=77, body=dash.punjab)
+    client = as_role("analyst")
+    assert client.get("/indicators/executions/?body=nowhere").status_code == 404
+    assert client.get("/indicators/executions/?body=punjab").status_code == 200
+    monkeypatch.setattr(permissions, "visible_bodies", lambda user: Body.objects.exclude(slug="punjab"))
+    assert client.get("/indicators/executions/?body=punjab").status_code == 404
+    assert '<option value="punjab">' not in client.get("/indicators/executions/").content.decode()
+
+
+def test_a_draft_or_submission_of_another_province_is_never_shown(as_role, dash, obs):
+    obs(dash.executions, value=61, body=dash.sindh, end=date(2023, 12, 31))
+    obs(dash.executions, value=62, body=dash.sindh, state=ObservationState.DRAFT)
+    obs(dash.executions, value=63, body=dash.sindh, state=ObservationState.SUBMITTED)
+    for role in ("reporter", "analyst", "other_reporter"):  # Punjab's reporter, an analyst, Sindh's own
+        html = as_role(role).get("/indicators/executions/?body=sindh").content.decode()
+        assert shown(html) == ["61"], role
+
+
+def test_cursor_pages_go_forward_and_back_without_gaps_or_duplicates(as_role, dash, obs, monkeypatch):
     from tracker.selectors import explorer
 
-    monkeypatch.setattr(explorer, "RECENT_PER_SERIES", 3)
     monkeypatch.setattr(explorer, "HISTORY_PAGE", 4)
-    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(6)]
-    national = [obs(dash.executions, value=n, end=day, precision="day") for n, day in enumerate(days)]
-    punjab = obs(dash.executions, value=99, body=dash.punjab, end=date(2020, 1, 1), precision="day")
+    now = timezone.now()
+    # Ties on the period end, broken by the approval time (none recorded counts as oldest), then the id.
+    values = []
+    for n in range(11):
+        end = date(2024, 1, 1) + timedelta(days=n // 3)
+        approved_at = None if n % 3 == 0 else now - timedelta(hours=n % 2)
+        obs(dash.executions, value=n, end=end, precision="day", approved_at=approved_at)
+        values.append((end, approved_at or datetime(1970, 1, 1, tzinfo=UTC), n))
+    obs(dash.executions, value=99, body=dash.punjab, end=date(2024, 1, 2), precision="day")  # another series
+    expected = [str(n) for _end, _at, n in sorted(values, reverse=True)]
     client = as_role("analyst")
-    html = client.get("/indicators/executions/?").content.decode()
-    import re
 
-    def shown(page: str) -> list[str]:
-        return re.findall(r'class="num figure" data-label="Figure">([^<]+)<', page)
+    pages = [client.get("/indicators/executions/").content.decode()]
+    assert history_link(pages[0], "history-newer") is None
+    while (older := history_link(pages[-1], "history-older")) is not None:
+        pages.append(client.get(f"/indicators/executions/?{older}").content.decode())
+    assert [shown(page) for page in pages] == [expected[0:4], expected[4:8], expected[8:11]]
 
-    # The last three national figures and Punjab's one: a long series does not hide a short one.
-    assert shown(html) == ["5", "4", "3", "99"]
-    assert 'data-testid="history-all"' in html
-    first = client.get("/indicators/executions/?history=all").content.decode()
-    assert shown(first) == ["5", "4", "3", "2"]
-    link = re.search(r'href="\?history=all&amp;after=([^"]+)" data-testid="history-older"', first)
-    assert link is not None
-    after = link.group(1)
-    second = client.get(f"/indicators/executions/?history=all&after={after}").content.decode()
-    assert shown(second) == ["1", "0", "99"]
-    assert 'data-testid="history-older"' not in second
-    assert national and punjab
+    back = [pages[-1]]
+    while (newer := history_link(back[-1], "history-newer")) is not None:
+        back.append(client.get(f"/indicators/executions/?{newer}").content.decode())
+    assert [v for page in reversed(back) for v in shown(page)] == expected
+    assert [shown(page) for page in back[1:]] == [expected[4:8], expected[0:4]]
+
+
+def test_a_body_series_pages_within_the_body(as_role, dash, obs, monkeypatch):
+    from tracker.selectors import explorer
+
+    monkeypatch.setattr(explorer, "HISTORY_PAGE", 2)
+    for n in range(3):
+        obs(dash.executions, value=n, body=dash.punjab, end=date(2024, 1, 1 + n), precision="day")
+        obs(dash.executions, value=50 + n, end=date(2024, 1, 1 + n), precision="day")
+    client = as_role("analyst")
+    first = client.get("/indicators/executions/?body=punjab").content.decode()
+    older = history_link(first, "history-older")
+    assert shown(first) == ["2", "1"] and older is not None and older.startswith("body=punjab&after=")
+    assert shown(client.get(f"/indicators/executions/?{older}").content.decode()) == ["0"]
+
+
+def test_html_does_not_grow_with_the_history(as_role, dash):
+    def add(first_day: int, n: int) -> None:
+        Observation.objects.bulk_create(
+            Observation(
+                indicator=dash.executions,
+                body=body,
+                period_end=date(2024, 12, 31) - timedelta(days=first_day + i),
+                date_precision="day",
+                value=Decimal(500 + i % 7),
+                source=dash.source,
+                state=ObservationState.APPROVED,
+                approved_at=timezone.now(),
+            )
+            for i in range(n)
+            for body in (None, dash.punjab)
+        )
+
+    client = as_role("analyst")
+    add(0, 100)
+    short = client.get("/indicators/executions/").content
+    add(100, 1_900)
+    long = client.get("/indicators/executions/").content
+    assert len(shown(long.decode())) == 50
+    # Twenty times the figures: only the chart grows, by its months (at most 120 and one per older year).
+    assert len(long) - len(short) < 10_000, (len(short), len(long))

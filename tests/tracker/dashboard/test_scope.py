@@ -32,6 +32,8 @@ def pages(client) -> str:
         "/explore/?state=submitted",
         "/explore/?state=draft&body=sindh",
         "/indicators/attacks/",
+        "/indicators/attacks/?body=sindh",
+        "/indicators/attacks/?body=punjab",
     ]
     html = ""
     for url in urls:
