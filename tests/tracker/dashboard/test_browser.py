@@ -69,7 +69,8 @@ def test_analyst_reads_the_dashboard_filters_and_downloads_the_selection(
     assert page.locator('[data-testid="headline-attacks-punjab"]').inner_text().startswith("Punjab: 20")
     for width, height in ((390, 844), (1366, 768)):
         page.set_viewport_size({"width": width, "height": height})
-        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), width
+        # Chart.js redraws its canvases at the new width a moment after the resize.
+        page.wait_for_function("() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5000)
         assert sindh.is_visible()
     shoot(page, "analyst-dashboard-figures-by-body")
     page.set_viewport_size({"width": 1280, "height": 900})
