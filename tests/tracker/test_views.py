@@ -241,6 +241,19 @@ def test_item_page_shows_the_last_national_figures_and_each_bodys_latest(user_cl
     assert 'href="/indicators/raids/?body=punjab"' in html and 'href="/indicators/raids/?body=sindh"' in html
 
 
+def test_item_page_lists_only_the_bodies_the_policy_shows(user_client, item, monkeypatch):
+    from tracker import permissions
+    from tracker.models import Body
+
+    indicator = IndicatorFactory(item=item, code="raids", unit=Unit.COUNT)
+    for slug, value in (("punjab", "7001"), ("sindh", "8001")):
+        ObservationFactory(indicator=indicator, body=BodyFactory(name=slug.title(), slug=slug), value=Decimal(value))
+    monkeypatch.setattr(permissions, "visible_bodies", lambda user: Body.objects.exclude(slug="sindh"))
+    html = user_client.get(reverse("tracker:item-detail", args=["nap-2014", 3])).content.decode()
+    assert "7,001" in html and "?body=punjab" in html
+    assert "8,001" not in html and "?body=sindh" not in html
+
+
 def test_item_page_html_does_not_grow_with_the_history(user_client, item):
     indicator = IndicatorFactory(item=item, unit=Unit.COUNT)
     bodies = BodyFactory.create_batch(3)

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from tracker import permissions
 from tracker.choices import ResponsibilityRole
 from tracker.models import (
     AgendaItem,
@@ -116,12 +117,13 @@ class ItemPage:
         return [r for r in self.responsibilities if r.role == ResponsibilityRole.SUPPORTING]
 
 
-def item_detail(*, framework_slug: str, number: int) -> ItemPage:
+def item_detail(*, user: permissions.UserLike, framework_slug: str, number: int) -> ItemPage:
     """An agenda item with everything its page shows, in a fixed number of queries reading a bounded number of
     rows: each indicator's last ``RECENT_NATIONAL`` published national figures (an index probe per indicator)
     and its bodies' latest figures from the ``LatestFigure`` read model (one row per body series); the
     indicator page pages through the rest, one series at a time. Published figures only, which every signed-in
-    user may see. Raises ``AgendaItem.DoesNotExist``."""
+    user may see; bodies only those the policy shows ``user`` (each links to its series on the indicator page,
+    which asks the same). Raises ``AgendaItem.DoesNotExist``."""
     last = recent(
         indicators_where="i.item_id = (SELECT a.id FROM tracker_agendaitem a JOIN tracker_framework f "
         "ON f.id = a.framework_id WHERE f.slug = %s AND a.number = %s)",
@@ -151,7 +153,7 @@ def item_detail(*, framework_slug: str, number: int) -> ItemPage:
     indicators_by_id = {ind.pk: ind for ind in item.indicators.all()}
     by_indicator: dict[int, list[Observation]] = {}
     latest = (
-        LatestFigure.objects.filter(indicator__item=item, body__isnull=False)
+        LatestFigure.objects.filter(indicator__item=item, body__in=permissions.visible_bodies(user))
         .select_related("latest__body", "latest__source__publisher")
         .order_by("body__name", "body_id")
     )

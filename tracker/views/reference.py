@@ -28,7 +28,7 @@ def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def item_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     try:
-        page = selectors.item_detail(framework_slug=slug, number=number)
+        page = selectors.item_detail(user=request.user, framework_slug=slug, number=number)
     except AgendaItem.DoesNotExist:
         raise Http404(_("No agenda item with this number.")) from None
     context = {

@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def fits(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    """Nothing wider than the screen, once the layout settles (the chart redraws after a resize)."""
+    page.wait_for_function("() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5_000)
+    return True
 
 
 def test_from_the_item_page_to_a_bodys_series_and_through_its_history(
@@ -36,6 +38,10 @@ def test_from_the_item_page_to_a_bodys_series_and_through_its_history(
     )
     page.wait_for_url(re.compile(r"/items/"))
     assert fits(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert fits(page)
+    shoot(page, "analyst-item-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     # Each body's latest figure links to the indicator page for that body.
     page.get_by_role("link", name="Sindh", exact=True).first.click()
