@@ -424,6 +424,27 @@ def observation_where(user: UserLike, action: str = "view", *, prefix: str = "")
     return _and(SCOPE.where(acc, prefix), rule.where(acc, prefix))
 
 
+def published_audience(user: UserLike) -> str:
+    """The class of users who read the same answer when it is built from published (approved) figures only,
+    e.g. the status API: a cache key part, so an answer is shared only by users who may see the same figures.
+
+    "published" for everyone whose scope (``SCOPE``) admits every approved figure, whatever its body or
+    author: today every signed-in role (reviewers see everything, the others every approved figure beside
+    their own bodies' drafts). Should the policy ever narrow the approved figures a user sees, that user's
+    scope no longer holds the unconditional ``state = approved`` and gets a class of their own.
+    """
+    if not user.is_authenticated:
+        return "anonymous"
+    scope = SCOPE.where(access(user), "")
+    if scope is True:
+        return "published"
+    if isinstance(scope, Q) and not scope.negated:
+        approved = ("state", ObservationState.APPROVED)
+        if approved in scope.children and (scope.connector == Q.OR or len(scope.children) == 1):
+            return "published"
+    return f"user:{user.pk}"
+
+
 def may_grant_superuser(user: UserLike) -> bool:
     """Only a superuser makes another: the administrator role manages accounts, not the server."""
     return user.is_authenticated and user.is_active and bool(getattr(user, "is_superuser", False))
