@@ -14,8 +14,8 @@ class DataVersion(models.Model):
     change does, and a cached answer keyed by the token read *before* the data is never older than its key.
 
     A random token rather than a counter: a rolled-back write (a test) or a copied database that diverges never
-    meets an answer cached under the same number for other data. No row (a flushed test database) means no
-    caching.
+    meets an answer cached under the same number for other data. A database flushed whole (transactional tests)
+    has no row, and no answer is cached, until its next write puts the row back with a new token.
     """
 
     token = models.UUIDField(_("token"), default=uuid.uuid4)

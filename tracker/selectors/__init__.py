@@ -247,6 +247,7 @@ def status_as_of(
 
 def data_version() -> str | None:
     """The token of published data (``DataVersion``): it changes in the transaction of every write that can
-    change a published answer. None when the row is missing (a flushed test database): then cache nothing."""
+    change a published answer. None when the row is missing (a database flushed whole, as transactional tests
+    do, until its next write puts it back): then nothing may be cached."""
     token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
     return None if token is None else token.hex
