@@ -447,6 +447,16 @@ def _terms(where: Q) -> list[Q]:
     return [child if isinstance(child, Q) else Q(child) for child in where.children]
 
 
+def published_audience(user: UserLike) -> str:
+    """The class of users who read the same answer when it is built from published (approved) figures only,
+    e.g. the status API: a cache key part, so an answer is shared only by users who may see the same figures.
+    "published" for everyone who sees every approved figure (``sees_every_approved``); anyone else whom the
+    policy ever narrows gets a class of their own."""
+    if not user.is_authenticated:
+        return "anonymous"
+    return "published" if sees_every_approved(user) else f"user:{user.pk}"
+
+
 def may_grant_superuser(user: UserLike) -> bool:
     """Only a superuser makes another: the administrator role manages accounts, not the server."""
     return user.is_authenticated and user.is_active and bool(getattr(user, "is_superuser", False))

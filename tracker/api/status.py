@@ -1,24 +1,34 @@
 """API view of the status as of a date: the latest approved figure of every indicator, as the report reads it.
 
 The rows come from ``Observation.objects.latest_per_series`` (through ``selectors.status_as_of``), the method
-the status report is built from, so the API and the report never disagree. Only approved, current figures are shown, so
-every signed-in role sees the same answer.
+the status report is built from, so the API and the report never disagree. Only approved, current figures are
+shown, so every user of one ``permissions.published_audience`` class sees the same answer.
+
+Whole answers are cached (Django's cache, Redis) as rendered JSON, keyed by the query, the reader's audience
+class, language and number style, and the data version (``DataVersion``): every write that can change a
+published figure replaces the version in its own transaction, so a cached answer is never stale. A hit costs
+the sign-in's queries and one read of the version.
 """
 
+import hashlib
+from datetime import date
 from typing import Any
 
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker import selectors
+from tracker import permissions, selectors
 from tracker.api import examples as ex
 from tracker.api.fields import DecimalStringField, StrictBooleanField, StrictSlugRelatedField
 from tracker.choices import DatePrecision, Unit, ValueQualifier
-from tracker.formatting import format_figure, format_period_label, observation_figure
+from tracker.formatting import default_number_style, figure_formatter, format_period_label
 from tracker.models import Body, Framework
 from tracker.selectors import StatusRow
 
@@ -106,12 +116,12 @@ class StatusRowSerializer(serializers.Serializer):
     period = serializers.SerializerMethodField(help_text='The period as its source gives it: "2024", "1 Oct 2017".')
     source = StatusSourceSerializer(source="observation.source")  # type: ignore[assignment]
 
-    def get_figure(self, row: StatusRow) -> str:
-        return format_figure(observation_figure(row.observation))
+    # The serializers document the answer (the schema); ``_status_rows`` builds it from plain values.
+    def get_figure(self, row: dict[str, Any]) -> str:
+        return str(row["figure"])
 
-    def get_period(self, row: StatusRow) -> str:
-        obs = row.observation
-        return format_period_label(obs.period_start, obs.period_end, obs.date_precision)
+    def get_period(self, row: dict[str, Any]) -> str:
+        return str(row["period"])
 
 
 class StatusSerializer(serializers.Serializer):
@@ -149,20 +159,95 @@ class StatusView(APIView):
         responses={200: StatusSerializer},
         examples=[ex.STATUS],
     )
-    def get(self, request: Request) -> Response:
-        query = StatusQuerySerializer(data=_single_values(request))
-        query.is_valid(raise_exception=True)
-        framework: Framework = query.validated_data["framework"]
-        as_of = query.validated_data["as_of"]
-        body: Body | None = query.validated_data.get("body")
-        known_on = None if query.validated_data["hindsight"] else query.validated_data.get("known_on") or as_of
-        rows = selectors.status_as_of(framework=framework, as_of=as_of, body=body, known_on=known_on)
-        data: dict[str, Any] = {
-            "framework": framework.slug,
-            "as_of": as_of,
-            "known_on": known_on,
-            "body": body.slug if body else None,
-            "count": len(rows),
-            "results": rows,
-        }
-        return Response(StatusSerializer(data).data)
+    def get(self, request: Request) -> HttpResponse:
+        params = _single_values(request)
+        # The version is read before the data: an answer is never older than the version it is cached under.
+        version = selectors.data_version()
+        key = None if version is None else _cache_key(request, params, version)
+        content = None if key is None else cache.get(key)
+        if content is None:
+            content = _render_status(params)
+            if key is not None:
+                cache.set(key, content, STATUS_CACHE_SECONDS)
+        return HttpResponse(content, content_type="application/json")
+
+
+# A new data version makes new keys; the timeout only returns the memory of answers nobody asks for any more.
+STATUS_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _cache_key(request: Request, params: dict[str, str], version: str) -> str:
+    """What decides the answer: the query as given (a valid one: only valid queries are cached), who reads it
+    (their audience class, never the user unless the policy scopes them), how figures and periods are written
+    (language, number style), and the data."""
+    parts = [
+        version,
+        permissions.published_audience(request.user),
+        translation.get_language() or "",
+        default_number_style(),
+        *(f"{name}={value}" for name, value in sorted(params.items())),
+    ]
+    return "api:status:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _render_status(params: dict[str, str]) -> bytes:
+    query = StatusQuerySerializer(data=params)
+    query.is_valid(raise_exception=True)
+    framework: Framework = query.validated_data["framework"]
+    as_of = query.validated_data["as_of"]
+    body: Body | None = query.validated_data.get("body")
+    known_on = None if query.validated_data["hindsight"] else query.validated_data.get("known_on") or as_of
+    rows = _status_rows(selectors.status_as_of(framework=framework, as_of=as_of, body=body, known_on=known_on))
+    data: dict[str, Any] = {
+        "framework": framework.slug,
+        "as_of": as_of.isoformat(),
+        "known_on": _iso(known_on),
+        "body": body.slug if body else None,
+        "count": len(rows),
+        "results": rows,
+    }
+    return JSONRenderer().render(data)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _status_rows(rows: list[StatusRow]) -> list[dict[str, Any]]:
+    """The rows as ``StatusRowSerializer`` describes them, built from plain values (no serializer per row)."""
+    figure = figure_formatter()  # the language and number style are read once
+    results = []
+    for row in rows:
+        f, ind = row.figure, row.series_indicator
+        value = f["value"]
+        results.append(
+            {
+                "item": {"number": ind["item__number"], "title": ind["item__title"]},
+                "indicator": {"code": ind["code"], "name": ind["name"], "unit": ind["unit"]},
+                "observed_indicator": f["indicator__code"],
+                "via_crosswalk": bool(f["via_crosswalk"]),
+                "body": f["body__slug"],
+                "body_name": f["body__short_name"],
+                "observation": f["pk"],
+                "value": None if value is None else str(value),
+                "value_qualifier": f["value_qualifier"],
+                "text_value": f["text_value"],
+                "figure": figure(
+                    value, f["indicator__unit"], f["indicator__scale"], f["value_qualifier"], f["text_value"]
+                ),
+                "period_start": _iso(f["period_start"]),
+                "period_end": _iso(f["period_end"]),
+                "date_precision": f["date_precision"],
+                "period": format_period_label(f["period_start"], f["period_end"], f["date_precision"]),
+                "source": {
+                    "slug": f["source__slug"],
+                    "publisher": f["source__publisher__slug"],
+                    "title": f["source__title"],
+                    "published_on": _iso(f["source__published_on"]),
+                    "date_precision": f["source__date_precision"],
+                    "url": f["source__url"],
+                    "reference": f["source__reference"],
+                },
+            }
+        )
+    return results

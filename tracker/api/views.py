@@ -201,6 +201,12 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         qs = Observation.objects.select_related("indicator", "body", "source")
         return qs.restrict(self.request.user, "view").order_by("-id")
 
+    def list(self, request: Request) -> Response:
+        # Plain values, rendered by the serializer's fields (``s.observation_rows``): the same answer for a
+        # third of the CPU.
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*s.OBSERVATION_VALUES))
+        return self.get_paginated_response(s.observation_rows(rows or []))
+
     def _transition(self, request: Request, service: Callable[..., Observation]) -> Response:
         """A workflow step that takes only the version the client read (submit, approve)."""
         obs = self._locked_scope()

@@ -10,6 +10,7 @@ from tracker.models.latest import LatestFigure
 from tracker.models.notices import Notice, NoticeKind, NoticeMail, NoticePreference
 from tracker.models.proposals import IndicatorProposal
 from tracker.models.validation import Finding, LearntBound, ValidationRule, ValidationRun
+from tracker.models.versions import DataVersion
 from tracker.models.workflow import Evidence, NotificationLog, ObservationSnapshot, ReportingAssignment
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Body",
     "CommentKind",
     "CrosswalkLink",
+    "DataVersion",
     "Evidence",
     "Finding",
     "Framework",

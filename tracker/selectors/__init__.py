@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -20,13 +21,13 @@ from tracker.models import (
     Assessment,
     Body,
     CrosswalkLink,
+    DataVersion,
     Framework,
     Indicator,
     LatestFigure,
     Observation,
     Responsibility,
 )
-from tracker.models.querysets import series_key, via_crosswalk
 from tracker.selectors.histories import RECENT_NATIONAL, recent
 
 
@@ -203,14 +204,42 @@ def latest_assessments(*, framework: Framework, as_of: date, known_on: date | No
     )
 
 
+# The columns of a status row (``status_as_of``), read with ``values()``: no model instances, no nested objects.
+STATUS_FIELDS = (
+    "pk",
+    "series_id",
+    "via_crosswalk",
+    "indicator__code",
+    "indicator__unit",
+    "indicator__scale",
+    "body__slug",
+    "body__short_name",
+    "body__name",
+    "value",
+    "value_qualifier",
+    "text_value",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "source__slug",
+    "source__publisher__slug",
+    "source__title",
+    "source__published_on",
+    "source__date_precision",
+    "source__url",
+    "source__reference",
+)
+SERIES_INDICATOR_FIELDS = ("pk", "code", "name", "unit", "position", "item__number", "item__title")
+
+
 @dataclass(frozen=True)
 class StatusRow:
-    """One row of the status as of a date: a series' latest figure and the indicator of ``framework`` it stands
-    for (``observation.indicator`` is the other framework's for a figure carried over the crosswalk)."""
+    """One row of the status as of a date: a series' latest figure (``figure``: ``STATUS_FIELDS``) and the
+    indicator of ``framework`` it stands for (``series_indicator``: ``SERIES_INDICATOR_FIELDS``), which differs
+    from the figure's own indicator for a figure carried over the crosswalk."""
 
-    observation: Observation
-    series_indicator: Indicator
-    via_crosswalk: bool
+    figure: dict[str, Any]
+    series_indicator: dict[str, Any]
 
 
 def status_as_of(
@@ -218,24 +247,32 @@ def status_as_of(
 ) -> list[StatusRow]:
     """The latest approved figure of every indicator series of ``framework`` on ``as_of``, in report order.
 
-    The rows of ``Observation.objects.latest_per_series`` over the crosswalk (what the report reads), each
-    with ``series_indicator``: this framework's indicator the figure stands for (with its item), which differs
-    from ``indicator`` for a figure carried over the crosswalk. Two queries whatever the data size. Order: item,
-    indicator position, national figure first, then bodies by name.
+    The rows of ``Observation.objects.latest_per_series`` over the crosswalk (what the report reads, through
+    ``latest_figures``), as plain values: at a thousand rows, building model instances and serializing them
+    object by object cost more than the query. Two queries whatever the data size. Order: item, indicator
+    position, national figure first, then bodies by name.
     """
-    indicators = {i.pk: i for i in Indicator.objects.filter(item__framework=framework).select_related("item")}
-    rows = [
-        StatusRow(observation=obs, series_indicator=indicators[series_key(obs)[0]], via_crosswalk=via_crosswalk(obs))
-        for obs in latest_figures(framework=framework, as_of=as_of, body=body, known_on=known_on)
-    ]
+    indicators = {
+        row["pk"]: row for row in Indicator.objects.filter(item__framework=framework).values(*SERIES_INDICATOR_FIELDS)
+    }
+    figures = latest_figures(framework=framework, as_of=as_of, body=body, known_on=known_on).values(*STATUS_FIELDS)
+    rows = [StatusRow(figure=figure, series_indicator=indicators[figure["series_id"]]) for figure in figures]
     rows.sort(
         key=lambda row: (
-            row.series_indicator.item.number,
-            row.series_indicator.position,
-            row.series_indicator.code,
-            row.observation.body is not None,
-            row.observation.body.name if row.observation.body else "",
-            row.observation.pk,
+            row.series_indicator["item__number"],
+            row.series_indicator["position"],
+            row.series_indicator["code"],
+            row.figure["body__slug"] is not None,
+            row.figure["body__name"] or "",
+            row.figure["pk"],
         )
     )
     return rows
+
+
+def data_version() -> str | None:
+    """The token of published data (``DataVersion``): it changes in the transaction of every write that can
+    change a published answer. None when the row is missing (a database flushed whole, as transactional tests
+    do, until its next write puts it back): then nothing may be cached."""
+    token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    return None if token is None else token.hex

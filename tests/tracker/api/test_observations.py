@@ -215,3 +215,20 @@ def test_schema_and_docs_are_served_without_a_cdn(client, user, path):
     text = response.content.decode()
     assert "cdn." not in text and "unpkg" not in text and "jsdelivr" not in text
     assert "fonts.googleapis" not in text  # a closed network: Redoc uses the system fonts
+
+
+def test_a_list_page_renders_each_observation_as_the_serializer_does(world, reviewer, api_as, make_obs):
+    # The list reads plain values (no model instances); each row must equal the serializer's rendering of
+    # the observation: national and body figures, text and decimal values, a correction and its original.
+    from decimal import Decimal
+
+    from tracker.api.serializers import ObservationSerializer
+
+    original = make_obs(S.APPROVED, body=None, value=Decimal("1234.5"), period_start=None)
+    make_obs(S.DRAFT, supersedes=original, correction_reason="Typo", value=Decimal("1235"))
+    make_obs(S.APPROVED, indicator=world.old_status, value=None, text_value="Under way", body=world.sindh)
+    make_obs(S.SUBMITTED, period_start=date(2017, 1, 1), period_end=date(2017, 6, 30))
+    rows = api_as(reviewer).get("/api/v1/observations/", {"page_size": 3}).json()["results"]
+    expected = Observation.objects.filter(pk__in=[row["id"] for row in rows]).order_by("-id")
+    assert len(rows) == 3
+    assert rows == [ObservationSerializer(obs).data for obs in expected]

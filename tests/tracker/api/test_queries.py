@@ -50,7 +50,8 @@ def test_list_query_count_is_flat(path, n, world, reporter, api_as, make_obs, dj
         assert 0 < len(response.json()["results"]) <= size
 
 
-STATUS_QUERIES = AUTH + 1 + 2  # the framework by slug, then the report's selector: indicators, latest figures
+# The data version (the cache key), the framework by slug, then the report's selector: indicators, latest figures.
+STATUS_QUERIES = AUTH + 1 + 1 + 2
 
 
 @pytest.mark.parametrize("n", [3, 40])

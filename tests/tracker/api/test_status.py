@@ -155,9 +155,10 @@ def test_anonymous_gets_401(world):
 
 
 # Auth (4 for a reviewer: token, knox's expiry sweep, the role and whether an authenticator is still enrolled)
-# + framework, the framework's indicators, the latest figures (one query: the read model is
-# its table of series, see ObservationQuerySet.series_heads); + the body with a scope.
-STATUS_QUERIES = 4 + 3
+# + the data version (the cache key) + framework, the framework's indicators, the latest figures (one query: the
+# read model is its table of series, see ObservationQuerySet.series_heads); + the body with a scope.
+# A cached answer costs the auth and the data version only: tests/tracker/api/test_status_cache.py.
+STATUS_QUERIES = 4 + 1 + 3
 
 
 @pytest.mark.parametrize("with_body", [False, True])
