@@ -15,13 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import xlsxwriter
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from tracker.choices import DatePrecision, ItemCategory, ObservationState, Unit, ValueQualifier
 from tracker.formatting import (
@@ -224,37 +222,42 @@ def xlsx_write(
     title: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write the workbook to ``target`` in openpyxl's write-only mode (rows go to a temporary file as they
-    come, so memory stays flat whatever the size); ``progress`` hears the rows written every
-    ``EXPORT_CHUNK`` rows. Returns the number of observation rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Observations")))
-    bold = Font(bold=True)
+    """Write the workbook to ``target`` with XlsxWriter in constant-memory mode: each row goes to a temporary
+    file as it comes, its text inline, so memory stays flat whatever the size. It wrote twice as many rows per
+    CPU second as openpyxl's write-only mode did (benchmarks/RESULTS.md). Cells are plain values: numbers stay
+    numbers, dates carry a date format. ``progress`` hears the rows written every ``EXPORT_CHUNK`` rows.
+    Returns the number of observation rows."""
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            # Text is written as text: never turned into formulas, links or numbers (it is defused already).
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    sheet = workbook.add_worksheet(str(_("Observations")))
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     rows = export_rows(observations)
-    header: list[Any] = []
-    for value in next(rows):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.write_row(0, 0, next(rows), workbook.add_format({"bold": True}))
+    approved_column = len(HEADERS) - 1
     written = 0
-    for row in rows:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        written += 1
+    for written, row in enumerate(rows, 1):
+        approved = row.pop()
+        sheet.write_row(written, 0, row)
+        if approved is not None:
+            sheet.write_datetime(written, approved_column, approved, moment)
         if progress is not None and written % EXPORT_CHUNK == 0:
             progress(written)
-    selection = workbook.create_sheet(str(_("Selection")))
-    selection.append([spreadsheet_safe(title)])
-    selection.append([str(_("Exported at")), timezone.localtime().replace(tzinfo=None)])
-    for label, value in filters or [(str(_("Filters")), str(_("none: every observation you may see")))]:
-        selection.append([spreadsheet_safe(label), spreadsheet_safe(value)])
-    workbook.save(target)
+    selection = workbook.add_worksheet(str(_("Selection")))
+    selection.write_row(0, 0, [spreadsheet_safe(title)])
+    selection.write_row(1, 0, [str(_("Exported at"))])
+    selection.write_datetime(1, 1, timezone.localtime().replace(tzinfo=None), moment)
+    for line, (label, value) in enumerate(
+        filters or [(str(_("Filters")), str(_("none: every observation you may see")))], 2
+    ):
+        selection.write_row(line, 0, [spreadsheet_safe(label), spreadsheet_safe(value)])
+    workbook.close()
     return written
