@@ -332,3 +332,16 @@ def test_the_default_page_reads_the_approved_period_index(dash):
         plan = qs.explain()
     assert "obs_approved_period_idx" in plan
     assert "Sort" not in plan
+
+
+def test_the_compact_select_renders_what_djangos_select_renders():
+    from django import forms
+    from django.test.html import parse_html
+
+    from tracker.filters import CompactSelect
+
+    choices = [("", "All"), ("a&b", "A <b>"), ("Group", [("x", "X"), ("y", "Y")]), ("z", "Z")]
+    for value in ("", "a&b", "y"):
+        attrs = {"id": "id_f", "aria-invalid": "true"}
+        expected = forms.Select(choices=choices).render("f", value, attrs)
+        assert parse_html(CompactSelect(choices=choices).render("f", value, attrs)) == parse_html(expected)
