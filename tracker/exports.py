@@ -223,10 +223,10 @@ def xlsx_write(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the workbook to ``target`` with XlsxWriter in constant-memory mode: each row goes to a temporary
-    file as it comes, its text inline, so memory stays flat whatever the size. It wrote twice as many rows per
-    CPU second as openpyxl's write-only mode did (benchmarks/RESULTS.md). Cells are plain values: numbers stay
-    numbers, dates carry a date format. ``progress`` hears the rows written every ``EXPORT_CHUNK`` rows.
-    Returns the number of observation rows."""
+    file as it comes, its text inline, so memory stays flat whatever the size. It writes twice as many rows per
+    CPU second as openpyxl's write-only mode (2,976 against 1,378 for the same 50,000 rows at 1M, lxml absent).
+    Cells are plain values: numbers stay numbers, dates carry a date format. ``progress`` hears the rows
+    written every ``EXPORT_CHUNK`` rows. Returns the number of observation rows."""
     workbook = xlsxwriter.Workbook(
         target,
         {
