@@ -95,7 +95,7 @@ def export_job_run(*, job_id: str) -> ExportJob:
         _save(job)
 
     try:
-        # Written to a local temporary file first (openpyxl seeks while it zips), then stored: the storage
+        # Written to a local temporary file first (the zip is written with seeks), then stored: the storage
         # creates the folder and may be shared or remote.
         with tempfile.TemporaryFile(suffix=".xlsx") as scratch:
             job.rows = exports.xlsx_write(

@@ -1,12 +1,14 @@
 """Large XLSX exports run as a Celery job: progress page, a link for the owner only, an email with the link."""
 
 import io
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from openpyxl import load_workbook
 
+from tests.tracker.dashboard.conftest import bulk_observations
 from tracker import exports
 from tracker.choices import ObservationState
 from tracker.selectors.explorer import explorer_observations
@@ -81,3 +83,26 @@ def test_the_writer_reports_progress_every_chunk(users, figures, monkeypatch):
     written = exports.xlsx_write(rows, io.BytesIO(), filters=[], title="t", progress=heard.append)
     assert written == 3
     assert heard == [1, 2, 3]
+
+
+def test_the_jobs_workbook_opens_with_every_row_numbers_as_numbers_and_dates_as_dates(users, dash, figures):
+    bulk_observations(dash, 300)  # 270 approved, and 3 from ``figures``
+    job = export_jobs.ExportJob(id="b" * 32, user_id=users["analyst"].pk, query="", total=273)
+    export_jobs._save(job)
+    done = export_jobs.export_job_run(job_id=job.id)
+    assert (done.state, done.rows) == (export_jobs.DONE, 273)
+    with default_storage.open(done.path, "rb") as stored:
+        book = load_workbook(io.BytesIO(stored.read()), read_only=True)
+    header, *rows = book["Observations"].iter_rows(values_only=True)
+    assert header[0] == "Observation id" and len(header) == 26
+    approved = explorer_observations(user=users["analyst"]).filter(state=ObservationState.APPROVED)
+    assert [row[0] for row in rows] == list(approved.values_list("pk", flat=True))
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    first = approved.select_related("source")[0]
+    cells = by_id[first.pk]
+    assert cells["Value"] == first.value and isinstance(cells["Value"], int | float)
+    assert cells["Period end"] == datetime.combine(first.period_end, time())
+    assert isinstance(cells["Approved at"], datetime)
+    assert cells["Source"] == first.source.title
+    selection = list(book["Selection"].iter_rows(values_only=True))
+    assert selection[1][0] == "Exported at" and isinstance(selection[1][1], datetime)
