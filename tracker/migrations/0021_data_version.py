@@ -50,34 +50,30 @@ CREATE TRIGGER tracker_dataversion_delete AFTER DELETE ON tracker_observation
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump_observations();
 CREATE TRIGGER tracker_dataversion_truncate AFTER TRUNCATE ON tracker_observation
     FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
-CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tracker_latestfigure
-    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
-CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tracker_source
-    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
-CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tracker_body
-    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
-CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tracker_indicator
-    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
-CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tracker_agendaitem
-    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
-CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tracker_framework
-    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
-CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tracker_crosswalklink
-    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();
 """
 
-DROP = """
+# Small reference data: any statement on these tables changes what a published answer says.
+REFERENCE_TABLES = (
+    "tracker_latestfigure",
+    "tracker_source",
+    "tracker_body",
+    "tracker_indicator",
+    "tracker_agendaitem",
+    "tracker_framework",
+    "tracker_crosswalklink",
+)
+CREATE += "".join(
+    f"CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();\n"
+    for table in REFERENCE_TABLES
+)
+
+DROP = "".join(f"DROP TRIGGER IF EXISTS tracker_dataversion ON {table};\n" for table in REFERENCE_TABLES)
+DROP += """
 DROP TRIGGER IF EXISTS tracker_dataversion_insert ON tracker_observation;
 DROP TRIGGER IF EXISTS tracker_dataversion_update ON tracker_observation;
 DROP TRIGGER IF EXISTS tracker_dataversion_delete ON tracker_observation;
 DROP TRIGGER IF EXISTS tracker_dataversion_truncate ON tracker_observation;
-DROP TRIGGER IF EXISTS tracker_dataversion ON tracker_latestfigure;
-DROP TRIGGER IF EXISTS tracker_dataversion ON tracker_source;
-DROP TRIGGER IF EXISTS tracker_dataversion ON tracker_body;
-DROP TRIGGER IF EXISTS tracker_dataversion ON tracker_indicator;
-DROP TRIGGER IF EXISTS tracker_dataversion ON tracker_agendaitem;
-DROP TRIGGER IF EXISTS tracker_dataversion ON tracker_framework;
-DROP TRIGGER IF EXISTS tracker_dataversion ON tracker_crosswalklink;
 DROP FUNCTION IF EXISTS tracker_dataversion_bump_observations();
 DROP FUNCTION IF EXISTS tracker_dataversion_bump();
 DELETE FROM tracker_dataversion;
