@@ -17,12 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from reporting import services
-from reporting.builder import build_report
+from reporting import page_cache, services
 from reporting.definitions import ReportParamsError
 from reporting.forms import ReportForm
 from reporting.models import EditionStatus, ReportEdition, ReportSubscription
-from reporting.renderers.stamp import EditionStamp
 from reporting.selectors import edition_differences, edition_file_on_disk, editions_published
 from tracker import permissions
 from tracker.models import Framework
@@ -47,16 +45,16 @@ def _require(allowed: bool) -> None:
 def report_page(request: HttpRequest) -> HttpResponse:
     _require(_may_view(request.user))
     form = ReportForm(request.GET) if "framework" in request.GET else ReportForm(initial=ReportForm.initial_values())
-    report = None
+    report_section = None
     if form.is_bound and form.is_valid():
         try:
-            report = build_report(form.cleaned_data["params"])
+            report_section = page_cache.report_section(form.cleaned_data["params"])
         except ReportParamsError as error:
             form.add_error(None, str(error))
     elif not form.is_bound and form.initial.get("framework"):
         bound = ReportForm({k: v for k, v in form.initial.items() if v is not None})
         if bound.is_valid():
-            form, report = bound, build_report(bound.cleaned_data["params"])
+            form, report_section = bound, page_cache.report_section(bound.cleaned_data["params"])
     subscribed: set[int] = set(
         ReportSubscription.objects.filter(user=request.user.pk).values_list("framework_id", flat=True)
     )
@@ -65,8 +63,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "reporting/report_page.html",
         {
             "form": form,
-            "report": report,
-            "stamp_text": EditionStamp.unpublished(report).text(report) if report else "",
+            "report_section": report_section,
             "may_generate": _may_generate(request.user),
             "frameworks": Framework.objects.order_by("adopted_on", "slug"),
             "subscribed": subscribed,

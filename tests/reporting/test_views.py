@@ -7,6 +7,7 @@ from reporting import services
 from reporting.definitions import ReportParams
 from reporting.models import EditionStatus, ReportEdition, ReportSubscription
 from tracker.choices import ObservationState
+from tracker.models import Observation
 
 OCT17 = date(2017, 10, 1)
 REPORT_GET = {"framework": "nap-2014", "as_of": "2017-10-01", "scope": "national", "number_style": "south_asian"}
@@ -61,7 +62,11 @@ def test_report_page_explains_bad_input(user_client, nacta_2017):
     assert "Enter a valid date." in response.content.decode()
 
 
-REPORT_PAGE_QUERIES = 16  # the report build reads a `{period}` listing in a query of its own, then one fetch
+# The report build reads a `{period}` listing in a query of its own, then one fetch; +1 for the data version.
+REPORT_PAGE_QUERIES = 17
+# A question asked again on unchanged data: sign-in (3), the form's choices (5), the data version, subscriptions;
+# none of the build's.
+REPORT_PAGE_CACHED_QUERIES = 10
 
 
 @pytest.mark.parametrize("n_obs", [1, 30])
@@ -71,6 +76,31 @@ def test_report_page_query_count_is_flat(user_client, nacta_2017, n_obs, django_
         nacta_2017.observe(nacta_2017.sectarian, 100 + i, date(2010, 1, 1) + timedelta(days=i))
     with django_assert_num_queries(REPORT_PAGE_QUERIES):
         assert user_client.get(reverse("reporting:report"), REPORT_GET).status_code == 200
+
+
+def test_report_page_reads_a_question_asked_again_from_the_cache(user_client, nacta_2017, django_assert_num_queries):
+    first = user_client.get(reverse("reporting:report"), REPORT_GET).content.decode()
+    with django_assert_num_queries(REPORT_PAGE_CACHED_QUERIES):
+        again = user_client.get(reverse("reporting:report"), REPORT_GET).content.decode()
+    assert "484 Executions" in again
+    assert _report_section(again) == _report_section(first)
+    # Another question on the same data is built for itself.
+    earlier = user_client.get(reverse("reporting:report"), REPORT_GET | {"as_of": "2017-01-01"}).content.decode()
+    assert "Status as of 1st January 2017" in earlier
+    assert "484 Executions" not in earlier
+
+
+def test_report_page_shows_a_correction_at_once(user_client, nacta_2017):
+    assert "484 Executions" in user_client.get(reverse("reporting:report"), REPORT_GET).content.decode()
+    executions = Observation.objects.get(indicator=nacta_2017.executions, value=484)
+    nacta_2017.observe(nacta_2017.executions, 486, OCT17, supersedes=executions)
+    body = user_client.get(reverse("reporting:report"), REPORT_GET).content.decode()
+    assert "486 Executions" in body
+    assert "484 Executions" not in body
+
+
+def _report_section(page: str) -> str:
+    return page[page.index('<table class="status-report">') : page.index('<p class="edition-stamp">')]
 
 
 def test_generate_now_needs_staff(user_client, nacta_2017, media_root):
