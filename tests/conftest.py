@@ -44,6 +44,17 @@ def admin_user(db, django_user_model, django_username_field):
     return admin
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """Each test starts in the default language: a request with ``Accept-Language: ur`` leaves Urdu active in the
+    thread after the response (LocaleMiddleware activates it and nothing deactivates it), and the next test's
+    workbook sheets came out in Urdu."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_database_sessions(django_db_setup, django_db_blocker):
     """End database sessions a thread or worker left open, so the test database can be dropped; say so.

@@ -12,7 +12,6 @@ never kept. An UPDATE counts only when it changes what the published series depe
 import django.db.models.functions.comparison
 from django.db import migrations, models
 
-
 CREATE = """
 -- Each function deletes the bounds of every touched series (indicator, body) from its earliest touched period
 -- end on: the figures whose history of N predecessors may have changed.
@@ -111,6 +110,17 @@ DROP FUNCTION IF EXISTS tracker_learntbound_forget_deleted();
 """
 
 
+def create_triggers(apps, schema_editor):
+    # PostgreSQL only, like the read model's triggers (0017): the embedded SQLite default (``make run``) has none.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE, params=None)
+
+
+def drop_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP, params=None)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("tracker", "0018_indicator_proposals"),
@@ -147,5 +157,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(CREATE, DROP),
+        migrations.RunPython(create_triggers, drop_triggers),
     ]

@@ -80,6 +80,17 @@ DELETE FROM tracker_dataversion;
 """
 
 
+def create_triggers(apps, schema_editor):
+    # PostgreSQL only: the embedded SQLite default (``make run``) has no row, so it caches nothing.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE, params=None)
+
+
+def drop_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP, params=None)
+
+
 class Migration(migrations.Migration):
     """A one-row data version, replaced by triggers on every write that changes published data, so the status API
     can cache whole answers that are never stale."""
@@ -95,5 +106,5 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "data version", "verbose_name_plural": "data versions"},
         ),
-        migrations.RunSQL(CREATE, DROP),
+        migrations.RunPython(create_triggers, drop_triggers),
     ]

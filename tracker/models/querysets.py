@@ -4,7 +4,7 @@ published series live here, so every page, API view, report, export and admin pa
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models
@@ -114,6 +114,13 @@ class _IdAmong(Func):
     template = "%(expressions)s)"
     arg_joiner = " = ANY("
     output_field = BooleanField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        # SQLite (the embedded `make run` default) has no arrays: ``id IN (subquery)``, as its planner reads it.
+        column, ids = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        ids_sql, ids_params = cast(Subquery, ids).query.as_sql(compiler, connection)  # "(SELECT …)"
+        return f"{column_sql} IN {ids_sql}", [*column_params, *ids_params]
 
 
 def _id_among(ids: models.QuerySet[Any]) -> _IdAmong:
