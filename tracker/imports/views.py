@@ -71,7 +71,13 @@ def import_commit(request: HttpRequest, token: str) -> HttpResponse:
     if pending is None:
         messages.error(request, _("That check has expired: upload the file again."))
         return redirect("imports:page")
-    rows = imports.read_upload(name=pending.name, content=bytes(pending.content))
+    try:
+        # Read again under the bounds of now: the time budget can run out on a busy worker, or a limit has been
+        # lowered since the check. The file is kept until it expires, so the user may try again.
+        rows = imports.read_upload(name=pending.name, content=bytes(pending.content))
+    except imports.ImportRefused as exc:
+        messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": exc.message})
+        return redirect("imports:page")
     check = imports.import_commit(actor=request.user, rows=rows, submit=pending.submit)
     if check.has_errors:
         messages.error(request, _("Nothing was imported: the data changed since the check. Check the file again."))

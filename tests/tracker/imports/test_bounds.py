@@ -250,3 +250,13 @@ def test_quota_keeps_the_newest_files_and_expiry_ends_them(world, reporter, othe
     assert pending_import_get(user=reporter, token=tokens[2]) is None
     pending_import_keep(user=other_reporter, name="p.csv", content=b"x", submit=False)  # sweeps the expired
     assert not PendingImport.objects.filter(token=tokens[2]).exists()
+
+
+def test_a_commit_whose_second_reading_is_refused_says_so(world, page_client, settings):
+    content = csv_bytes([row(world)])
+    token = page_client.post("/imports/", {"file": upload(content, "good.csv")}).context["token"]
+    settings.NAP_IMPORT_MAX_ROWS = 0  # lowered since the check: the commit reads the file again under today's bounds
+    response = page_client.post(f"/imports/{token}/commit/", follow=True)
+    assert response.status_code == 200
+    assert "Nothing was imported: The file has more than 0 rows" in response.content.decode()
+    assert not Observation.objects.exists() and PendingImport.objects.filter(token=token).exists()
