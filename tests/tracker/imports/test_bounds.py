@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -19,6 +20,7 @@ from django.utils import timezone
 from tests.tracker.imports.test_imports import csv_bytes, row, xlsx_bytes
 from tracker import imports
 from tracker.choices import Role
+from tracker.imports import reading
 from tracker.imports.pending import pending_import_get, pending_import_keep
 from tracker.imports.reading import COLUMNS
 from tracker.models import Observation, PendingImport
@@ -195,6 +197,37 @@ def test_reading_stops_at_the_time_budget(world, settings):
     content = csv_bytes([row(world)] * 600)
     with pytest.raises(imports.ImportRefused, match="longer than 0 seconds"):
         imports.read_upload(name="x.csv", content=content)
+
+
+def test_reading_and_checking_share_one_time_budget(world, reporter, settings, monkeypatch):
+    settings.NAP_IMPORT_TIME_BUDGET_SECONDS = 20
+    clock = [0.0]
+    monkeypatch.setattr(reading, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    budget = imports.ImportBudget()
+    rows = imports.read_upload(name="x.csv", content=csv_bytes([row(world)]), budget=budget)
+    clock[0] = 15.0  # the reading took 15 s: a check on a budget of its own would still pass …
+    assert imports.check_rows(actor=reporter, rows=rows).counts()[imports.CREATE] == 1
+    clock[0] = 21.0  # … but the import's one budget is spent
+    with pytest.raises(imports.ImportRefused, match="longer than 20 seconds"):
+        imports.check_rows(actor=reporter, rows=rows, budget=budget)
+    with pytest.raises(imports.ImportRefused, match="longer than 20 seconds"):
+        imports.import_commit(actor=reporter, rows=rows, budget=budget)
+    assert not Observation.objects.exists()
+
+
+def test_page_and_api_check_the_rows_within_the_time_budget(world, reporter, page_client, api_as, settings):
+    settings.NAP_IMPORT_TIME_BUDGET_SECONDS = 0
+    # One row: read before the reader first looks at the clock; the check of the row then finds the budget spent.
+    content = csv_bytes([row(world)])
+    response = page_client.post("/imports/", {"file": upload(content, "x.csv")})
+    assert "longer than 0 seconds" in str(response.context["form"].errors["file"])
+    assert not PendingImport.objects.exists()
+    for dry_run in ("true", "false"):
+        answer = api_as(reporter).post(
+            "/api/v1/imports/", {"file": upload(content, "x.csv"), "dry_run": dry_run}, format="multipart"
+        )
+        assert answer.status_code == 400 and "longer than 0 seconds" in answer.json()["errors"]["file"][0]
+    assert not Observation.objects.exists()
 
 
 # --- Who may upload at all ----------------------------------------------------------------------------------
