@@ -324,7 +324,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # Bulk import: the bounds of one file (size as uploaded, rows, XLSX unpacked size and cells, seconds spent
-# reading), and how long and how much of a user's checked uploads wait for their commit (in the database).
+# reading and checking it), and how long and how much of a user's checked uploads wait for their commit (in the
+# database).
 NAP_IMPORT_MAX_BYTES = env.int("NAP_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 NAP_IMPORT_MAX_ROWS = env.int("NAP_IMPORT_MAX_ROWS", default=20_000)
 NAP_IMPORT_MAX_UNPACKED_BYTES = env.int("NAP_IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)

@@ -32,17 +32,23 @@ def _revocations(user, reason):
     return AuditEntry.objects.filter(action="api_token.revoke_all", object_id=str(user.pk), reason=reason)
 
 
-def test_reviewer_without_authenticator_gets_no_token(reviewer):
+@pytest.fixture(params=[Role.REVIEWER, Role.ADMINISTRATOR])
+def unenrolled(request, world, make_user):
+    """A reviewer or an administrator: the roles that must have a second factor, here without one."""
+    return world.user("reviewer") if request.param == Role.REVIEWER else make_user(Role.ADMINISTRATOR)
+
+
+def test_mfa_role_without_authenticator_gets_no_token(unenrolled):
     with pytest.raises(ValidationError, match="two-factor"):
-        api_token_create(actor=reviewer, user=reviewer, name="script")
+        api_token_create(actor=unenrolled, user=unenrolled, name="script")
     with pytest.raises(CommandError, match="two-factor"):
-        call_command("create_api_token", reviewer.email, stdout=StringIO(), stderr=StringIO())
+        call_command("create_api_token", unenrolled.email, stdout=StringIO(), stderr=StringIO())
     assert not ApiToken.objects.exists()
 
 
-def test_a_token_of_an_unenrolled_reviewer_does_not_authenticate(reviewer):
+def test_a_token_of_an_unenrolled_mfa_role_does_not_authenticate(unenrolled):
     # A token made before the rule (or by hand) still cannot act without the second factor.
-    _token, secret = ApiToken.objects.create(user=reviewer, expiry=None, name="old")
+    _token, secret = ApiToken.objects.create(user=unenrolled, expiry=None, name="old")
     response = bearer(secret).get("/api/v1/frameworks/")
     assert response.status_code == 401
     assert "two-factor" in response.json()["message"]

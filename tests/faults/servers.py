@@ -13,10 +13,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import redis
+
+
+def missing_program(reason: str) -> NoReturn:
+    """Skip where a server program is missing, but fail where the fault tests are required (``.ci/run`` sets
+    ``NAP_FAULT_TESTS_REQUIRED``): a CI run must not pass with its fault tests silently skipped."""
+    if os.environ.get("NAP_FAULT_TESTS_REQUIRED"):
+        pytest.fail(f"{reason}, and NAP_FAULT_TESTS_REQUIRED is set", pytrace=False)
+    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -43,7 +51,7 @@ class ThrowawayRedis:
 
     def __init__(self) -> None:
         if shutil.which("redis-server") is None:
-            pytest.skip("redis-server is not installed")
+            missing_program("redis-server is not installed")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
@@ -79,7 +87,7 @@ class ThrowawayPostgres:
         try:
             _pg_bin("initdb")
         except FileNotFoundError:
-            pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+            missing_program("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
         # Directly under the system's temporary directory: the postgres user must be able to reach it.
         self.base = Path(tempfile.mkdtemp(prefix="nap-fault-pg-"))
         self.data = self.base / "data"

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from apikeys.services import api_token_create
 from tests.tracker.workflow.conftest import enrol_totp
+from tracker.choices import Role
 from tracker.middleware import SESSION_SEEN, SESSION_STARTED
 
 pytestmark = pytest.mark.django_db
@@ -44,20 +45,39 @@ def test_signing_in_starts_the_clock(reporter):
     assert client.session[SESSION_STARTED] >= int(time.time()) - 5
 
 
+@pytest.fixture
+def enrolled_administrator(make_user):
+    administrator = make_user(Role.ADMINISTRATOR)
+    enrol_totp(administrator)
+    return administrator
+
+
 @pytest.mark.parametrize(
     ("role", "seen_ago", "still_in"),
     [
         ("reviewer", 29 * MINUTE, True),
         ("reviewer", 31 * MINUTE, False),
+        ("administrator", 29 * MINUTE, True),
+        ("administrator", 31 * MINUTE, False),
         ("reporter", 31 * MINUTE, True),
         ("reporter", 7 * HOUR, True),
         ("reporter", 8 * HOUR + MINUTE, False),
     ],
 )
 def test_idle_timeout_depends_on_the_role(request, role, seen_ago, still_in):
-    user = request.getfixturevalue("enrolled_reviewer" if role == "reviewer" else "reporter")
+    user = request.getfixturevalue("reporter" if role == "reporter" else f"enrolled_{role}")
     client = signed_in(user, seen_ago=seen_ago)
     assert is_signed_in(client) is still_in
+
+
+def test_idle_timeouts_and_lifetime_are_configurable(reporter, enrolled_reviewer, settings):
+    settings.NAP_SESSION_IDLE_SECONDS_PRIVILEGED = 10 * MINUTE
+    settings.NAP_SESSION_IDLE_SECONDS = HOUR
+    assert not is_signed_in(signed_in(enrolled_reviewer, seen_ago=11 * MINUTE))
+    assert is_signed_in(signed_in(reporter, seen_ago=59 * MINUTE))
+    assert not is_signed_in(signed_in(reporter, seen_ago=61 * MINUTE))
+    settings.NAP_SESSION_ABSOLUTE_SECONDS = 2 * HOUR
+    assert not is_signed_in(signed_in(reporter, started_ago=2 * HOUR + MINUTE))
 
 
 def test_idle_timeout_message_and_redirect(reporter):

@@ -91,14 +91,19 @@ class ImportView(APIView):
         dry_run = upload.validated_data["dry_run"]
         try:
             imports.refuse_oversized(file.size or 0)  # before reading a byte of it
+            budget = imports.ImportBudget()  # one time budget for reading and checking the file
             # Read at most one byte past the limit: enough for read_upload to refuse an oversized file.
-            rows = imports.read_upload(name=file.name or "", content=file.read(settings.NAP_IMPORT_MAX_BYTES + 1))
+            content = file.read(settings.NAP_IMPORT_MAX_BYTES + 1)
+            rows = imports.read_upload(name=file.name or "", content=content, budget=budget)
+            if dry_run:
+                check = imports.check_rows(actor=request.user, rows=rows, budget=budget)
+            else:
+                submit = upload.validated_data["submit"]
+                check = imports.import_commit(actor=request.user, rows=rows, submit=submit, budget=budget)
         except imports.ImportRefused as exc:
             raise serializers.ValidationError({"file": [exc.message]}) from None
         if dry_run:
-            check = imports.check_rows(actor=request.user, rows=rows)
             return Response(import_report(check, dry_run=True, committed=False))
-        check = imports.import_commit(actor=request.user, rows=rows, submit=upload.validated_data["submit"])
         if check.has_errors:
             errors: dict[str, list[str]] = {}
             for line in check.lines():

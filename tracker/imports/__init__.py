@@ -12,7 +12,7 @@ from django.db import transaction
 
 from tracker import services
 from tracker.imports.checking import CREATE, EMPTY, ERROR, OUTCOMES, UNCHANGED, ImportCheck, check_rows
-from tracker.imports.reading import COLUMNS, ImportRefused, RawRow, read_upload, refuse_oversized
+from tracker.imports.reading import COLUMNS, ImportBudget, ImportRefused, RawRow, read_upload, refuse_oversized
 from tracker.imports.template_files import template_csv, template_xlsx
 from tracker.models import Body, Indicator
 from tracker.services import ObservationInput, SourceInput
@@ -24,6 +24,7 @@ __all__ = [
     "ERROR",
     "OUTCOMES",
     "UNCHANGED",
+    "ImportBudget",
     "ImportCheck",
     "ImportRefused",
     "RawRow",
@@ -36,8 +37,13 @@ __all__ = [
 ]
 
 
-def import_commit(*, actor: Any, rows: list[RawRow], submit: bool = False) -> ImportCheck:
+def import_commit(
+    *, actor: Any, rows: list[RawRow], submit: bool = False, budget: ImportBudget | None = None
+) -> ImportCheck:
     """Check the rows again and, if none has an error, create them all in one transaction.
+
+    The check runs under ``budget`` (the import's, from its reading): once it is spent, ``ImportRefused`` and
+    nothing is written.
 
     The bodies and indicators named in the file are locked first (national rows have no body), so two uploads
     of the same file at once, or an upload beside a form entry, cannot both create the rows: the second waits
@@ -48,7 +54,7 @@ def import_commit(*, actor: Any, rows: list[RawRow], submit: bool = False) -> Im
         list(Body.objects.select_for_update().filter(slug__in=slugs).order_by("pk").values_list("pk", flat=True))
         codes = sorted({r.cells.get("indicator", "") for r in rows} - {""})
         list(Indicator.objects.select_for_update().filter(code__in=codes).order_by("pk").values_list("pk", flat=True))
-        check = check_rows(actor=actor, rows=rows)
+        check = check_rows(actor=actor, rows=rows, budget=budget)
         if not check.has_errors and check.to_create:
             services.observation_import(actor=actor, rows=_with_new_sources(actor, check), submit=submit)
     return check

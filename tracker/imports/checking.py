@@ -19,7 +19,7 @@ from tracker import entry_validation as validation
 from tracker import permissions
 from tracker.choices import BodyKind, DatePrecision, Unit, ValueQualifier
 from tracker.imports.columns import SOURCE_COLUMNS
-from tracker.imports.reading import RawRow
+from tracker.imports.reading import ImportBudget, RawRow
 from tracker.models import Body, Indicator, Observation, Source
 from tracker.services import ObservationInput, SourceInput, sources_find
 from tracker.services.sources import source_input_errors
@@ -185,13 +185,19 @@ class _Context:
         return source, (data if source.pk is None else None)
 
 
-def check_rows(*, actor: Any, rows: list[RawRow]) -> ImportCheck:
-    """The outcome of every row, as a dry run shows it; nothing is written."""
+def check_rows(*, actor: Any, rows: list[RawRow], budget: ImportBudget | None = None) -> ImportCheck:
+    """The outcome of every row, as a dry run shows it; nothing is written.
+
+    With ``budget`` (the import's, shared with the reading), raises ``ImportRefused`` once it is spent.
+    """
+    budget = budget or ImportBudget()
     ctx = _Context(actor, rows)
     today = timezone.localdate()
     seen: dict[tuple[Any, ...], int] = {}
     outcomes = []
-    for raw in rows:
+    for index, raw in enumerate(rows):
+        if not index & 0xFF:  # every 256 rows: cheap, and a slow check still stops within a fraction of a second
+            budget.check()
         outcome = _check_row(raw, ctx, today)
         if outcome.outcome in (CREATE, UNCHANGED) and outcome.data is not None:
             d = outcome.data
@@ -206,6 +212,7 @@ def check_rows(*, actor: Any, rows: list[RawRow]) -> ImportCheck:
             else:
                 seen[key] = raw.number
         outcomes.append(outcome)
+    budget.check()
     creating = [o for o in outcomes if o.outcome == CREATE and o.data is not None]
     conflicts = validation.conflicts_for_many([o.data for o in creating if o.data is not None])
     for outcome, errors in zip(creating, conflicts, strict=True):

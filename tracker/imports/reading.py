@@ -7,8 +7,8 @@ are neither, and wrong or missing columns. Formulas are reported per cell: an im
 typed, not what a spreadsheet computed from other cells.
 
 Both formats are read as a stream and reading stops as soon as a bound is passed: the row limit, the cell
-limit (XLSX) or the time budget. A web worker therefore spends at most about the budget and a few MB on any
-file, whatever it claims to hold.
+limit (XLSX) or the time budget, which the check of the rows then shares (``ImportBudget``). A web worker
+therefore spends at most about the budget and a few MB on any file, whatever it claims to hold.
 """
 
 import csv
@@ -52,12 +52,34 @@ class RawRow:
         return not any(v.strip() for v in self.cells.values()) and not self.formulas
 
 
-def read_upload(*, name: str, content: bytes) -> list[RawRow]:
-    """Rows of a CSV or XLSX file; raises ``ImportRefused`` for a file that is not acceptable as a whole."""
+class ImportBudget:
+    """The time one import may spend on its file, reading and checking it (``NAP_IMPORT_TIME_BUDGET_SECONDS``).
+
+    One budget from the upload on: the reading and the check of the rows share it, so a file cannot spend the
+    budget twice. The caller creates it and passes it to ``read_upload`` and ``check_rows``.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = settings.NAP_IMPORT_TIME_BUDGET_SECONDS
+        self.deadline = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise ImportRefused(
+                _("Reading and checking the file took longer than %(s)s seconds. Split it into smaller files.")
+                % {"s": self.seconds}
+            )
+
+
+def read_upload(*, name: str, content: bytes, budget: ImportBudget | None = None) -> list[RawRow]:
+    """Rows of a CSV or XLSX file; raises ``ImportRefused`` for a file that is not acceptable as a whole.
+
+    ``budget`` is the import's time budget when the caller goes on to check the rows under the same one.
+    """
     refuse_oversized(len(content))
     if not content:
         raise ImportRefused(_("The file is empty."))
-    bounds = _Bounds()
+    bounds = _Bounds(budget or ImportBudget())
     if content[:4] == b"PK\x03\x04":
         records = _read_xlsx(content, bounds)
     elif name.lower().endswith((".xlsx", ".xlsm", ".xls")):
@@ -90,12 +112,12 @@ def refuse_oversized(size: int) -> None:
 class _Bounds:
     """The limits of one read: rows, records (blank ones too), cells and the time budget."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: ImportBudget) -> None:
         self.max_rows: int = settings.NAP_IMPORT_MAX_ROWS
         # Blank rows cost parsing too; a file may carry some (Excel keeps formatted empty rows), not millions.
         self.max_records = 2 * self.max_rows
         self.records = 0
-        self.deadline = time.monotonic() + settings.NAP_IMPORT_TIME_BUDGET_SECONDS
+        self.budget = budget
 
     def tick(self) -> None:
         self.records += 1
@@ -109,11 +131,7 @@ class _Bounds:
             self.check_time()
 
     def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise ImportRefused(
-                _("Reading the file took longer than %(s)s seconds. Split it into smaller files.")
-                % {"s": settings.NAP_IMPORT_TIME_BUDGET_SECONDS}
-            )
+        self.budget.check()
 
 
 def _check_header(header: list[str]) -> list[str]:

@@ -43,11 +43,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
         try:
             imports.refuse_oversized(upload.size)  # before reading a byte of it
             content = upload.read(settings.NAP_IMPORT_MAX_BYTES + 1)
-            rows = imports.read_upload(name=upload.name, content=content)
+            budget = imports.ImportBudget()  # one time budget for reading and checking the file
+            rows = imports.read_upload(name=upload.name, content=content, budget=budget)
+            check = imports.check_rows(actor=request.user, rows=rows, budget=budget)
         except imports.ImportRefused as exc:
             form.add_error("file", exc.message)
         else:
-            check = imports.check_rows(actor=request.user, rows=rows)
             counts = check.counts()
             token = None
             # A file with nothing to import (every row failed, or all are recorded already) is not kept.
@@ -71,8 +72,15 @@ def import_commit(request: HttpRequest, token: str) -> HttpResponse:
     if pending is None:
         messages.error(request, _("That check has expired: upload the file again."))
         return redirect("imports:page")
-    rows = imports.read_upload(name=pending.name, content=bytes(pending.content))
-    check = imports.import_commit(actor=request.user, rows=rows, submit=pending.submit)
+    try:
+        # Read and checked again under the bounds of now: the time budget can run out on a busy worker, or a limit
+        # has been lowered since the check. The file is kept until it expires, so the user may try again.
+        budget = imports.ImportBudget()
+        rows = imports.read_upload(name=pending.name, content=bytes(pending.content), budget=budget)
+        check = imports.import_commit(actor=request.user, rows=rows, submit=pending.submit, budget=budget)
+    except imports.ImportRefused as exc:
+        messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": exc.message})
+        return redirect("imports:page")
     if check.has_errors:
         messages.error(request, _("Nothing was imported: the data changed since the check. Check the file again."))
         return redirect("imports:page")

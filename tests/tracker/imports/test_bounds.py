@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -19,6 +20,7 @@ from django.utils import timezone
 from tests.tracker.imports.test_imports import csv_bytes, row, xlsx_bytes
 from tracker import imports
 from tracker.choices import Role
+from tracker.imports import reading
 from tracker.imports.pending import pending_import_get, pending_import_keep
 from tracker.imports.reading import COLUMNS
 from tracker.models import Observation, PendingImport
@@ -197,6 +199,37 @@ def test_reading_stops_at_the_time_budget(world, settings):
         imports.read_upload(name="x.csv", content=content)
 
 
+def test_reading_and_checking_share_one_time_budget(world, reporter, settings, monkeypatch):
+    settings.NAP_IMPORT_TIME_BUDGET_SECONDS = 20
+    clock = [0.0]
+    monkeypatch.setattr(reading, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    budget = imports.ImportBudget()
+    rows = imports.read_upload(name="x.csv", content=csv_bytes([row(world)]), budget=budget)
+    clock[0] = 15.0  # the reading took 15 s: a check on a budget of its own would still pass …
+    assert imports.check_rows(actor=reporter, rows=rows).counts()[imports.CREATE] == 1
+    clock[0] = 21.0  # … but the import's one budget is spent
+    with pytest.raises(imports.ImportRefused, match="longer than 20 seconds"):
+        imports.check_rows(actor=reporter, rows=rows, budget=budget)
+    with pytest.raises(imports.ImportRefused, match="longer than 20 seconds"):
+        imports.import_commit(actor=reporter, rows=rows, budget=budget)
+    assert not Observation.objects.exists()
+
+
+def test_page_and_api_check_the_rows_within_the_time_budget(world, reporter, page_client, api_as, settings):
+    settings.NAP_IMPORT_TIME_BUDGET_SECONDS = 0
+    # One row: read before the reader first looks at the clock; the check of the row then finds the budget spent.
+    content = csv_bytes([row(world)])
+    response = page_client.post("/imports/", {"file": upload(content, "x.csv")})
+    assert "longer than 0 seconds" in str(response.context["form"].errors["file"])
+    assert not PendingImport.objects.exists()
+    for dry_run in ("true", "false"):
+        answer = api_as(reporter).post(
+            "/api/v1/imports/", {"file": upload(content, "x.csv"), "dry_run": dry_run}, format="multipart"
+        )
+        assert answer.status_code == 400 and "longer than 0 seconds" in answer.json()["errors"]["file"][0]
+    assert not Observation.objects.exists()
+
+
 # --- Who may upload at all ----------------------------------------------------------------------------------
 
 
@@ -250,3 +283,13 @@ def test_quota_keeps_the_newest_files_and_expiry_ends_them(world, reporter, othe
     assert pending_import_get(user=reporter, token=tokens[2]) is None
     pending_import_keep(user=other_reporter, name="p.csv", content=b"x", submit=False)  # sweeps the expired
     assert not PendingImport.objects.filter(token=tokens[2]).exists()
+
+
+def test_a_commit_whose_second_reading_is_refused_says_so(world, page_client, settings):
+    content = csv_bytes([row(world)])
+    token = page_client.post("/imports/", {"file": upload(content, "good.csv")}).context["token"]
+    settings.NAP_IMPORT_MAX_ROWS = 0  # lowered since the check: the commit reads the file again under today's bounds
+    response = page_client.post(f"/imports/{token}/commit/", follow=True)
+    assert response.status_code == 200
+    assert "Nothing was imported: The file has more than 0 rows" in response.content.decode()
+    assert not Observation.objects.exists() and PendingImport.objects.filter(token=token).exists()
