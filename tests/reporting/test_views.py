@@ -6,8 +6,8 @@ from django.urls import reverse
 from reporting import services
 from reporting.definitions import ReportParams
 from reporting.models import EditionStatus, ReportEdition, ReportSubscription
-from tracker.choices import ObservationState
-from tracker.models import Observation
+from tracker.choices import ObservationState, Rating
+from tracker.models import Assessment, Observation
 
 OCT17 = date(2017, 10, 1)
 REPORT_GET = {"framework": "nap-2014", "as_of": "2017-10-01", "scope": "national", "number_style": "south_asian"}
@@ -97,6 +97,17 @@ def test_report_page_shows_a_correction_at_once(user_client, nacta_2017):
     body = user_client.get(reverse("reporting:report"), REPORT_GET).content.decode()
     assert "486 Executions" in body
     assert "484 Executions" not in body
+
+
+def test_report_page_shows_a_new_rating_at_once(user_client, nacta_2017):
+    """Ratings are part of the cached section: a new assessment changes the data version (migration 0022)."""
+    query = {"framework": "nap-2021", "as_of": "2024-12-31", "hindsight": "on"}
+    assert "Unsatisfactory" not in user_client.get(reverse("reporting:report"), query).content.decode()
+    rated = Assessment.objects.get()
+    Assessment.objects.create(
+        item=rated.item, as_of=date(2024, 6, 30), rating=Rating.UNSATISFACTORY, source=rated.source
+    )
+    assert "Unsatisfactory" in user_client.get(reverse("reporting:report"), query).content.decode()
 
 
 def _report_section(page: str) -> str:

@@ -1,0 +1,30 @@
+"""The data version also follows assessments and responsibilities: the status report shows each item's rating and
+its responsible bodies, and its rendered page is cached under the data version (``reporting.page_cache``)."""
+
+from django.db import migrations
+
+TABLES = ("tracker_assessment", "tracker_responsibility")
+
+CREATE = "".join(
+    f"CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION tracker_dataversion_bump();\n"
+    for table in TABLES
+)
+DROP = "".join(f"DROP TRIGGER IF EXISTS tracker_dataversion ON {table};\n" for table in TABLES)
+
+
+def create_triggers(apps, schema_editor):
+    # PostgreSQL only, like 0021's: the embedded SQLite default has no data version row and caches nothing.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE, params=None)
+
+
+def drop_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP, params=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("tracker", "0021_data_version")]
+
+    operations = [migrations.RunPython(create_triggers, drop_triggers)]
