@@ -64,6 +64,9 @@ def test_the_volume_benchmark_runs_every_page_and_job_at_seed_size(live_server, 
     del ballast
     assert xlsx.statuses == {200} and xlsx.sizes[0] > 0  # rows written
     assert xlsx.peak_mb and 30 < xlsx.peak_mb < 500
+    # The floor beside it: the same rows written by XlsxWriter alone, from memory.
+    floor = load.xlsx_floor(xlsx.sizes[0], env)
+    assert floor.statuses == {200} and floor.sizes == xlsx.sizes and 0 < floor.times[0] < xlsx.times[0]
 
     run = {
         "size": "seed",
@@ -72,7 +75,7 @@ def test_the_volume_benchmark_runs_every_page_and_job_at_seed_size(live_server, 
         "generated": "seed",
         "load_start": "0",
         "load_end": "0",
-        "rows": [r.summary() for r in [*results, *jobs, xlsx]],
+        "rows": [r.summary() for r in [*results, *jobs, xlsx, floor]],
     }
     (tmp_path / "seed.json").write_text(json.dumps(run))
     text = load.write_results(tmp_path / "RESULTS.md", command="smoke", directory=tmp_path)

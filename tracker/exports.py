@@ -40,6 +40,15 @@ EXPORT_JOB_THRESHOLD = 50_000
 
 Cell = str | Decimal | date | datetime | int | None
 
+XLSX_OPTIONS = {
+    "constant_memory": True,
+    # Text is written as text: never turned into formulas, links or numbers (it is defused already).
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "default_date_format": "yyyy-mm-dd",
+}
+
 # The observation's own columns, read in one streamed ``values_list``: no model instance per row, and no
 # joins. What belongs to an indicator, a body or a source is read once per export (``_Lookups``) instead of
 # coming back on every row: at a million rows those repeated names and titles doubled the database's time
@@ -227,17 +236,7 @@ def xlsx_write(
     CPU second as openpyxl's write-only mode (2,976 against 1,378 for the same 50,000 rows at 1M, lxml absent).
     Cells are plain values: numbers stay numbers, dates carry a date format. ``progress`` hears the rows
     written every ``EXPORT_CHUNK`` rows. Returns the number of observation rows."""
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            # Text is written as text: never turned into formulas, links or numbers (it is defused already).
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_date_format": "yyyy-mm-dd",
-        },
-    )
+    workbook = xlsxwriter.Workbook(target, XLSX_OPTIONS)
     sheet = workbook.add_worksheet(str(_("Observations")))
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     rows = export_rows(observations)
