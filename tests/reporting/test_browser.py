@@ -56,5 +56,6 @@ def test_no_report_page_logs_a_csp_or_other_console_error(
         shoot(page, f"reports-{width}")
     page.emulate_media(media="print")
     assert not page.locator(".report-form").is_visible()
+    assert not page.locator(".subscriptions").is_visible() and not page.locator(".site-header").is_visible()
     assert page.locator("table.status-report").is_visible()
     # console_errors (tests/browser.py) then checks that no other console error or failed request remains.
