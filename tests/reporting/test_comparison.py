@@ -45,7 +45,7 @@ def test_counts_for_periods_of_different_lengths_are_not_compared(world):
     year(world, world.sectarian, 185, 2012)
     world.observe(world.sectarian, 4, date(2016, 3, 31), start=date(2016, 3, 1), precision=DatePrecision.MONTH)
     change = change_of(build_report(ReportParams("nap-2014", OCT17, compare=date(2013, 1, 1))), 18, "sectarian-cases")
-    assert change.text == "185 → 4 Cases (Mar 2016): not comparable, the periods are of different lengths"
+    assert change.text == "185 → 4 Cases (2012 → Mar 2016): not comparable, the periods are of different lengths"
 
 
 def test_a_count_for_a_period_without_its_period_is_not_compared(world):
