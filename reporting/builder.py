@@ -36,7 +36,9 @@ from tracker.selectors import latest_assessments, latest_figures
 # Bump when the layout of a report changes, so that equal data under a new layout makes a new edition.
 # 3: a long `{period}` series listed yearly, its whole history only in the XLSX appendix
 # 4: the PDF lists national figures in its table and bodies' figures in an annex, capped per indicator
-REPORT_LAYOUT_VERSION = 4  # 2: bodies named in every cell, knowledge date, qualifiers and references
+# 5: a change's percentage carries its qualifier (at least / at most / about) in the XLSX and CSV; a change in a
+#    wording that names the period names both periods
+REPORT_LAYOUT_VERSION = 5  # 2: bodies named in every cell, knowledge date, qualifiers and references
 HISTORY_PLACEHOLDER = "{period}"
 # A `{period}` series of up to LISTED_WHOLE dated figures is listed whole, as NACTA writes it; a longer one lists
 # the latest figure of each of its last LISTED_YEARS years and its latest figure, so a cell stays the same size
@@ -86,6 +88,10 @@ class Change:
     text: str  # "5,489 → 5,089 accounts, ↓7%"
     trend: str  # better / worse / neutral / unchanged / new / not_comparable
     percent: Decimal | None
+    # How the true change relates to the signed ``percent`` (``comparison.change_bound``): "at_least" (it is a
+    # lower bound), "at_most", "about", or "" (exact). The text says it in words ("at most ↓80%"); the files'
+    # numeric change column needs it beside the number, as a figure's value needs its qualifier.
+    qualifier: str = ""
 
     @property
     def trend_label(self) -> str:
@@ -509,8 +515,12 @@ def _change(indicator: Indicator, before: Observation | None, now: Observation, 
         return Change("", "unchanged", None)
     old_figure = format_figure(_as_figure(before), style=style)
     new_figure = format_figure(_as_figure(now), style=style)
-    # Both figures inside the indicator's own wording: "Schedule IV: 2,646 → 8,374", "5,489 → 5,089 accounts".
-    both = fill_status_template(template, value=f"{old_figure} → {new_figure}", period=period)
+    # Both figures inside the indicator's own wording: "Schedule IV: 2,646 → 8,374", "5,489 → 5,089 accounts"; a
+    # wording that names the period names both ("185 → 37 Cases (2012 → 2016)"), so the older figure is never
+    # read as one of the newer period.
+    old_period = format_period_label(before.period_start, before.period_end, before.date_precision)
+    periods = period if old_period == period else f"{old_period} → {period}"
+    both = fill_status_template(template, value=f"{old_figure} → {new_figure}", period=periods)
     reason = not_comparable_reason(before, now)
     if reason:
         return Change(
@@ -540,7 +550,7 @@ def _change(indicator: Indicator, before: Observation | None, now: Observation, 
     if bound in ("at_least", "at_most") and (bound == "at_least") == (delta < 0):
         # The true change may be smaller, down to none or the other way: the trend is not known.
         trend = "neutral"
-    return Change(f"{both}, {percent_text}", trend, percent)
+    return Change(f"{both}, {percent_text}", trend, percent, bound)
 
 
 def _rating(assessment: Assessment | None, footnotes: _Footnotes) -> Rating | None:

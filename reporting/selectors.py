@@ -44,6 +44,9 @@ def _cells(snapshot: dict[str, Any]) -> dict[tuple[int, str], tuple[str, str, st
             text = "; ".join(
                 figure["text"] + (f" ({figure['via']})" if figure.get("via") else "") for figure in cell["figures"]
             )
+            # A body's figure is named as in the report itself (``StatusCell.named``): never read as national.
+            body = cell.get("body") or ""
+            text = f"{body}: {text}" if body and text else text
             cells[(number, f"indicator:{cell['indicator']}")] = (title, cell["label"], text)
         bodies = "; ".join(row.get("lead_bodies", [])) + " | " + "; ".join(row.get("supporting_bodies", []))
         cells[(number, "bodies")] = (title, _("Responsible bodies"), bodies)

@@ -44,6 +44,7 @@ COLUMNS = (
     "change",
     "change_percent",
     "trend",
+    "change_qualifier",  # at_least / at_most / about for change_percent, as "qualifier" is for "value"
 )
 
 
@@ -104,6 +105,9 @@ def _row(report: Report, row: ReportRow, cell: StatusCell | None, notes: dict[in
             "change": cell.change_text,
             "change_percent": plain_decimal(cell.change.percent) if cell.change else "",
             "trend": cell.change.trend if cell.change else "",
+            "change_qualifier": (
+                (cell.change.qualifier or "exact") if cell.change and cell.change.percent is not None else ""
+            ),
         }
     # Numbers the portal formats itself stay numbers; only text could carry a formula.
     numeric = {"value", "change_percent", "item_number", "source_number"}

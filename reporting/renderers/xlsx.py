@@ -64,6 +64,12 @@ def value_format(unit: str, value: Decimal | None, style: str) -> str:
     return grouped
 
 
+def change_qualifier_label(qualifier: str) -> str:
+    """The bound of a change's signed percentage in words ("at least": the true change is that or more)."""
+    labels = {"at_least": _("at least"), "at_most": _("at most"), "about": _("about")}
+    return labels.get(qualifier, _("exactly"))
+
+
 def stored_value(figure: FigureEntry) -> Decimal | None:
     return stored(figure.unit, figure.value)
 
@@ -99,10 +105,10 @@ def render_xlsx(
         _("Rating"),
     ]
     if report.compare_heading:
-        headers += [report.compare_heading, _("Change %")]
+        headers += [report.compare_heading, _("Change %"), _("Change qualifier")]
     # Sheet views and column widths go out before the first row in write-only mode.
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
-    for column, width in enumerate([5, 42, 28, 34, 16, 12, 18, 28, 14, 8, 30, 22, 36, 10], start=1):
+    for column, width in enumerate([5, 42, 28, 34, 16, 12, 18, 28, 14, 8, 30, 22, 36, 10, 12], start=1):
         if column <= len(headers):
             ws.column_dimensions[get_column_letter(column)].width = width
     ws.append([_text(ws, report.framework_title, font=Font(bold=True, size=13))])
@@ -144,7 +150,9 @@ def render_xlsx(
                     cells[13] = status.change_text
                     if status.change.percent is not None:
                         cells[14] = _number(ws, status.change.percent / 100, PERCENT_FORMAT)
-            ws.append([_cell(ws, cells.get(column), wrap if column in wrapped else None) for column in range(1, 15)])
+                        # The number alone would read "at least ↑331%" as exactly 331%: its bound goes beside it.
+                        cells[15] = change_qualifier_label(status.change.qualifier)
+            ws.append([_cell(ws, cells.get(column), wrap if column in wrapped else None) for column in range(1, 16)])
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{max(line, HEADER_ROW)}"
 
     sources = book.create_sheet(_("Sources")[:31])

@@ -152,7 +152,7 @@ def test_change_of_a_lower_is_better_indicator_going_down_is_better(world):
     world.observe(world.sectarian, 37, date(2016, 12, 31), start=date(2016, 1, 1), precision=DatePrecision.YEAR)
     report = build_report(ReportParams("nap-2014", OCT17, compare=date(2016, 6, 30)))
     assert cell(report, 18, "sectarian-cases").change.trend == "better"
-    assert cell(report, 18, "sectarian-cases").change.text == "185 → 37 Cases (2016), ↓80%"
+    assert cell(report, 18, "sectarian-cases").change.text == "185 → 37 Cases (2012 → 2016), ↓80%"
     assert cell(report, 1, "executions").change.trend == "worse"
 
 

@@ -1,11 +1,15 @@
 """The change column compares like with like, says why when it cannot, and carries the figures' qualifiers."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from reporting.builder import build_report
 from reporting.definitions import ReportParams
+from reporting.renderers import render_csv, render_xlsx
 from tracker.choices import Accumulation, DatePrecision, ValueQualifier
 from tracker.comparison import change_bound, not_comparable_reason
 from tracker.formatting import SOUTH_ASIAN
@@ -41,7 +45,7 @@ def test_counts_for_periods_of_different_lengths_are_not_compared(world):
     year(world, world.sectarian, 185, 2012)
     world.observe(world.sectarian, 4, date(2016, 3, 31), start=date(2016, 3, 1), precision=DatePrecision.MONTH)
     change = change_of(build_report(ReportParams("nap-2014", OCT17, compare=date(2013, 1, 1))), 18, "sectarian-cases")
-    assert change.text == "185 → 4 Cases (Mar 2016): not comparable, the periods are of different lengths"
+    assert change.text == "185 → 4 Cases (2012 → Mar 2016): not comparable, the periods are of different lengths"
 
 
 def test_a_count_for_a_period_without_its_period_is_not_compared(world):
@@ -86,6 +90,30 @@ def test_a_change_from_or_to_a_qualified_figure_carries_the_qualifier(world, bef
     change = change_of(build_report(ReportParams("nap-2014", OCT17, compare=date(2016, 6, 30))), 1, "executions")
     assert change.text.endswith(text), change.text
     assert change.trend == trend
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "qualifier", "words"),
+    [
+        (ValueQualifier.EXACT, ValueQualifier.MORE_THAN, "at_least", "at least"),
+        (ValueQualifier.MORE_THAN, ValueQualifier.EXACT, "at_most", "at most"),
+        (ValueQualifier.ABOUT, ValueQualifier.EXACT, "about", "about"),
+        (ValueQualifier.EXACT, ValueQualifier.EXACT, "exact", "exactly"),
+    ],
+)
+def test_the_files_carry_a_change_percentages_qualifier_beside_the_number(world, before, now, qualifier, words):
+    """The issue's "↑331%" from "more than 28,500": the number alone in a file would read as exact."""
+    world.observe(world.executions, 100, date(2016, 1, 1), qualifier=before)
+    world.observe(world.executions, 500, OCT17, qualifier=now)
+    report = build_report(ReportParams("nap-2014", OCT17, compare=date(2016, 6, 30)))
+    assert change_of(report, 1, "executions").qualifier == ("" if qualifier == "exact" else qualifier)
+    rows = csv.DictReader(io.StringIO(render_csv(report).decode("utf-8-sig")))
+    row = next(r for r in rows if r["item_number"] == "1")
+    assert (row["change_percent"], row["change_qualifier"]) == ("400", qualifier)
+    sheet = load_workbook(io.BytesIO(render_xlsx(report)))["Status"]
+    assert [c.value for c in sheet[4]][13:15] == ["Change %", "Change qualifier"]
+    line = next([c.value for c in r] for r in sheet.iter_rows(min_row=5) if r[0].value == 1)
+    assert (line[13], line[14]) == (4, words)
 
 
 def test_two_bounds_that_pull_both_ways_give_no_percentage(world):

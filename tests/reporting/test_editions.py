@@ -174,3 +174,16 @@ def test_edition_differences_name_ratings_and_new_cells(nacta_2017, publish):
     second = publish(ReportParams("nap-2021", date(2022, 12, 31), hindsight=True))
     changes = {(d.item_number, d.column): (d.before, d.after) for d in edition_differences(older=second, newer=first)}
     assert changes == {(2, "Rating"): ("", "Satisfactory (2023)")}
+
+
+def test_edition_differences_name_the_body_of_a_bodys_figure(nacta_2017, publish):
+    """A province's figure on the comparison page reads as the province's, as in every format of the report."""
+    nacta_2017.observe(nacta_2017.executions, 30, date(2017, 6, 30), body=nacta_2017.punjab)
+    first = publish()
+    original = nacta_2017.executions.observations.get(body=nacta_2017.punjab)
+    nacta_2017.observe(nacta_2017.executions, 42, date(2017, 6, 30), body=nacta_2017.punjab, supersedes=original)
+    second = publish()
+    differences = edition_differences(older=first, newer=second)
+    assert [(d.item_number, d.column, d.before, d.after) for d in differences] == [
+        (1, "executions", "Punjab: 30 Executions", "Punjab: 42 Executions")
+    ]

@@ -202,6 +202,16 @@ def test_compare_names_exactly_the_changed_cells(
     assert "12 Courts" in response.content.decode()
 
 
+def test_compare_says_what_each_edition_could_know(user_client, published, django_capture_on_commit_callbacks):
+    """Two editions of one report, one as known on the date and one with hindsight: the header tells them apart."""
+    with django_capture_on_commit_callbacks(execute=True):
+        hindsight = services.edition_request(params=ReportParams("nap-2014", OCT17, hindsight=True))
+    body = user_client.get(reverse("reporting:compare"), {"a": published.pk, "b": hindsight.pk}).content.decode()
+    body = " ".join(body.split())
+    assert f"#{published.pk}</a> (Status as of 1st October 2017, as known on 1st October 2017; published " in body
+    assert f"#{hindsight.pk}</a> (Status as of 1st October 2017, with hindsight: every figure known when" in body
+
+
 def test_compare_refuses_editions_of_different_reports(user_client, published, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         other = services.edition_request(params=ReportParams("nap-2021", OCT17))

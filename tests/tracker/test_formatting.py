@@ -54,6 +54,20 @@ def test_format_figure_keeps_the_source_precision(figure, expected):
 
 
 @pytest.mark.parametrize(
+    ("figure", "expected"),
+    [
+        (Figure(Decimal(138641), Unit.PERCENT_CHANGE), "↑138,641%"),
+        (Figure(Decimal(-250000), Unit.PERCENT_CHANGE, qualifier=ValueQualifier.ABOUT), "about ↓250,000%"),
+        (Figure(Decimal(123456), Unit.PERCENT), "123,456%"),
+        (Figure(Decimal(228640), Unit.COUNT), "2,28,640"),  # a count is grouped the South Asian way
+    ],
+)
+def test_a_percentage_is_never_grouped_the_south_asian_way(figure, expected):
+    """The issue's "↑1,38,641%": a percentage is a ratio, grouped internationally whatever the number style."""
+    assert format_figure(figure, style=SOUTH_ASIAN) == expected
+
+
+@pytest.mark.parametrize(
     ("start", "end", "precision", "expected"),
     [
         (None, date(2017, 10, 1), DatePrecision.DAY, "as of 1 Oct 2017"),

@@ -77,6 +77,8 @@ def test_post_is_idempotent_like_the_service(figures, media_root, reviewer, api_
         ({**REQUEST, "language": "fr"}, "language"),
         ({**REQUEST, "compare": "2018-01-01"}, "non_field_errors"),
         ({**REQUEST, "as_of": 20171001}, "as_of"),
+        ({**REQUEST, "known_on": "2017-09-30"}, "non_field_errors"),  # before the as-of date
+        ({**REQUEST, "known_on": "2018-01-01", "hindsight": True}, "non_field_errors"),
     ],
 )
 def test_post_refuses_bad_parameters(payload, field, world, media_root, reviewer, api_as):
@@ -85,6 +87,23 @@ def test_post_refuses_bad_parameters(payload, field, world, media_root, reviewer
     body = response.json()
     assert body["status"] == 400 and body["message"] and field in body["errors"]
     assert ReportEdition.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "known_on", "hindsight"),
+    [({}, "2017-10-01", False), ({"known_on": "2018-01-01"}, "2018-01-01", False), ({"hindsight": True}, None, True)],
+)
+def test_post_records_the_knowledge_date_the_as_of_date_by_default(
+    extra, known_on, hindsight, figures, media_root, reviewer, api_as, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(reviewer).post(URL, {**REQUEST, **extra}, format="json")
+    assert response.status_code == 202, response.content
+    created = response.json()
+    assert (created["known_on"], created["parameters"]["known_on"]) == (known_on, known_on)
+    assert created["parameters"]["hindsight"] is hindsight
+    edition = ReportEdition.objects.get()
+    assert (edition.known_on.isoformat() if edition.known_on else None) == known_on
 
 
 def test_list_newest_first_with_files_of_published_only(

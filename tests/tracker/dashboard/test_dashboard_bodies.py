@@ -11,7 +11,8 @@ from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
 from tests.tracker.dashboard.test_dashboard import figures_by_body
 from tests.tracker.dashboard.test_scope import PUNJAB_SUBMITTED, SINDH_DRAFT, SINDH_RETURNED, SINDH_SUBMITTED
 from tracker import permissions
-from tracker.choices import ObservationState
+from tracker.choices import Accumulation, ObservationState
+from tracker.models import Indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +50,16 @@ def test_the_fragment_lists_each_bodys_latest_figure_as_of_the_dashboards_date(a
 def test_without_a_national_figure_the_newest_bodys_figure_heads_the_card(as_role, dash, obs):
     obs(dash.attacks, value=7, body=dash.sindh, end=date(2023, 12, 31))
     obs(dash.attacks, value=8, body=dash.punjab, end=date(2024, 12, 31))
+    obs(dash.executions, value=3, end=date(2024, 12, 31))
     html = as_role("analyst").get(PAGE).content.decode()
     assert 'data-testid="headline-attacks">8<' in html
     assert "2 bodies reported; latest 2024" in html
+    # Each card says which series its headline is: whose figure, and a running total or a count per period.
+    assert '<span class="muted" data-testid="headline-series-attacks">2024 · Punjab · per period</span>' in html
+    assert 'data-testid="headline-series-executions">2024 · national figure · per period</span>' in html
+    Indicator.objects.filter(pk=dash.executions.pk).update(accumulation=Accumulation.RUNNING_TOTAL)
+    html = as_role("analyst").get(PAGE).content.decode()
+    assert 'data-testid="headline-series-executions">2024 · national figure · running total</span>' in html
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
 from tracker.choices import ObservationState
-from tracker.models import Observation
+from tracker.models import Observation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,18 @@ def test_history_with_sources_and_the_crosswalk_both_ways(as_role, dash, obs):
     earlier = client.get("/indicators/executions-2014/").content.decode()
     assert "Continued by" in earlier and "/indicators/executions/" in earlier
     assert "450" in earlier
+
+
+def test_a_source_without_url_is_cited_by_its_reference(as_role, dash, obs):
+    """Where a source is not online, the history says where to find it (``Source.reference``), as reports do."""
+    obs(dash.executions, value=450, end=date(2024, 12, 31))
+    Source.objects.filter(pk=dash.source.pk).update(url="", reference="NACTA letter No. 4/2024, annex B")
+    html = as_role("analyst").get("/indicators/executions/").content.decode()
+    assert 'NAP status report <span class="source__reference">— NACTA letter No. 4/2024, annex B</span>' in html
+    Source.objects.filter(pk=dash.source.pk).update(url="https://nacta.gov.pk/status")
+    html = as_role("analyst").get("/indicators/executions/").content.decode()
+    assert '<a href="https://nacta.gov.pk/status" rel="noopener noreferrer">NAP status report</a>' in html
+    assert "annex B" not in html
 
 
 def test_a_running_total_and_a_count_per_period_never_share_an_axis(as_role, dash, obs):
