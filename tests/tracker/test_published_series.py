@@ -260,3 +260,29 @@ def test_dashboard_and_report_break_an_assessment_tie_the_same_way(series_world)
     rating = report.rows[0].rating
     assert on_dashboard.pk == entered_last.pk
     assert rating is not None and rating.code == on_dashboard.rating == "partly_satisfactory"
+
+
+def test_the_item_page_and_the_api_list_an_items_assessments_by_the_same_tie_break(series_world):
+    """The item page's newest-first list and the API's list put first the assessment the dashboard and the
+    report count (``ASSESSMENT_NEWEST_FIRST``): at an equal date, the one entered last, whatever its id."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import make_user
+    from tracker.selectors import item_detail
+
+    item = series_world.items[0]
+    entered_last = Assessment.objects.create(item=item, as_of=date(2017, 9, 30), rating="partly_satisfactory")
+    entered_first = Assessment.objects.create(item=item, as_of=date(2017, 9, 30), rating="unsatisfactory")
+    Assessment.objects.filter(pk=entered_last.pk).update(created_at=ENTERED[1])
+    Assessment.objects.filter(pk=entered_first.pk).update(created_at=ENTERED[0])
+    counted = Assessment.objects.filter(item=item).latest_per_item().get()
+    assert counted.pk == entered_last.pk
+
+    reader = make_user(None, email="reader@example.org")
+    page = item_detail(user=reader, framework_slug=series_world.nap2014.slug, number=item.number)
+    assert [a.pk for a in page.assessments] == [entered_last.pk, entered_first.pk]
+
+    client = APIClient()
+    client.force_authenticate(reader)
+    listed = client.get("/api/v1/assessments/").json()["results"]
+    assert [row["id"] for row in listed] == [entered_last.pk, entered_first.pk]
