@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -298,4 +299,4 @@ class ReviewQueueFilter(django_filters.FilterSet):
     def filter_flag(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
         from tracker.selectors.review import filter_flag
 
-        return filter_flag(queryset, value, user=self.request.user if self.request else None)
+        return filter_flag(queryset, value, user=self.request.user if self.request else AnonymousUser())

@@ -59,7 +59,7 @@ class MFARequiredMiddleware:
             return self.get_response(request)
         from tracker import permissions
 
-        if permissions.role_of(user) not in permissions.MFA_REQUIRED_ROLES:
+        if not permissions.needs_second_factor(user):
             return self.get_response(request)
         if not self._allowed_path(request.path):
             if LANDING_AFTER_ENROLMENT in request.session:
@@ -116,7 +116,7 @@ def idle_timeout_for(user: Any) -> int:
     """Seconds without a request before a session ends: shorter for the roles that approve and administer."""
     from tracker import permissions
 
-    if permissions.role_of(user) in permissions.MFA_REQUIRED_ROLES:
+    if permissions.needs_second_factor(user):
         return settings.NAP_SESSION_IDLE_SECONDS_PRIVILEGED
     return settings.NAP_SESSION_IDLE_SECONDS
 

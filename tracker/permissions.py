@@ -160,6 +160,12 @@ def role_of(user: UserLike) -> str | None:
     return access(user).role
 
 
+def needs_second_factor(user: UserLike) -> bool:
+    """Does the user's role require a second factor before anything else (``MFA_REQUIRED_ROLES``)? The same roles
+    get the shorter idle timeout."""
+    return access(user).role in MFA_REQUIRED_ROLES
+
+
 def _role_may(acc: Access, action: str) -> bool:
     return acc.role is not None and action in ROLE_ACTIONS.get(acc.role, frozenset())
 

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import AssessmentFactory, BodyFactory, ObservationFactory
 from tests.tracker.workflow.conftest import enrol_totp
-from tracker import permissions, services
+from tracker import audit, permissions, services
 from tracker.choices import ObservationState, Role
 from tracker.models import AuditEntry, Body, Observation
 
@@ -135,6 +136,26 @@ def test_the_administrator_reads_observations_but_cannot_edit_them(admin_as, sta
     assert admin_as.get(url(Observation, "add")).status_code == 403
     observation.refresh_from_db()
     assert (observation.value, observation.state, observation.version) == (Decimal("484"), state, 1)
+
+
+READ_ONLY = {
+    "assessment": lambda: AssessmentFactory.create(),
+    "audit entry": lambda: audit.record(actor=None, action="body.change", obj=BodyFactory.create(), after={"x": 1}),
+}
+
+
+@pytest.mark.parametrize("kind", list(READ_ONLY))
+def test_the_administrator_reads_assessments_and_the_audit_trail_but_cannot_change_them(admin_as, kind):
+    """Like observations: written by the portal's services (which audit them), only shown in the admin."""
+    record = READ_ONLY[kind]()
+    model, before = type(record), model_to_dict(record)
+    page = admin_as.get(url(model, "change", record.pk))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_as.post(url(model, "change", record.pk), {"_save": "Save"}).status_code == 403
+    assert admin_as.post(url(model, "delete", record.pk), {"post": "yes"}).status_code == 403
+    assert admin_as.get(url(model, "add")).status_code == 403
+    assert model_to_dict(model._default_manager.get(pk=record.pk)) == before
 
 
 def test_the_administrator_cannot_make_anyone_a_superuser(admin_as, administrator):

@@ -218,6 +218,36 @@ def test_previous_figure_agrees_with_the_reference(series_world, specs, as_of):
         assert both == expected
 
 
+@SETTINGS
+@given(specs=histories(), as_of=st.sampled_from(AS_OF))
+@example(specs=TIE_ON_APPROVAL, as_of=AS_OF[-1])
+@example(specs=TIE_WITHOUT_APPROVAL_TIME[::-1], as_of=AS_OF[-1])
+def test_my_updates_last_approved_figure_agrees_with_the_reference(series_world, specs, as_of):
+    """My updates' "last approved" figure of each assignment is its series' latest published figure on the day:
+    never one an approved correction replaced, never one dated later, ties broken as everywhere else."""
+    from tracker.models import ReportingAssignment
+    from tracker.selectors.workflow import assignments_with_status
+
+    world = series_world
+    with rolled_back():
+        create(world, specs)
+        ReportingAssignment.objects.bulk_create(
+            ReportingAssignment(indicator=indicator, body=body)
+            for indicator in world.indicators
+            for body in world.bodies
+            if body is not None
+        )
+        rows = list(Observation.objects.order_by("pk"))
+        got = {
+            (row.assignment.indicator_id, row.assignment.body_id): row.last_value
+            for row in assignments_with_status(assignments=ReportingAssignment.objects.all(), today=as_of)
+        }
+        heads = reference_latest(rows, as_of=as_of, framework=None, indicators=[])
+        value = {o.pk: o.value for o in rows}
+        assert got == {key: value[heads[key][0]] if key in heads else None for key in got}
+        assert len(got) == 12
+
+
 @st.composite
 def assessment_histories(draw: st.DrawFn) -> list[tuple[int, int, int]]:
     """(item, as-of date, entry time) triples; equal dates and equal entry times are frequent."""
@@ -260,3 +290,29 @@ def test_dashboard_and_report_break_an_assessment_tie_the_same_way(series_world)
     rating = report.rows[0].rating
     assert on_dashboard.pk == entered_last.pk
     assert rating is not None and rating.code == on_dashboard.rating == "partly_satisfactory"
+
+
+def test_the_item_page_and_the_api_list_an_items_assessments_by_the_same_tie_break(series_world):
+    """The item page's newest-first list and the API's list put first the assessment the dashboard and the
+    report count (``ASSESSMENT_NEWEST_FIRST``): at an equal date, the one entered last, whatever its id."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import make_user
+    from tracker.selectors import item_detail
+
+    item = series_world.items[0]
+    entered_last = Assessment.objects.create(item=item, as_of=date(2017, 9, 30), rating="partly_satisfactory")
+    entered_first = Assessment.objects.create(item=item, as_of=date(2017, 9, 30), rating="unsatisfactory")
+    Assessment.objects.filter(pk=entered_last.pk).update(created_at=ENTERED[1])
+    Assessment.objects.filter(pk=entered_first.pk).update(created_at=ENTERED[0])
+    counted = Assessment.objects.filter(item=item).latest_per_item().get()
+    assert counted.pk == entered_last.pk
+
+    reader = make_user(None, email="reader@example.org")
+    page = item_detail(user=reader, framework_slug=series_world.nap2014.slug, number=item.number)
+    assert [a.pk for a in page.assessments] == [entered_last.pk, entered_first.pk]
+
+    client = APIClient()
+    client.force_authenticate(reader)
+    listed = client.get("/api/v1/assessments/").json()["results"]
+    assert [row["id"] for row in listed] == [entered_last.pk, entered_first.pk]

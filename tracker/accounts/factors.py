@@ -16,6 +16,6 @@ def meets_mfa_requirement(user: Any) -> bool:
     """True unless the user's role requires a second factor (reviewers, administrators) and none is enrolled."""
     from tracker import permissions
 
-    if permissions.role_of(user) not in permissions.MFA_REQUIRED_ROLES:
+    if not permissions.needs_second_factor(user):
         return True
     return has_second_factor(user)

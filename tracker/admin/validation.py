@@ -3,13 +3,10 @@ runs: findings change state only through the validation services, which audit ea
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tracker.admin.audited import AuditedModelAdmin
+from tracker.admin.audited import AuditedModelAdmin, ReadOnlyAdmin
 from tracker.models import Finding, ValidationRule, ValidationRun
 from tracker.validation.messages import finding_message
 
@@ -28,17 +25,6 @@ class ValidationRuleAdmin(AuditedModelAdmin):
         (_("Relation"), {"fields": ("expression",)}),
         (_("Completeness"), {"fields": ("lookback",)}),
     )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Finding)

@@ -171,19 +171,10 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
 
     class Meta:
         model = Observation
+        # The entered fields in the one list's order (``ObservationInput``), then what the workflow writes.
         fields = [
             "id",
-            "indicator",
-            "body",
-            "period_start",
-            "period_end",
-            "date_precision",
-            "value",
-            "value_qualifier",
-            "text_value",
-            "source",
-            "quote",
-            "note",
+            *INPUT_FIELDS,
             "editorial_note",
             "state",
             "version",

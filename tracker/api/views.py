@@ -26,6 +26,7 @@ from tracker.api.errors import NON_FIELD
 from tracker.api.pagination import ObservationCursorPagination
 from tracker.choices import OUTSIDE_PUBLISHER_KINDS
 from tracker.models import AgendaItem, Assessment, CrosswalkLink, Indicator, Observation, Responsibility, Source
+from tracker.models.querysets import ASSESSMENT_NEWEST_FIRST
 from tracker.selectors import workflow as workflow_selectors
 from tracker.services.observations import INPUT_FIELDS
 
@@ -359,7 +360,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AssessmentSerializer
     filterset_class = filters.AssessmentFilter
-    queryset = Assessment.objects.select_related("source").order_by("-as_of", "-id")
+    queryset = Assessment.objects.select_related("source").order_by(*ASSESSMENT_NEWEST_FIRST)
 
     def create(self, request: Request) -> Response:
         data = _valid(s.AssessmentInputSerializer, request.data).validated_data

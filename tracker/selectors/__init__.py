@@ -28,6 +28,7 @@ from tracker.models import (
     Observation,
     Responsibility,
 )
+from tracker.models.querysets import ASSESSMENT_NEWEST_FIRST
 from tracker.selectors.histories import RECENT_NATIONAL, recent
 
 
@@ -137,7 +138,7 @@ def item_detail(*, user: permissions.UserLike, framework_slug: str, number: int)
         Prefetch("observations", queryset=history)
     )
     responsibilities = Responsibility.objects.select_related("body").order_by("role", "body__name")
-    assessments = Assessment.objects.select_related("source__publisher").order_by("-as_of", "-pk")
+    assessments = Assessment.objects.select_related("source__publisher").order_by(*ASSESSMENT_NEWEST_FIRST)
     forward = CrosswalkLink.objects.select_related("to_item__framework").order_by("to_item__number")
     back = CrosswalkLink.objects.select_related("from_item__framework").order_by("from_item__number")
     item = (

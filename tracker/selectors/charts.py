@@ -17,6 +17,7 @@ from django.db.models.functions import Trunc
 
 from tracker import permissions
 from tracker.models import Observation
+from tracker.models.querysets import newest_first, oldest_first
 from tracker.selectors.dashboard.series import SeriesPoint
 from tracker.selectors.histories import ALL_SERIES, SeriesChoice
 
@@ -59,7 +60,8 @@ def chart_points(
         return _points_in_python(qs, as_of)
     rows = (
         qs.annotate(bucket=bucket)
-        .order_by("indicator_id", "body_id", "bucket", "-period_end", "-approved_at", "-pk")
+        # The bucket's latest figure by THE tie-break of observations (a figure with no approval time last).
+        .order_by("indicator_id", "body_id", "bucket", *newest_first())
         .distinct("indicator_id", "body_id", "bucket")
         .values_list(
             "indicator_id",
@@ -98,7 +100,7 @@ def _points_in_python(qs: QuerySet[Observation], as_of: date | None) -> list[Ser
     """The same buckets without DISTINCT ON (SQLite, the embedded `make run` default): every row is read."""
     cutoff = _ten_years_before(as_of) if as_of is not None else None
     chosen: dict[tuple[int, int | None, date], Observation] = {}
-    for obs in qs.select_related("body", "source__publisher").order_by("period_end", "approved_at", "pk"):
+    for obs in qs.select_related("body", "source__publisher").order_by(*oldest_first()):
         recent_enough = cutoff is None or obs.period_end > cutoff
         bucket = obs.period_end.replace(day=1) if recent_enough else obs.period_end.replace(month=1, day=1)
         chosen[(obs.indicator_id, obs.body_id, bucket)] = obs  # later rows win: the latest of the bucket

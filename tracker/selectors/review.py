@@ -8,6 +8,7 @@ reviewer last saw (the submission before this one).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ from tracker.choices import AWAITING_DECISION_STATES, ObservationState
 from tracker.formatting import Figure, format_figure, format_period
 from tracker.models import Evidence, Observation, ObservationComment, ObservationSnapshot
 from tracker.models.querysets import previous_id
+from tracker.permissions import UserLike
 from tracker.selectors.audit import ObjectNames, display_value, field_label
 
 S = ObservationState
@@ -42,7 +44,7 @@ def _count(queryset: QuerySet[Any], ref: str = "observation") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def review_queue(*, user: Any) -> QuerySet[Observation]:
+def review_queue(*, user: UserLike) -> QuerySet[Observation]:
     """Submissions waiting for review, oldest first, annotated with what each row shows (no query per row)."""
     # Another live figure for the same indicator, body and period: two entries of one fact, or a mistake.
     twins = (
@@ -78,7 +80,7 @@ def review_queue(*, user: Any) -> QuerySet[Observation]:
 QUEUE_FLAGS = ("resubmitted", "duplicate", "no_evidence", "needs_another_reviewer")
 
 
-def filter_flag(queryset: QuerySet[Observation], flag: str, *, user: Any) -> QuerySet[Observation]:
+def filter_flag(queryset: QuerySet[Observation], flag: str, *, user: UserLike) -> QuerySet[Observation]:
     # The names are review_queue()'s annotations (the type checker knows only model fields).
     annotated: dict[str, dict[str, Any]] = {
         "resubmitted": {"submission_count__gt": 1},
@@ -88,7 +90,8 @@ def filter_flag(queryset: QuerySet[Observation], flag: str, *, user: Any) -> Que
     if flag in annotated:
         return queryset.filter(**annotated[flag])
     if flag == "needs_another_reviewer":
-        return queryset.filter(created_by_id=user.pk)
+        # The user's own entries, which another reviewer must decide; nobody signed in has none.
+        return queryset.filter(created_by_id=user.pk) if user.is_authenticated else queryset.none()
     return queryset
 
 
@@ -154,7 +157,7 @@ class ReviewRow:
         return (change / self.previous.value * 100).quantize(Decimal("0.1"))
 
 
-def review_rows(page: Any, *, user: Any) -> list[ReviewRow]:
+def review_rows(page: Iterable[Observation], *, user: UserLike) -> list[ReviewRow]:
     """Complete a page of the queue: previous figures, earlier submissions and last messages, one query each."""
 
     observations = list(page)

@@ -39,27 +39,6 @@ from tracker.services import notifications
 from tracker.services.conversation import comment_add_locked, comment_text_clean
 from tracker.services.latest_figures import latest_figures_refresh
 
-# What the audit trail keeps of an observation, before and after each change.
-AUDITED_FIELDS = (
-    "indicator",
-    "body",
-    "period_start",
-    "period_end",
-    "date_precision",
-    "value",
-    "value_qualifier",
-    "text_value",
-    "source",
-    "quote",
-    "note",
-    "state",
-    "version",
-    "supersedes",
-    "correction_reason",
-    "return_reason",
-    "approved_by",
-)
-
 
 def _entered(label: Any, *, required: bool = False, help_text: Any = "", max_length: int | None = None) -> Any:
     return {"label": label, "required": required, "help_text": help_text, "max_length": max_length}
@@ -103,6 +82,17 @@ class ObservationInput:
 
 
 INPUT_FIELDS = tuple(f.name for f in fields(ObservationInput))
+# What the audit trail keeps of an observation, before and after each change: what was entered, and what the
+# workflow wrote.
+AUDITED_FIELDS = (
+    *INPUT_FIELDS,
+    "state",
+    "version",
+    "supersedes",
+    "correction_reason",
+    "return_reason",
+    "approved_by",
+)
 # (name, label, required, help text, length cap) of each entered field, in order: what forms and serializers
 # are built from.
 INPUT_FIELD_SPECS = tuple((f.name, f.metadata) for f in fields(ObservationInput))

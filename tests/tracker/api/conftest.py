@@ -60,5 +60,12 @@ def api_as(token_for) -> Callable[[Any], APIClient]:
 
 
 @pytest.fixture
-def users(reporter, reviewer, analyst, administrator):  # noqa: F811  (the imported fixtures)
-    return {Role.REPORTER: reporter, Role.REVIEWER: reviewer, Role.ANALYST: analyst, Role.ADMINISTRATOR: administrator}
+def users(reporter, reviewer, analyst, administrator, make_user, world):  # noqa: F811  (the imported fixtures)
+    """A user per role; the provincial verifier is Punjab's (the reporter's body)."""
+    return {
+        Role.REPORTER: reporter,
+        Role.REVIEWER: reviewer,
+        Role.ANALYST: analyst,
+        Role.ADMINISTRATOR: administrator,
+        Role.VERIFIER: make_user(Role.VERIFIER, world.punjab, email="verifier@punjab.example.org"),
+    }

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
 from tracker import audit
 from tracker.choices import Cadence, DatePrecision, ObservationState
-from tracker.models import ReportingAssignment
+from tracker.models import Observation, ReportingAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +334,18 @@ def test_a_chart_endpoint_reads_one_query_and_at_most_one_point_per_series_per_m
     assert 8 in values.values() and 7 not in values.values()  # one point for 2010, its latest figure
     assert all(len({p["x"] for p in s["points"]}) == len(s["points"]) for s in chart["series"])
     assert client.get("/dashboard/charts/nope/").status_code == 404
+
+
+def test_a_chart_point_breaks_a_tie_as_the_latest_figure_does(as_role, dash, obs):
+    """Two figures of one series and date, the later entry without an approval time (an import): the month's
+    point is the figure ``latest_per_series`` counts as the latest (an approval time before none), not the other."""
+    end = date(2024, 11, 3)
+    approved = obs(dash.attacks, value=1, body=dash.nacta, end=end, precision=DatePrecision.DAY)
+    obs(dash.attacks, value=2, body=dash.nacta, end=end, precision=DatePrecision.DAY, approved_at=None)
+    latest = Observation.objects.filter(body=dash.nacta).latest_per_series(as_of=date(2024, 12, 31)).get()
+    assert latest.pk == approved.pk
+
+    data = as_role("analyst").get("/dashboard/charts/attacks/?as_of=2024-12-31").json()
+    (chart,) = data["charts"]
+    nacta = next(s for s in chart["series"] if s["label"] == "NACTA")
+    assert [p["y"] for p in nacta["points"]] == [1]
