@@ -444,8 +444,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not (permissions.can(request.user, "review") or permissions.can(request.user, "verify_any")):
-        permissions.require(request.user, "review")  # raises: neither reviewer nor verifier
+    permissions.require(request.user, "review_queue")
     if request.method == "POST":
         return _review_batch(request)
     filterset = ReviewQueueFilter(
