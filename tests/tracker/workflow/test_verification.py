@@ -2,10 +2,12 @@
 step returnable with a reason; the verifier role in the one policy; the matrix of who may do what."""
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from tests.factories import BodyFactory
 from tracker import permissions, services
 from tracker.choices import ObservationState as S
 from tracker.choices import Role
-from tracker.models import Body, Notice, NoticeKind, ObservationComment
+from tracker.models import AuditEntry, Body, Evidence, Notice, NoticeKind, Observation, ObservationComment
 from tracker.services import notifications
 
 
@@ -193,3 +195,83 @@ def test_seed_data_leaves_verification_off_everywhere(db):
 
     call_command("load_seed", verbosity=0)
     assert Body.objects.exists() and not Body.objects.filter(requires_verification=True).exists()
+
+
+# --- The same table through every page and API endpoint of the verification and the conversation -----------
+# (action, method, address, data, status on success). The API is reached as a signed-in session would.
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+ENDPOINTS: dict[str, tuple[str, str, str, dict[str, Any], int]] = {
+    "figure page": ("view", "get", "/observations/{pk}/", {}, 200),
+    "reply on the page": ("comment", "post", "/observations/{pk}/comments/", {"text": "Page 4."}, 302),
+    "verify on the page": ("verify", "post", "/observations/{pk}/verify/", {"version": 1}, 302),
+    "return on the page": ("return", "post", "/observations/{pk}/return/", {"version": 1, "reason": "Page?"}, 302),
+    "approve on the page": ("approve", "post", "/observations/{pk}/approve/", {"version": 1}, 302),
+    "remove evidence on the page": ("remove_evidence", "post", "/observations/{pk}/evidence/{ev}/remove/", {}, 302),
+    "API thread": ("view_comments", "get", "/api/v1/observations/{pk}/comments/", {}, 200),
+    "API reply": ("comment", "post", "/api/v1/observations/{pk}/comments/", {"text": "Page 4."}, 201),
+    "API verify": ("verify", "post", "/api/v1/observations/{pk}/verify/", {"version": 1}, 200),
+    "API return": ("return", "post", "/api/v1/observations/{pk}/return/", {"version": 1, "reason": "Page?"}, 200),
+    "API approve": ("approve", "post", "/api/v1/observations/{pk}/approve/", {"version": 1}, 200),
+}
+AFTER_SUCCESS = {"verify": S.VERIFIED, "return": S.RETURNED, "approve": S.APPROVED}
+
+
+def expected_endpoint(role: str, state: str, action: str) -> bool | str:
+    """``expected`` for the endpoints; evidence comes off only by its uploader (here the role "reporter"), and
+    only while the figure is being edited (draft or returned)."""
+    if action == "remove_evidence":
+        want = expected(role, state, "view")
+        return want if want == NONE else (role == "reporter" and state in (S.DRAFT, S.RETURNED))
+    return expected(role, state, action)
+
+
+def test_endpoint_urls_are_the_portals():
+    assert reverse("tracker:comment-create", args=[7]) == "/observations/7/comments/"
+    assert reverse("tracker:observation-verify", args=[7]) == "/observations/7/verify/"
+    assert reverse("tracker:evidence-remove", args=[7, 3]) == "/observations/7/evidence/3/remove/"
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_matrix_through_the_pages_and_the_api(
+    endpoint, state, verifying, users, reporter, make_obs, client_as_enrolled, settings, tmp_path
+):
+    """Every role against every endpoint: 404 outside the scope, 403 for what the table forbids (nothing
+    written), success otherwise, with the figure in the state the step leads to and one audit entry."""
+    from django.test import Client
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    action, method, address, data, success = ENDPOINTS[endpoint]
+    clients: dict[str, Client] = {role: client_as_enrolled(user) for role, user in users.items()}
+    for role, user in users.items():
+        obs = make_obs(state, created_by=reporter)
+        evidence = Evidence(
+            observation=obs, original_name="a.pdf", content_type="application/pdf", size=len(PDF), sha256="0"
+        )
+        evidence.uploaded_by = users["reporter"]
+        evidence.file.save("fixed.pdf", ContentFile(PDF), save=False)
+        evidence.save()
+        audit_before = AuditEntry.objects.exclude(action__startswith="user.").count()
+        comments_before = ObservationComment.objects.count()
+        url = address.format(pk=obs.pk, ev=evidence.pk)
+        client = clients[role]
+        if url.startswith("/api/"):
+            response = getattr(client, method)(url, data, content_type="application/json") if data else client.get(url)
+        else:
+            response = getattr(client, method)(url, data)
+        want = expected_endpoint(role, state, action)
+        status = 404 if want == NONE else (success if want else 403)
+        assert response.status_code == status, (endpoint, role, state, response.status_code)
+        after = Observation.objects.get(pk=obs.pk)
+        audited = AuditEntry.objects.exclude(action__startswith="user.").count() - audit_before
+        if status != success or method == "get":
+            assert audited == 0 and (after.state, after.version) == (obs.state, obs.version), (endpoint, role)
+            assert ObservationComment.objects.count() == comments_before
+            continue
+        assert audited == 1, (endpoint, role, state)
+        if action in AFTER_SUCCESS:
+            assert after.state == AFTER_SUCCESS[action], (endpoint, role, state)
+        if action == "comment":
+            assert ObservationComment.objects.filter(observation=obs, author=user, text="Page 4.").exists()
+        if action == "remove_evidence":
+            assert not Evidence.objects.filter(pk=evidence.pk).exists()
