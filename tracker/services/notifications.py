@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.choices import DueStatus, ObservationState
+from tracker.choices import AWAITING_DECISION_STATES, DueStatus
 from tracker.models import (
     Membership,
     Notice,
@@ -99,13 +99,11 @@ def reminders_send(*, today: date) -> int:
 
 
 def review_digest_send(*, today: date) -> int:
-    """One daily email per reviewer: submissions waiting (oldest first) and overdue figures."""
-    pending = list(
-        Observation.objects.filter(state=ObservationState.SUBMITTED)
-        .select_related("indicator", "body")
-        .order_by("submitted_at", "pk")[: DIGEST_LIST_LIMIT + 1]
-    )
-    pending_total = Observation.objects.filter(state=ObservationState.SUBMITTED).count()
+    """One daily email per reviewer: submissions waiting (oldest first, as in the review queue: verified ones
+    and those still with their province included) and overdue figures."""
+    waiting = Observation.objects.filter(state__in=AWAITING_DECISION_STATES)
+    pending = list(waiting.select_related("indicator", "body").order_by("submitted_at", "pk")[: DIGEST_LIST_LIMIT + 1])
+    pending_total = waiting.count()
     overdue = [
         row
         for row in assignments_with_status(assignments=ReportingAssignment.objects.filter(active=True), today=today)

@@ -275,3 +275,20 @@ def test_matrix_through_the_pages_and_the_api(
             assert ObservationComment.objects.filter(observation=obs, author=user, text="Page 4.").exists()
         if action == "remove_evidence":
             assert not Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+# --- What waits for NACTA M&E: a verified figure is still waiting, wherever the waiting work is counted -------
+def test_a_verified_figure_still_waits_in_the_digest_backlog_and_cards(
+    verifying, reporter, verifier, reviewer, make_obs, world
+):
+    from datetime import date
+
+    from tracker.selectors.dashboard import review_backlog
+    from tracker.selectors.dashboard.cards import pending_per_item
+
+    obs = make_obs(S.SUBMITTED, created_by=reporter)
+    services.observation_verify(actor=verifier, observation_id=obs.pk, version=obs.version)
+    assert notifications.review_digest_send(today=date(2025, 4, 8)) == 1
+    assert "1 update(s) wait for review" in mail.outbox[0].body and "Executions" in mail.outbox[0].body
+    assert review_backlog(reviewer).total == 1
+    assert pending_per_item(reviewer, item_ids=[world.old_item.pk]) == {world.old_item.pk: 1}
