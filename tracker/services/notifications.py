@@ -165,14 +165,27 @@ def _notify(
     )
 
     def after_commit() -> None:
-        from tracker.tasks import send_notice_mail
-
         cache.delete_many([unread_cache_key(pk) for pk in ids])
         for pk in ids:
-            send_notice_mail.delay(pk)
+            notice_mail_queue(user_id=pk)
 
     transaction.on_commit(after_commit)
     return notices
+
+
+def notice_mail_queue(*, user_id: int) -> bool:
+    """Queue the recipient's mail task; True if the broker took it. Never raises: the change the notice reports
+    has committed, so an unreachable broker must not turn its page into an error. The periodic run
+    (``notice_mails_send_due``, every five minutes) mails whatever was not queued."""
+    from tracker.tasks import send_notice_mail
+
+    try:
+        # retry=False: one attempt, bounded by the broker's connection timeouts; the periodic run is the retry.
+        send_notice_mail.apply_async((user_id,), retry=False)
+    except Exception as exc:  # kombu and redis raise several types for an unreachable broker
+        logger.warning("notice mail for user %s not queued (%s); the periodic run will send it", user_id, exc)
+        return False
+    return True
 
 
 def _reporters_of(obs: Observation) -> list[User]:

@@ -118,3 +118,27 @@ def test_daily_and_off_preferences(world, reporter, reviewer, make_obs, client_a
     assert notifications.notice_mails_send_due(now=timezone.now() + timedelta(days=1), daily_run=True) == 0
     assert len(mail.outbox) == 1
     assert Notice.objects.filter(recipient=reporter).count() == 2  # still in the portal
+
+
+def test_an_unreachable_broker_never_fails_the_decision_and_the_periodic_run_mails_it(
+    submitted, reporter, reviewer, client_as_enrolled, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from tracker.tasks import send_notice_mail
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_notice_mail, "apply_async", unreachable)
+    client = client_as_enrolled(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):  # the on-commit work raises nothing
+        response = client.post(
+            reverse("tracker:observation-return", args=[submitted.pk]), {"version": 1, "reason": "Which page?"}
+        )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.state == S.RETURNED and Notice.objects.get(recipient=reporter).mailed_in is None
+    assert not mail.outbox
+    assert notifications.notice_mails_send_due(now=timezone.now()) == 1
+    assert [m.to for m in mail.outbox] == [[reporter.email]]
