@@ -28,9 +28,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.choices import AWAITING_DECISION_STATES, ObservationState
+from tracker.choices import AWAITING_DECISION_STATES, FindingState, ObservationState
 from tracker.formatting import Figure, format_figure, format_period
-from tracker.models import Evidence, Observation, ObservationComment, ObservationSnapshot
+from tracker.models import Evidence, Finding, Observation, ObservationComment, ObservationSnapshot
 from tracker.models.querysets import previous_id
 from tracker.selectors.audit import ObjectNames, display_value, field_label
 
@@ -75,7 +75,7 @@ def review_queue(*, user: Any) -> QuerySet[Observation]:
     )
 
 
-QUEUE_FLAGS = ("resubmitted", "duplicate", "no_evidence", "needs_another_reviewer")
+QUEUE_FLAGS = ("resubmitted", "duplicate", "no_evidence", "findings", "needs_another_reviewer")
 
 
 def filter_flag(queryset: QuerySet[Observation], flag: str, *, user: Any) -> QuerySet[Observation]:
@@ -87,6 +87,10 @@ def filter_flag(queryset: QuerySet[Observation], flag: str, *, user: Any) -> Que
     }
     if flag in annotated:
         return queryset.filter(**annotated[flag])
+    if flag == "findings":
+        # The data-quality flags the rows show (tracker.validation): any finding not resolved.
+        unresolved = Finding.objects.filter(observation=OuterRef("pk")).exclude(state=FindingState.RESOLVED)
+        return queryset.filter(Exists(unresolved))
     if flag == "needs_another_reviewer":
         return queryset.filter(created_by_id=user.pk)
     return queryset
