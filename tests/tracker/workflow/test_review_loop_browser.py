@@ -25,7 +25,9 @@ def _bell(page):
     return page.locator(".bell__count")
 
 
-def test_reporter_verifier_reviewer_loop(page, new_context, live_server, world, make_user, make_obs, console_errors):
+def test_reporter_verifier_reviewer_loop(
+    page, new_context, live_server, world, make_user, make_obs, console_errors, settings
+):
     world.punjab.requires_verification = True
     world.punjab.save(update_fields=["requires_verification"])
     reporter = verified(make_user(Role.REPORTER, world.punjab, email="reporter@punjab.example.org"))
@@ -100,12 +102,17 @@ def test_reporter_verifier_reviewer_loop(page, new_context, live_server, world, 
     expect(page.locator(".notices")).to_contain_text("Your figure was verified")
     shoot(page, "loop-4-reporter-approved")
 
-    # --- Email: one batch each so far; the reporter's next batch once the interval has passed; never twice. --
+    # --- Email: one batch each so far; the reporter's next batch once the interval has passed, retried after a
+    # refused send and never mailed twice. ------------------------------------------------------------------
     assert Counter(m.to[0] for m in mail.outbox) == {reporter.email: 1, verifier.email: 1}
     later = timezone.now() + notifications.notice_mail_interval() * 2
-    assert notifications.notice_mails_send_due(now=later) == 1
+    settings.EMAIL_BACKEND = "tests.tracker.workflow.mail_backends.RefusingBackend"
+    assert notifications.notice_mails_send_due(now=later) == 0  # the mail server refuses: nothing is recorded
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications.notice_mails_send_due(now=later) == 1  # the retry sends that batch, once
     assert notifications.notice_mails_send_due(now=later) == 0
     assert Counter(m.to[0] for m in mail.outbox) == {reporter.email: 2, verifier.email: 1}
+    assert "Your figure was verified" in mail.outbox[-1].body and "Your figure was approved" in mail.outbox[-1].body
 
 
 def test_audit_trail_queue_and_conversation_fit_a_phone(
