@@ -2,6 +2,7 @@
 step returnable with a reason; the verifier role in the one policy; the matrix of who may do what."""
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 import pytest
@@ -281,8 +282,6 @@ def test_matrix_through_the_pages_and_the_api(
 def test_a_verified_figure_still_waits_in_the_digest_backlog_and_cards(
     verifying, reporter, verifier, reviewer, make_obs, world
 ):
-    from datetime import date
-
     from tracker.selectors.dashboard import review_backlog
     from tracker.selectors.dashboard.cards import pending_per_item
 
@@ -292,3 +291,29 @@ def test_a_verified_figure_still_waits_in_the_digest_backlog_and_cards(
     assert "1 update(s) wait for review" in mail.outbox[0].body and "Executions" in mail.outbox[0].body
     assert review_backlog(reviewer).total == 1
     assert pending_per_item(reviewer, item_ids=[world.old_item.pk]) == {world.old_item.pk: 1}
+
+
+def test_the_verifier_verifies_and_returns_from_the_queue(
+    verifying, world, reporter, other_reporter, verifier, reviewer, make_obs, client_as_enrolled
+):
+    """The verifier's queue: their bodies' submissions only, the step forward named "Verify", none preset."""
+    first = make_obs(S.SUBMITTED, created_by=reporter)
+    second = make_obs(S.SUBMITTED, created_by=reporter, period_start=date(2023, 1, 1), period_end=date(2023, 12, 31))
+    sindh = make_obs(S.SUBMITTED, body=world.sindh, created_by=other_reporter)
+    client = client_as_enrolled(verifier)
+    response = client.get(reverse("tracker:review-queue"))
+    assert {row.observation.pk for row in response.context["rows"]} == {first.pk, second.pk}
+    page = response.content.decode()
+    assert '<option value="verify">Verify for NACTA M&amp;E</option>' in page and 'value="approve"' not in page
+    assert '<option value="" selected>— choose —</option>' in page
+    queue = reverse("tracker:review-queue")
+    page = client.post(queue, {"decision": "verify", "selected": [f"{first.pk}:1", f"{sindh.pk}:1"]}, follow=True)
+    assert "1 update(s) decided." in page.content.decode()
+    client.post(queue, {"decision": "return", "selected": [f"{second.pk}:1"], "reason": "Minutes?"})
+    states = dict(Observation.objects.filter(pk__in=[first.pk, second.pk, sindh.pk]).values_list("pk", "state"))
+    assert states == {first.pk: S.VERIFIED, second.pk: S.RETURNED, sindh.pk: S.SUBMITTED}
+    # NACTA M&E's queue offers approval; a "verify" posted there is refused.
+    reviewers = client_as_enrolled(reviewer)
+    assert '<option value="approve">Approve</option>' in reviewers.get(queue).content.decode()
+    reviewers.post(queue, {"decision": "verify", "selected": [f"{sindh.pk}:1"]})
+    assert Observation.objects.get(pk=sindh.pk).state == S.SUBMITTED
