@@ -156,8 +156,21 @@ def notice_mail_interval() -> timedelta:
 def _notify(
     *, recipients: Iterable[User | None], kind: str, obs: Observation, actor: User, text: str = ""
 ) -> list[Notice]:
-    """Write notices inside the caller's transaction; after commit, refresh the bells and queue the mail."""
-    ids = sorted({r.pk for r in recipients if r is not None and r.is_active and (actor is None or r.pk != actor.pk)})
+    """Write notices inside the caller's transaction; after commit, refresh the bells and queue the mail.
+
+    A notice carries words of the review conversation (a return reason, a reply), so it goes only to those who
+    may read that conversation now: someone who has left the figure's body since they wrote in it is not told.
+    """
+    ids = sorted(
+        {
+            r.pk
+            for r in recipients
+            if r is not None
+            and r.is_active
+            and (actor is None or r.pk != actor.pk)
+            and permissions.can(r, "view_comments", obs)
+        }
+    )
     if not ids:
         return []
     notices = Notice.objects.bulk_create(

@@ -142,3 +142,22 @@ def test_an_unreachable_broker_never_fails_the_decision_and_the_periodic_run_mai
     assert not mail.outbox
     assert notifications.notice_mails_send_due(now=timezone.now()) == 1
     assert [m.to for m in mail.outbox] == [[reporter.email]]
+
+
+def test_someone_who_left_the_body_is_no_longer_told(
+    world, submitted, reporter, reviewer, make_user, django_capture_on_commit_callbacks
+):
+    """A notice quotes the conversation: it goes only to those who may still read it."""
+    from tracker.choices import Role
+    from tracker.models import Membership, ObservationComment
+    from tracker.permissions import forget_access
+
+    colleague = make_user(Role.REPORTER, world.punjab)
+    _return(submitted, reviewer)
+    services.comment_create(actor=colleague, observation_id=submitted.pk, text="I will look for the minutes.")
+    Membership.objects.filter(user=colleague).delete()
+    forget_access(colleague)
+    services.comment_create(actor=reviewer, observation_id=submitted.pk, text="Still waiting for page 4.")
+    assert ObservationComment.objects.filter(observation=submitted).count() == 3
+    told = set(Notice.objects.filter(kind=NoticeKind.COMMENT).values_list("recipient__email", flat=True))
+    assert told == {reporter.email}
