@@ -20,7 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "my_updates",
                 "import_upload",
                 "review",
-                "verify_any",
+                "review_queue",
                 "view_audit",
                 "invite",
                 "manage_reference",

@@ -283,6 +283,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
             ("resubmitted", _("Resubmitted after a return")),
             ("duplicate", _("Possible duplicate")),
             ("no_evidence", _("No evidence")),
+            ("findings", _("Data-quality findings")),
             ("needs_another_reviewer", _("Needs another reviewer (yours)")),
         ],
     )

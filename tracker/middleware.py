@@ -78,7 +78,7 @@ class MFARequiredMiddleware:
         # the way on (templates/allauth/layouts/manage.html); otherwise they land on their work straight away.
         response = self.get_response(request)
         if response.status_code == 302 and has_second_factor(user):
-            landing = reverse("tracker:review-queue" if permissions.can(user, "review") else "tracker:home")
+            landing = reverse("tracker:review-queue" if permissions.can(user, "review_queue") else "tracker:home")
             messages.success(request, _("Two-factor authentication is on."))
             if response["Location"] == reverse("mfa_view_recovery_codes"):
                 request.session[LANDING_AFTER_ENROLMENT] = landing

@@ -34,6 +34,8 @@ UserLike = User | AnonymousUser
 # national rows); analysts and administrators report for no one, so they may not make the portal parse a file.
 # "propose_indicator": ask NACTA M&E for an indicator the plan's lists lack (reporters, for their bodies);
 # "decide_proposals": accept, edit or decline those proposals (NACTA M&E).
+# "review_queue": work from the review queue (NACTA M&E decide there, provincial verifiers verify there); it is
+# also where both land after enrolling their second factor.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REPORTER: frozenset(
         {"my_updates", "report", "add_source", "see_unapproved", "import_upload", "propose_indicator"}
@@ -41,6 +43,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REVIEWER: frozenset(
         {
             "review",
+            "review_queue",
             "report",
             "add_source",
             "assess",
@@ -55,7 +58,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.ANALYST: frozenset({"export", "view_validation"}),
     # A provincial verifier (e.g. an apex-committee secretariat) verifies their bodies' submissions.
-    Role.VERIFIER: frozenset({"verify_any", "see_unapproved"}),
+    Role.VERIFIER: frozenset({"verify_any", "review_queue", "see_unapproved"}),
     Role.ADMINISTRATOR: frozenset(
         {"view_audit", "export", "invite", "manage_users", "manage_reference", "generate_report", "see_unapproved"}
         | {"view_validation"}

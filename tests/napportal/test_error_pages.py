@@ -104,17 +104,28 @@ def test_after_enrolling_totp_a_reviewer_lands_on_the_review_queue(new_reviewer,
     assert "Continue to the review queue" not in client.get(reverse("mfa_index")).content.decode()
 
 
-def test_enrolment_without_new_recovery_codes_lands_on_the_queue(new_reviewer, client):
+@pytest.fixture
+def new_verifier(world):
+    """A provincial verifier signed in for real: MFA like reviewers, and their work is in the queue too."""
+    return services.user_create(
+        actor=None, email="new@punjab.example.org", role=Role.VERIFIER, bodies=[world.punjab], password=PASSWORD
+    )
+
+
+@pytest.mark.parametrize("who", ["new_reviewer", "new_verifier"])
+def test_enrolment_without_new_recovery_codes_lands_on_the_queue(who, request, db, client):
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
-    RecoveryCodes.activate(new_reviewer)  # codes already issued: allauth would go back to the account page
-    client.post(reverse("account_login"), {"login": new_reviewer.email, "password": PASSWORD})
+    new_user = request.getfixturevalue(who)
+    RecoveryCodes.activate(new_user)  # codes already issued: allauth would go back to the account page
+    client.post(reverse("account_login"), {"login": new_user.email, "password": PASSWORD})
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     client.get(reverse("mfa_activate_totp"))
     secret = client.session[SECRET_SESSION_KEY]
     code = f"{hotp_value(secret, next(iter(yield_hotp_counters_from_time()))):06d}"
     response = client.post(reverse("mfa_activate_totp"), {"code": code})
     assert response.status_code == 302 and response["Location"] == reverse("tracker:review-queue")
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_a_wrong_enrolment_code_stays_on_the_form(new_reviewer, client):

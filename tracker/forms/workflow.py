@@ -231,18 +231,26 @@ class VersionForm(forms.Form):
 
 
 class ReviewBatchForm(forms.Form):
-    """Approve or return several submissions at once; each is ``<id>:<version>`` as the reviewer saw it."""
+    """Approve (or, for a provincial verifier, verify) or return several submissions at once; each is
+    ``<id>:<version>`` as the reviewer saw it."""
 
     # No decision is preselected: the reviewer chooses one each time.
-    decision = forms.ChoiceField(
-        label=_("Decision for the selected"),
-        choices=[("", _("— choose —")), ("approve", _("Approve")), ("return", _("Return with a reason"))],
-    )
+    decision = forms.ChoiceField(label=_("Decision for the selected"), choices=[])
     selected = forms.MultipleChoiceField(label=_("Submissions"), choices=[])
     reason = forms.CharField(label=_("Reason (needed to return)"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The step forward is the user's own: a provincial verifier verifies for NACTA M&E, M&E approves. Each
+        # row is checked again by its service as well.
+        forward = (
+            ("verify", _("Verify for NACTA M&E")) if permissions.can(user, "verify_any") else ("approve", _("Approve"))
+        )
+        self.fields["decision"].choices = [  # type: ignore[attr-defined]
+            ("", _("— choose —")),
+            forward,
+            ("return", _("Return with a reason")),
+        ]
         # The choices are whatever was posted: each one is checked again by the service.
         posted = self.data.getlist("selected") if hasattr(self.data, "getlist") else []
         self.fields["selected"].choices = [(v, v) for v in posted]  # type: ignore[attr-defined]

@@ -165,13 +165,18 @@ def audit_entries(*, filters: QuerySet[AuditEntry] | None = None) -> QuerySet[Au
     return qs.select_related("actor")
 
 
+def user_name(user: Any, fallback: str = "") -> str:
+    """A person as the trail names them: "Full Name (email)", or the email alone when no name is set."""
+    full = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
+    email = getattr(user, "email", "") or fallback or str(user)
+    return f"{full} ({email})" if full else email
+
+
 def who(entry: AuditEntry) -> str:
     actor = entry.actor
     if actor is None:
         return entry.actor_label or _("the system")
-    full = actor.get_full_name().strip() if hasattr(actor, "get_full_name") else ""
-    email = getattr(actor, "email", "") or entry.actor_label
-    return f"{full} ({email})" if full else email
+    return user_name(actor, entry.actor_label)
 
 
 _STR_JOINS = {"tracker.source": ("publisher",), "tracker.observation": ("indicator",)}
@@ -197,7 +202,8 @@ class ObjectNames:
             if joins:
                 objects = objects.select_related(*joins)
             if model is user_model:
-                self.found[model] = {u.pk: getattr(u, "email", "") or str(u) for u in objects}
+                # The same words as the "Who" column, so a change of "Approved by" names the person alike.
+                self.found[model] = {u.pk: user_name(u) for u in objects}
             else:
                 self.found[model] = {o.pk: str(o) for o in objects}
 

@@ -128,7 +128,7 @@ def entry_grid(*, user: UserLike, body: Body, cadence: str, period: Period, toda
             body=body,
             indicator_id__in=indicator_ids,
             period_end=period.end,
-            state__in=(S.DRAFT, S.RETURNED, S.SUBMITTED, S.APPROVED),
+            state__in=(S.DRAFT, S.RETURNED, S.SUBMITTED, S.VERIFIED, S.APPROVED),
         )
         # An open figure is what the reporter continues; else the newest approved one (a correction's draft
         # is open, so it wins over the figure it corrects).
@@ -141,7 +141,7 @@ def entry_grid(*, user: UserLike, body: Body, cadence: str, period: Period, toda
     rows = []
     for row in owed:
         found = entered.get(row.assignment.indicator_id)
-        covered = found is not None and found.state in (S.SUBMITTED, S.APPROVED)
+        covered = found is not None and found.state in (S.SUBMITTED, S.VERIFIED, S.APPROVED)
         rows.append(GridRow(owed=row, status=due_status(covered=covered, due=row.due, today=today), entered=found))
 
     def place(r: GridRow) -> tuple[str, int, str]:

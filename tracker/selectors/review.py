@@ -29,9 +29,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.choices import AWAITING_DECISION_STATES, ObservationState
+from tracker.choices import AWAITING_DECISION_STATES, FindingState, ObservationState
 from tracker.formatting import Figure, format_figure, format_period
-from tracker.models import Evidence, Observation, ObservationComment, ObservationSnapshot
+from tracker.models import Evidence, Finding, Observation, ObservationComment, ObservationSnapshot
 from tracker.models.querysets import previous_id
 from tracker.permissions import UserLike
 from tracker.selectors.audit import ObjectNames, display_value, field_label
@@ -77,7 +77,7 @@ def review_queue(*, user: UserLike) -> QuerySet[Observation]:
     )
 
 
-QUEUE_FLAGS = ("resubmitted", "duplicate", "no_evidence", "needs_another_reviewer")
+QUEUE_FLAGS = ("resubmitted", "duplicate", "no_evidence", "findings", "needs_another_reviewer")
 
 
 def filter_flag(queryset: QuerySet[Observation], flag: str, *, user: UserLike) -> QuerySet[Observation]:
@@ -89,6 +89,10 @@ def filter_flag(queryset: QuerySet[Observation], flag: str, *, user: UserLike) -
     }
     if flag in annotated:
         return queryset.filter(**annotated[flag])
+    if flag == "findings":
+        # The data-quality flags the rows show (tracker.validation): any finding not resolved.
+        unresolved = Finding.objects.filter(observation=OuterRef("pk")).exclude(state=FindingState.RESOLVED)
+        return queryset.filter(Exists(unresolved))
     if flag == "needs_another_reviewer":
         # The user's own entries, which another reviewer must decide; nobody signed in has none.
         return queryset.filter(created_by_id=user.pk) if user.is_authenticated else queryset.none()

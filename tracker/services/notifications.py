@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.choices import DueStatus, ObservationState
+from tracker.choices import AWAITING_DECISION_STATES, DueStatus
 from tracker.models import (
     Membership,
     Notice,
@@ -99,13 +99,11 @@ def reminders_send(*, today: date) -> int:
 
 
 def review_digest_send(*, today: date) -> int:
-    """One daily email per reviewer: submissions waiting (oldest first) and overdue figures."""
-    pending = list(
-        Observation.objects.filter(state=ObservationState.SUBMITTED)
-        .select_related("indicator", "body")
-        .order_by("submitted_at", "pk")[: DIGEST_LIST_LIMIT + 1]
-    )
-    pending_total = Observation.objects.filter(state=ObservationState.SUBMITTED).count()
+    """One daily email per reviewer: submissions waiting (oldest first, as in the review queue: verified ones
+    and those still with their province included) and overdue figures."""
+    waiting = Observation.objects.filter(state__in=AWAITING_DECISION_STATES)
+    pending = list(waiting.select_related("indicator", "body").order_by("submitted_at", "pk")[: DIGEST_LIST_LIMIT + 1])
+    pending_total = waiting.count()
     overdue = [
         row
         for row in assignments_with_status(assignments=ReportingAssignment.objects.filter(active=True), today=today)
@@ -158,8 +156,21 @@ def notice_mail_interval() -> timedelta:
 def _notify(
     *, recipients: Iterable[User | None], kind: str, obs: Observation, actor: User, text: str = ""
 ) -> list[Notice]:
-    """Write notices inside the caller's transaction; after commit, refresh the bells and queue the mail."""
-    ids = sorted({r.pk for r in recipients if r is not None and r.is_active and (actor is None or r.pk != actor.pk)})
+    """Write notices inside the caller's transaction; after commit, refresh the bells and queue the mail.
+
+    A notice carries words of the review conversation (a return reason, a reply), so it goes only to those who
+    may read that conversation now: someone who has left the figure's body since they wrote in it is not told.
+    """
+    ids = sorted(
+        {
+            r.pk
+            for r in recipients
+            if r is not None
+            and r.is_active
+            and (actor is None or r.pk != actor.pk)
+            and permissions.can(r, "view_comments", obs)
+        }
+    )
     if not ids:
         return []
     notices = Notice.objects.bulk_create(
@@ -167,14 +178,27 @@ def _notify(
     )
 
     def after_commit() -> None:
-        from tracker.tasks import send_notice_mail
-
         cache.delete_many([unread_cache_key(pk) for pk in ids])
         for pk in ids:
-            send_notice_mail.delay(pk)
+            notice_mail_queue(user_id=pk)
 
     transaction.on_commit(after_commit)
     return notices
+
+
+def notice_mail_queue(*, user_id: int) -> bool:
+    """Queue the recipient's mail task; True if the broker took it. Never raises: the change the notice reports
+    has committed, so an unreachable broker must not turn its page into an error. The periodic run
+    (``notice_mails_send_due``, every five minutes) mails whatever was not queued."""
+    from tracker.tasks import send_notice_mail
+
+    try:
+        # retry=False: one attempt, bounded by the broker's connection timeouts; the periodic run is the retry.
+        send_notice_mail.apply_async((user_id,), retry=False)
+    except Exception as exc:  # kombu and redis raise several types for an unreachable broker
+        logger.warning("notice mail for user %s not queued (%s); the periodic run will send it", user_id, exc)
+        return False
+    return True
 
 
 def _reporters_of(obs: Observation) -> list[User]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import audit, permissions
-from tracker.choices import FindingState, ObservationState, RuleKind
+from tracker.choices import AWAITING_DECISION_STATES, FindingState, ObservationState, RuleKind
 from tracker.models import Finding, Framework, Observation, ValidationRule, ValidationRun
 from tracker.validation import selectors
 from tracker.validation.checks import Draft
@@ -202,7 +202,7 @@ def validation_run(
         result = _sync(drafts=drafts, stored=stored, on_submission=False)
         stale = Finding.objects.filter(on_submission=True).exclude(state=FindingState.RESOLVED)
         stale_result = _sync(
-            drafts=[], stored=stale.exclude(observation__state=ObservationState.SUBMITTED), on_submission=True
+            drafts=[], stored=stale.exclude(observation__state__in=AWAITING_DECISION_STATES), on_submission=True
         )
         run = ValidationRun.objects.create(
             started_at=started,
@@ -283,7 +283,7 @@ def finding_return(*, actor: User, finding_id: int, reason: str) -> Finding:
     with transaction.atomic():
         finding = _lock_finding(actor, finding_id)
         obs = finding.observation
-        if obs is None or obs.state != ObservationState.SUBMITTED:
+        if obs is None or obs.state not in AWAITING_DECISION_STATES:
             raise PermissionDenied(_("Only a figure under review can be returned; follow this finding up instead."))
         observation_return(actor=actor, observation_id=obs.pk, version=obs.version, reason=reason)
         return finding_follow_up(

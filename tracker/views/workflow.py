@@ -444,8 +444,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not (permissions.can(request.user, "review") or permissions.can(request.user, "verify_any")):
-        permissions.require(request.user, "review")  # raises: neither reviewer nor verifier
+    permissions.require(request.user, "review_queue")
     if request.method == "POST":
         return _review_batch(request)
     filterset = ReviewQueueFilter(
@@ -464,7 +463,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             # The data-quality flags of the page's submissions, in one query.
             "flags": open_finding_counts(observation_ids=[row.observation.pk for row in rows]),
-            "form": ReviewBatchForm(),
+            "form": ReviewBatchForm(user=request.user),
             "filter": filterset,
             "query": query.urlencode(),
         },
@@ -472,7 +471,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _review_batch(request: HttpRequest) -> HttpResponse:
-    form = ReviewBatchForm(request.POST)
+    form = ReviewBatchForm(request.POST, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -482,8 +481,7 @@ def _review_batch(request: HttpRequest) -> HttpResponse:
     for pk, version in form.cleaned_data["selected"]:
         # One transaction per submission: a refusal of one leaves the others decided.
         try:
-            if form.cleaned_data["decision"] == "approve" and permissions.can(request.user, "verify_any"):
-                # A provincial verifier's "approve" is their step: verification.
+            if form.cleaned_data["decision"] == "verify":
                 services.observation_verify(
                     actor=permissions.signed_in(request.user), observation_id=pk, version=version
                 )

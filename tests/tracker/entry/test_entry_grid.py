@@ -268,3 +268,20 @@ def test_submit_all_costs_a_fixed_number_of_queries_per_typed_row(
     assert Observation.objects.filter(state=S.SUBMITTED).count() == typed
     # Every typed row cites the same own return, added once.
     assert Observation.objects.values("source").distinct().count() == 1
+
+
+@pytest.mark.parametrize("state", [S.SUBMITTED, S.VERIFIED])
+def test_a_figure_under_review_covers_its_row(owed, reporter, make_obs, period, state):
+    """Verified by the province and waiting for NACTA M&E is still reported: the row shows that figure, up to
+    date, and never invites a second entry of the same period."""
+    from tracker.choices import DueStatus
+    from tracker.selectors.entry_grid import entry_grid
+
+    owed.punjab.requires_verification = True
+    owed.punjab.save(update_fields=["requires_verification"])
+    obs = make_obs(state, period_start=period.start, period_end=period.end, date_precision="month", created_by=reporter)
+    grid = entry_grid(
+        user=reporter, body=owed.punjab, cadence=Cadence.MONTHLY, period=period, today=timezone.localdate()
+    )
+    row = grid.row(owed.old_executions.pk)
+    assert row is not None and row.entered == obs and row.status == DueStatus.UP_TO_DATE

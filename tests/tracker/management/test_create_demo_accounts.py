@@ -140,6 +140,17 @@ def test_one_account_per_role_with_its_bodies_made_through_the_audited_services(
 
 @allow_demo_accounts
 @pytest.mark.usefixtures("seeded")
+def test_the_demo_keeps_provincial_verification_off_for_every_body():
+    """Provincial verification is opt-in per body (issue 11): the seed and the demo leave today's flow."""
+    from tracker.models import Body
+
+    run()
+    assert Body.objects.exists() and not Body.objects.filter(requires_verification=True).exists()
+    assert not UserRole.objects.filter(role=Role.VERIFIER).exists()
+
+
+@allow_demo_accounts
+@pytest.mark.usefixtures("seeded")
 def test_reporters_get_assignments_their_bodies_are_responsible_for():
     run()
 

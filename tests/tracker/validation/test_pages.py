@@ -152,6 +152,27 @@ def test_the_queue_and_the_figure_page_show_the_findings(falling, world, reporte
     assert obs.state == ObservationState.RETURNED and obs.return_reason == "Check against February"
 
 
+def test_the_queue_filters_the_figures_with_findings(falling, world, reporter, reviewer, make_obs, client_as_enrolled):
+    seal = seal_for(falling, world, reporter, client_as_enrolled)
+    client_as_enrolled(reporter).post(
+        reverse("tracker:observation-create"), entry(world, falling, confirm_findings=seal, findings_comment="Recount")
+    )
+    flagged = Observation.objects.get(value=90)
+    clean = make_obs(ObservationState.SUBMITTED, created_by=reporter)
+    client = client_as_enrolled(reviewer)
+
+    def shown(**query):
+        return {row.observation.pk for row in client.get(reverse("tracker:review-queue"), query).context["rows"]}
+
+    assert shown() == {flagged.pk, clean.pk}
+    assert shown(flag="findings") == {flagged.pk}
+    page = client.get(reverse("tracker:review-queue")).content.decode()
+    assert '<option value="findings">Data-quality findings</option>' in page
+    # Once resolved, the figure is no longer flagged.
+    Finding.objects.filter(observation=flagged).update(state=FindingState.RESOLVED)
+    assert shown(flag="findings") == set()
+
+
 @pytest.fixture
 def stored(falling, vworld, fig, rule, world):
     fig(falling, 100, body=world.punjab, on=date(2015, 3, 31))

@@ -94,6 +94,30 @@ def test_submitting_a_figure_stores_its_findings_for_the_review(vworld, fig, rul
         finding_return(actor=reviewer, finding_id=finding.pk, reason="again")
 
 
+def test_a_verified_figure_keeps_its_findings_until_nacta_decides(
+    vworld, fig, rule, reporter, reviewer, world, make_user
+):
+    """Provincial verification: a verified figure still waits for NACTA M&E, so the scheduled run leaves its
+    submission's findings open (the queue flags them) and the reviewer may return it from a finding."""
+    from tracker.choices import Role
+
+    world.punjab.requires_verification = True
+    world.punjab.save(update_fields=["requires_verification"])
+    verifier = make_user(Role.VERIFIER, world.punjab)
+    rule(RuleKind.STOCK)
+    fig(vworld.arrests, 120, body=world.punjab, on=date(2015, 2, 28))
+    draft = fig(vworld.arrests, 90, body=world.punjab, on=date(2015, 3, 31), state=ObservationState.DRAFT)
+    obs = services.observation_submit(actor=reporter, observation_id=draft.pk, version=draft.version, comment="ok")
+    obs = services.observation_verify(actor=verifier, observation_id=obs.pk, version=obs.version)
+    [finding] = Finding.objects.filter(observation=draft)
+    validation_run()
+    finding.refresh_from_db()
+    assert finding.state == FindingState.OPEN
+    finding_return(actor=reviewer, finding_id=finding.pk, reason="Check March against February.")
+    draft.refresh_from_db()
+    assert draft.state == ObservationState.RETURNED
+
+
 # The figure's stored findings (1), the rules and their parts (2), indicators and bodies (2), one statement per
 # rule that applies (3 here: parts and whole, range, running total), the findings (a temporary table for the
 # new ones, a COPY into it and one INSERT from it: 3), their audit entries (1) and the open findings returned

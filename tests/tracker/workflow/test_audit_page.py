@@ -45,6 +45,17 @@ def test_changes_read_as_label_old_new_with_displayed_values(world, reporter, re
     assert "observation.approve" not in page.split("<table")[1] and "&#x27;approved_by&#x27;" not in page
 
 
+def test_people_are_named_alike_in_who_and_in_changed_values(world, reporter, reviewer, make_obs, client_as_enrolled):
+    reviewer.first_name, reviewer.last_name = "Nadia", "Khan"
+    reviewer.save(update_fields=["first_name", "last_name"])
+    obs = make_obs(S.SUBMITTED, created_by=reporter)
+    services.observation_approve(actor=reviewer, observation_id=obs.pk, version=obs.version)
+    page = client_as_enrolled(reviewer).get(reverse("tracker:audit-log"), {"action": "observation.approve"})
+    html = page.content.decode()
+    assert 'class="audit__who">Nadia Khan (reviewer@nacta.example.org)</td>' in html
+    assert "Approved by:</span> <del>—</del> → <ins>Nadia Khan (reviewer@nacta.example.org)</ins>" in html
+
+
 def test_a_created_figure_names_its_indicator_body_and_source(world, reporter, reviewer, client_as_enrolled):
     services.observation_create_draft(
         actor=reporter,

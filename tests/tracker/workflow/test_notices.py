@@ -118,3 +118,46 @@ def test_daily_and_off_preferences(world, reporter, reviewer, make_obs, client_a
     assert notifications.notice_mails_send_due(now=timezone.now() + timedelta(days=1), daily_run=True) == 0
     assert len(mail.outbox) == 1
     assert Notice.objects.filter(recipient=reporter).count() == 2  # still in the portal
+
+
+def test_an_unreachable_broker_never_fails_the_decision_and_the_periodic_run_mails_it(
+    submitted, reporter, reviewer, client_as_enrolled, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from tracker.tasks import send_notice_mail
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_notice_mail, "apply_async", unreachable)
+    client = client_as_enrolled(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):  # the on-commit work raises nothing
+        response = client.post(
+            reverse("tracker:observation-return", args=[submitted.pk]), {"version": 1, "reason": "Which page?"}
+        )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.state == S.RETURNED and Notice.objects.get(recipient=reporter).mailed_in is None
+    assert not mail.outbox
+    assert notifications.notice_mails_send_due(now=timezone.now()) == 1
+    assert [m.to for m in mail.outbox] == [[reporter.email]]
+
+
+def test_someone_who_left_the_body_is_no_longer_told(
+    world, submitted, reporter, reviewer, make_user, django_capture_on_commit_callbacks
+):
+    """A notice quotes the conversation: it goes only to those who may still read it."""
+    from tracker.choices import Role
+    from tracker.models import Membership, ObservationComment
+    from tracker.permissions import forget_access
+
+    colleague = make_user(Role.REPORTER, world.punjab)
+    _return(submitted, reviewer)
+    services.comment_create(actor=colleague, observation_id=submitted.pk, text="I will look for the minutes.")
+    Membership.objects.filter(user=colleague).delete()
+    forget_access(colleague)
+    services.comment_create(actor=reviewer, observation_id=submitted.pk, text="Still waiting for page 4.")
+    assert ObservationComment.objects.filter(observation=submitted).count() == 3
+    told = set(Notice.objects.filter(kind=NoticeKind.COMMENT).values_list("recipient__email", flat=True))
+    assert told == {reporter.email}

@@ -25,7 +25,9 @@ def _bell(page):
     return page.locator(".bell__count")
 
 
-def test_reporter_verifier_reviewer_loop(page, new_context, live_server, world, make_user, make_obs, console_errors):
+def test_reporter_verifier_reviewer_loop(
+    page, new_context, live_server, world, make_user, make_obs, console_errors, settings
+):
     world.punjab.requires_verification = True
     world.punjab.save(update_fields=["requires_verification"])
     reporter = verified(make_user(Role.REPORTER, world.punjab, email="reporter@punjab.example.org"))
@@ -77,22 +79,27 @@ def test_reporter_verifier_reviewer_loop(page, new_context, live_server, world, 
     verifier_page.get_by_role("button", name="Verify for NACTA M&E").click()
     expect(verifier_page.locator(".messages")).to_contain_text("Update verified")
 
-    # --- The reviewer approves it from the queue. --------------------------------------------------------------
+    # --- The reviewer approves it from the queue; their own national entry waits for another reviewer. -------
+    own = make_obs(S.SUBMITTED, body=None, created_by=reviewer)
     reviewer_page = console_errors.watch(new_context().new_page())
     log_in_with_totp(reviewer_page, live_server, reviewer, secrets[reviewer.pk], next_path="/review/")
     reviewer_page.wait_for_url(re.compile(r"/review/$"))
-    row = reviewer_page.locator("table.review-queue tbody tr")
-    expect(row).to_have_count(1)
+    expect(reviewer_page.locator("table.review-queue tbody tr")).to_have_count(2)
+    row = reviewer_page.locator(f"#row-{draft.pk}")
     expect(row).to_contain_text("Verified by the province")
     expect(row).to_contain_text("Minutes of 12 March are now attached.")  # the conversation in the queue
+    own_row = reviewer_page.locator(f"#row-{own.pk}")
+    expect(own_row).to_contain_text("Needs another reviewer")
+    expect(own_row.get_by_role("checkbox")).to_have_count(0)
     expect(reviewer_page.get_by_label("Decision for the selected:", exact=True)).to_have_value("")  # none preset
-    reviewer_page.locator("#select-all").check()
+    reviewer_page.locator("#select-all").check()  # ticks every selectable row, never the own entry
     expect(row.get_by_role("checkbox")).to_be_checked()
     reviewer_page.get_by_label("Decision for the selected:", exact=True).select_option("approve")
     shoot(reviewer_page, "loop-3-reviewer-queue")
     reviewer_page.get_by_role("button", name="Apply to selected").click()
     expect(reviewer_page.locator(".messages")).to_contain_text("1 update(s) decided.")
     assert Observation.objects.get(pk=draft.pk).state == S.APPROVED
+    assert Observation.objects.get(pk=own.pk).state == S.SUBMITTED
 
     # --- The reporter is told of the verification and the approval. ----------------------------------------------
     page.goto(f"{live_server.url}/notices/")
@@ -100,12 +107,17 @@ def test_reporter_verifier_reviewer_loop(page, new_context, live_server, world, 
     expect(page.locator(".notices")).to_contain_text("Your figure was verified")
     shoot(page, "loop-4-reporter-approved")
 
-    # --- Email: one batch each so far; the reporter's next batch once the interval has passed; never twice. --
+    # --- Email: one batch each so far; the reporter's next batch once the interval has passed, retried after a
+    # refused send and never mailed twice. ------------------------------------------------------------------
     assert Counter(m.to[0] for m in mail.outbox) == {reporter.email: 1, verifier.email: 1}
     later = timezone.now() + notifications.notice_mail_interval() * 2
-    assert notifications.notice_mails_send_due(now=later) == 1
+    settings.EMAIL_BACKEND = "tests.tracker.workflow.mail_backends.RefusingBackend"
+    assert notifications.notice_mails_send_due(now=later) == 0  # the mail server refuses: nothing is recorded
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications.notice_mails_send_due(now=later) == 1  # the retry sends that batch, once
     assert notifications.notice_mails_send_due(now=later) == 0
     assert Counter(m.to[0] for m in mail.outbox) == {reporter.email: 2, verifier.email: 1}
+    assert "Your figure was verified" in mail.outbox[-1].body and "Your figure was approved" in mail.outbox[-1].body
 
 
 def test_audit_trail_queue_and_conversation_fit_a_phone(

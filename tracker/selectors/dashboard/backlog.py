@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from tracker.choices import ObservationState
+from tracker.choices import AWAITING_DECISION_STATES
 from tracker.models import AuditEntry, Observation
 from tracker.selectors.dashboard.series import UserLike
 
@@ -30,10 +30,11 @@ class Backlog:
 
 
 def review_backlog(user: UserLike, *, now: datetime | None = None) -> Backlog:
-    """Pending submissions the user may see, by age, and the oldest few: two queries."""
+    """Pending submissions the user may see (submitted or verified: the review queue's), by age, and the oldest
+    few: two queries."""
     now = now or timezone.now()
     week, month = now - timedelta(days=7), now - timedelta(days=30)
-    pending = Observation.objects.restrict(user, "view").filter(state=ObservationState.SUBMITTED)
+    pending = Observation.objects.restrict(user, "view").filter(state__in=AWAITING_DECISION_STATES)
     agg = pending.aggregate(
         total=Count("pk"),
         under_week=Count("pk", filter=Q(submitted_at__gt=week)),

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from tracker.choices import Direction, ObservationState, ResponsibilityRole
+from tracker.choices import AWAITING_DECISION_STATES, Direction, ResponsibilityRole
 from tracker.comparison import not_comparable_reason
 from tracker.models import AgendaItem, Assessment, Body, Indicator, Observation
 from tracker.selectors.dashboard.series import (
@@ -97,10 +97,11 @@ def latest_assessments(*, items: list[DashboardItem], as_of: date) -> dict[int, 
 
 
 def pending_per_item(user: UserLike, *, item_ids: list[int]) -> dict[int, int]:
-    """Submissions awaiting review per item, among those the user may see (a reporter: their bodies')."""
+    """Submissions awaiting review (submitted or verified) per item, among those the user may see (a reporter:
+    their bodies')."""
     rows = (
         Observation.objects.restrict(user, "view")
-        .filter(state=ObservationState.SUBMITTED, indicator__item_id__in=item_ids)
+        .filter(state__in=AWAITING_DECISION_STATES, indicator__item_id__in=item_ids)
         .values("indicator__item_id")
         .annotate(n=Count("pk"))
         .values_list("indicator__item_id", "n")
