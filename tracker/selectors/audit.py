@@ -18,6 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
@@ -165,10 +166,10 @@ def audit_entries(*, filters: QuerySet[AuditEntry] | None = None) -> QuerySet[Au
     return qs.select_related("actor")
 
 
-def user_name(user: Any, fallback: str = "") -> str:
+def user_name(user: User, fallback: str = "") -> str:
     """A person as the trail names them: "Full Name (email)", or the email alone when no name is set."""
-    full = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
-    email = getattr(user, "email", "") or fallback or str(user)
+    full = user.get_full_name().strip()
+    email = user.email or fallback or str(user)
     return f"{full} ({email})" if full else email
 
 
@@ -203,7 +204,7 @@ class ObjectNames:
                 objects = objects.select_related(*joins)
             if model is user_model:
                 # The same words as the "Who" column, so a change of "Approved by" names the person alike.
-                self.found[model] = {u.pk: user_name(u) for u in objects}
+                self.found[model] = {u.pk: user_name(u) for u in user_model.objects.filter(pk__in=list(pks))}
             else:
                 self.found[model] = {o.pk: str(o) for o in objects}
 
