@@ -2,17 +2,19 @@
 ``tests/test_embedded_default.py`` in a subprocess against a database migrated, seeded and given the demo accounts.
 
 Every main page for each demo role, then the workflow: a reporter enters and submits figures (form and API),
-the reviewer approves them, and the dashboard, the report and the status API show them; an edition generated
-in-process in every format, exports, an import, a validation run. Prints ``WALK OK`` at the end; a failure
-raises (the test client re-raises a view's exception).
+the reviewer approves them, and the report, the status API and the explorer show them, a correction too; the
+entry grid, a proposal, an edition generated in-process in every format, exports, an import, validation runs.
+Prints ``WALK OK`` at the end; a failure raises (the test client re-raises a view's exception).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import django
@@ -28,9 +30,11 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from reporting.models import EditionStatus, ReportEdition  # noqa: E402
+from tracker import services  # noqa: E402
 from tracker.accounts.factors import has_second_factor  # noqa: E402
 from tracker.choices import ObservationState  # noqa: E402
 from tracker.models import Body, Finding, Indicator, Observation, Source, ValidationRun  # noqa: E402
+from tracker.services import ObservationInput  # noqa: E402
 from tracker.tasks import run_validation  # noqa: E402
 
 assert connection.vendor == "sqlite", connection.vendor
@@ -195,6 +199,19 @@ get(analyst, "/explore/?framework=nap-2014", contains="4,321")
 get(analyst, "/explore/export.csv?framework=nap-2014", contains="4321")
 print("workflow ok")
 
+# A correction: the reporter corrects the figure to 4,500 with a reason, the reviewer approves; the status follows.
+punjab_user = get_user_model().objects.get(email=EMAILS["punjab"])
+reviewer_user = get_user_model().objects.get(email=EMAILS["reviewer"])
+fixed = dataclasses.replace(ObservationInput.of(entered), value=Decimal(4500))
+correction = services.observation_correct(actor=punjab_user, observation_id=entered.pk, data=fixed, reason="Typo")
+correction = services.observation_submit(actor=punjab_user, observation_id=correction.pk, version=correction.version)
+services.observation_approve(actor=reviewer_user, observation_id=correction.pk, version=correction.version)
+status = get(analyst, f"/api/v1/status/?framework=nap-2014&body=punjab&as_of={today}").json()
+assert any(row["indicator"]["code"] == ARRESTS and row["figure"] == "4,500" for row in status["results"]), status
+get(analyst, f"/reports/?framework=nap-2014&scope=punjab&as_of={today}", contains="4,500")
+get(analyst, f"/indicators/{ARRESTS}/?body=punjab", contains="4,321")  # the history keeps the corrected figure
+print("correction ok")
+
 # ---- The entry grid: Sindh's monthly returns, a row saved, then all submitted -------------------------------------
 sindh = client_for("sindh")
 grid = "/updates/entry/sindh/monthly/"
@@ -237,7 +254,7 @@ for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK"), ("csv", b""), ("html", b""
     content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content.startswith(magic) and len(content) > 100, (fmt, content[:40])
     if fmt == "csv":
-        assert b"4321" in content or b"4,321" in content, content[:2000]
+        assert b"4,500 Arrests" in content, content[:2000]  # the corrected figure
 print("editions ok")
 
 # ---- The explorer's XLSX export (a job run in-process) -------------------------------------------------------------
