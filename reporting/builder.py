@@ -401,7 +401,9 @@ def _series_as_of(
     # The ids gathered first (``id = ANY(ARRAY(…))``), then fetched by primary key: an OR of two IN lists, or an
     # IN over their union, made PostgreSQL read the whole table.
     latest = latest_figures(framework=framework, as_of=as_of, body=body, known_on=known_on).order_by().values("pk")
-    ids = latest.union(Observation.objects.filter(pk__in=list(totals)).values("pk"), all=True) if totals else latest
+    # (Both parts unordered: SQLite refuses an ORDER BY inside a compound statement.)
+    listed = Observation.objects.filter(pk__in=list(totals)).order_by().values("pk")
+    ids = latest.union(listed, all=True) if totals else latest
     figures = {}
     for obs in (
         Observation.objects.with_series(crosswalk=framework)

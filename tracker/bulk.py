@@ -34,6 +34,9 @@ def insert_many(objects: Sequence[M]) -> list[M]:
     if not objects:
         return list(objects)
     model = type(objects[0])
+    if connection.vendor != "postgresql":
+        # SQLite (the embedded default): the ORM's bulk insert, which sets the primary keys there too.
+        return model._default_manager.bulk_create(objects)
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     now = timezone.now()

@@ -191,7 +191,7 @@ class ObjectNames:
         self.found: dict[type[models.Model], dict[Any, str]] = {}
 
     def want(self, model: type[models.Model], pk: Any) -> None:
-        if pk not in (None, ""):
+        if pk not in (None, "") and _is_key(model, pk):
             self.wanted[model].add(pk)
 
     def fetch(self) -> None:
@@ -209,8 +209,20 @@ class ObjectNames:
                 self.found[model] = {o.pk: str(o) for o in objects}
 
     def name(self, model: type[models.Model], pk: Any) -> str:
-        # A name that no longer resolves (a deleted reference row) shows as its id.
+        # A name that no longer resolves (a deleted reference row) shows as its id; a value that is no id (an
+        # edition's request names its framework by slug) as it is.
+        if not _is_key(model, pk):
+            return str(pk)
         return self.found.get(model, {}).get(pk, f"#{pk}")
+
+
+def _is_key(model: type[models.Model], value: Any) -> bool:
+    """Whether ``value`` can be a primary key of ``model`` (a query with anything else raises)."""
+    try:
+        model._meta.pk.get_prep_value(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:

@@ -13,12 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
 from tracker import cadence
 from tracker.choices import Accumulation, BodyKind, Cadence, ObservationState, Unit, ValueQualifier
 from tracker.models import Body, Indicator, ValidationRule
+from tracker.validation import dialect
 from tracker.validation import learnt as learnt_store
 from tracker.validation.expressions import parse, relation_sql
 from tracker.validation.figures import Scope, figures_cte
@@ -89,8 +89,8 @@ class Context:
 def fetch_rows(sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [c.name for c in cursor.description or ()]
-        for row in cursor.fetchall():
+        names = [c[0] for c in cursor.description or ()]
+        for row in dialect.rows_as_postgresql(cursor.fetchall()):
             yield dict(zip(names, row, strict=True))
 
 
@@ -132,37 +132,38 @@ def check_parts_whole(rule: ValidationRule, scope: Scope, ctx: Context) -> list[
     whole = "body_id = %s" if rule.whole_body_id else "body_id IS NULL"
     whole_params = [rule.whole_body_id] if rule.whole_body_id else []
     candidate_only = "AND (w.is_candidate OR p.has_candidate)" if scope.checking_candidates else ""
+    tolerance_sql = "%s" if dialect.postgresql() else dialect.cast("%s", "numeric")
+    bodies = dialect.array_agg("body_id", "body_id")
     sql = f"""
         WITH {cte},
         one AS (  -- one figure per body and period: a candidate first, then the latest entered
-            SELECT DISTINCT ON (body_id, period_start, period_end) *
-            FROM fig ORDER BY body_id, period_start, period_end, is_candidate DESC, id DESC
+            {dialect.first_per("body_id, period_start, period_end", "is_candidate DESC, id DESC", "fig")}
         ),
         whole AS (SELECT * FROM one WHERE {whole}),
         parts AS (
             SELECT period_start, period_end, sum(value) AS total, count(*) AS reported,
-                   array_agg(body_id ORDER BY body_id) AS bodies, bool_or(is_candidate) AS has_candidate,
-                   array_agg(id) FILTER (WHERE is_candidate) AS candidate_ids,
-                   bool_or(value_qualifier IN (%s, %s)) AS some_part_is_a_floor
-            FROM one WHERE body_id = ANY(%s) GROUP BY period_start, period_end
+                   {bodies} AS bodies, {dialect.bool_or("is_candidate")} AS has_candidate,
+                   {dialect.array_agg("id")} FILTER (WHERE is_candidate) AS candidate_ids,
+                   {dialect.bool_or("value_qualifier IN (%s, %s)")} AS some_part_is_a_floor
+            FROM one WHERE {dialect.among("body_id")} GROUP BY period_start, period_end
         )
         SELECT w.id, w.period_start, w.period_end, w.value, w.value_qualifier, p.total, p.reported, p.bodies,
                w.is_candidate, p.candidate_ids
         FROM whole w JOIN parts p
           ON p.period_end = w.period_end AND p.period_start IS NOT DISTINCT FROM w.period_start
         WHERE (
-            (p.total - w.value > abs(w.value) * %s / 100 AND w.value_qualifier NOT IN (%s, %s))
-            OR (p.reported = %s AND w.value - p.total > abs(w.value) * %s / 100
+            (p.total - w.value > abs(w.value) * {tolerance_sql} / 100 AND w.value_qualifier NOT IN (%s, %s))
+            OR (p.reported = %s AND w.value - p.total > abs(w.value) * {tolerance_sql} / 100
                 AND w.value_qualifier <> %s AND NOT p.some_part_is_a_floor)
         ) {candidate_only}
     """
     floors = [ValueQualifier.MORE_THAN, ValueQualifier.AT_LEAST]
     tolerance = rule.tolerance_percent
-    all_params = [*params, *whole_params, *floors, parts, tolerance, *floors, len(parts), tolerance]
+    all_params = [*params, *whole_params, *floors, dialect.array(parts), tolerance, *floors, len(parts), tolerance]
     all_params.append(ValueQualifier.LESS_THAN)
     drafts = []
     for row in fetch_rows(sql, all_params):
-        reported = list(row["bodies"])
+        reported = sorted(row["bodies"])  # (in order already on PostgreSQL; SQLite's list is unordered)
         missing = [b for b in parts if b not in reported]
         drafts.append(
             Draft(
@@ -219,7 +220,8 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
             else ""
         )
         # A whole run reads the stored bounds, learning those of figures that have none first.
-        stored = scope.materialized
+        stored = scope.materialized and learnt_store.kept()
+        spread = dialect.greatest("mad", "abs(median) * 0.01")
         if stored:
             learnt_sql = learnt_store.stored_sql(since=since)
             learnt_store.learn_missing(cte, params, rule.history)
@@ -229,8 +231,8 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
             WITH {cte},
             learnt AS ({learnt_sql})
             SELECT id, indicator_id, body_id, period_start, period_end, value, value_qualifier, is_candidate,
-                   median, greatest(mad, abs(median) * 0.01) AS mad, %s AS learnt_from
-            FROM learnt WHERE abs(value::float8 - median) > %s * greatest(mad, abs(median) * 0.01)
+                   median, {spread} AS mad, %s AS learnt_from
+            FROM learnt WHERE abs({dialect.cast("value", "float8")} - median) > %s * {spread}
             {fixed_part}
         """
     else:
@@ -241,7 +243,7 @@ def check_range(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
             FROM fig WHERE ({" OR ".join(c for c, _ in fixed)}) {candidate_only}
         """
     judged_since = [*scope.since, *scope.since] if since and scope.since else []
-    if learn and scope.materialized:
+    if learn and stored:
         all_params = [*params, rule.history, *judged_since[:2], rule.history, rule.mad_k]
     else:
         all_params = [*params, *judged_since, rule.history, rule.mad_k] if learn else [*params]
@@ -301,8 +303,8 @@ def check_stock(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Draft]
                    lag(value_qualifier) OVER w AS previous_qualifier, lag(is_candidate) OVER w AS previous_candidate
             FROM fig WINDOW w AS (PARTITION BY indicator_id, body_id ORDER BY period_end, id)
         )
-        SELECT id, indicator_id, body_id, period_start, period_end, trim_scale(value)::text AS value_text,
-               value_qualifier, is_candidate, trim_scale(previous_value)::text AS previous_text, previous_id,
+        SELECT id, indicator_id, body_id, period_start, period_end, {dialect.number_text("value")} AS value_text,
+               value_qualifier, is_candidate, {dialect.number_text("previous_value")} AS previous_text, previous_id,
                previous_start, previous_end, previous_qualifier, previous_candidate
         FROM steps
         WHERE value < previous_value AND supersedes_id IS NULL
@@ -364,14 +366,15 @@ def check_relation(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Dra
     column = {code: f"c{n}" for n, code in enumerate(codes)}
     pivot_params: list[Any] = [by_code[c] for c in codes]
     pivots = ", ".join(f"max(value) FILTER (WHERE indicator_id = %s) AS {column[c]}" for c in codes)
+    newest_first = dialect.array_agg("id", "is_candidate DESC, id DESC")
     expression_params: list[Any] = []
     left, comparator, right = relation_sql(relation, column, expression_params)
     sql = f"""
         WITH {cte},
         grouped AS (
-            SELECT body_id, period_start, period_end, {pivots}, bool_or(is_candidate) AS has_candidate,
-                   array_agg(id ORDER BY is_candidate DESC, id DESC) AS ids,
-                   array_agg(id) FILTER (WHERE is_candidate) AS candidate_ids
+            SELECT body_id, period_start, period_end, {pivots}, {dialect.bool_or("is_candidate")} AS has_candidate,
+                   {newest_first} AS ids,
+                   {dialect.array_agg("id")} FILTER (WHERE is_candidate) AS candidate_ids
             FROM fig GROUP BY body_id, period_start, period_end
         )
         SELECT body_id, period_start, period_end, {", ".join(column.values())}, ids, candidate_ids,
@@ -385,7 +388,9 @@ def check_relation(rule: ValidationRule, scope: Scope, ctx: Context) -> list[Dra
     all_params = [*params, *pivot_params, *expression_params, *expression_params]
     drafts = []
     for row in fetch_rows(sql, all_params):
-        first = row["ids"][0]
+        # The first in (is_candidate DESC, id DESC): the newest candidate, else the newest figure (SQLite's
+        # list is unordered).
+        first = row["ids"][0] if dialect.postgresql() else max(row["candidate_ids"] or row["ids"])
         drafts.append(
             Draft(
                 rule=rule,
@@ -430,20 +435,22 @@ def returns_sql(*, as_of: date, lookback: int, framework_id: int | None) -> tupl
     params: list[Any] = []
     for cadence_name in Cadence.values:
         for period in closed_periods(cadence_name, as_of, lookback):
-            values.append("(%s, %s::date, %s::date)")
+            values.append(f"(%s, {dialect.cast('%s', 'date')}, {dialect.cast('%s', 'date')})")
             params += [cadence_name, period.start, period.end]
     framework = "AND item.framework_id = %s" if framework_id else ""
+    first_received, first_params = dialect.local_date("min(coalesce(o.submitted_at, o.approved_at))")
+    in_time, in_time_params = dialect.before_day_ends("coalesce(o.submitted_at, o.approved_at)", as_of)
     # A period closes on a month's last day, so the due date (``due_day`` of the next month) is end + due_day.
     sql = f"""
         periods(cadence, period_start, period_end) AS (VALUES {", ".join(values)}),
         returns AS (
             SELECT a.id AS assignment_id, a.indicator_id, a.body_id, p.period_start, p.period_end,
-                   (p.period_end + a.due_day) AS due,
-                   (SELECT (min(coalesce(o.submitted_at, o.approved_at)) AT TIME ZONE %s)::date
+                   {dialect.plus_days("p.period_end", "a.due_day")} AS due,
+                   (SELECT {first_received}
                     FROM tracker_observation o
                     WHERE o.indicator_id = a.indicator_id AND o.body_id = a.body_id
                       AND o.state IN (%s, %s) AND o.period_end BETWEEN p.period_start AND p.period_end
-                      AND coalesce(o.submitted_at, o.approved_at) < (%s::date + 1)::timestamp AT TIME ZONE %s
+                      AND {in_time}
                    ) AS received
             FROM tracker_reportingassignment a
             JOIN periods p ON p.cadence = a.cadence
@@ -452,7 +459,7 @@ def returns_sql(*, as_of: date, lookback: int, framework_id: int | None) -> tupl
             WHERE a.active {framework}
         )
     """
-    params += [settings.TIME_ZONE, ObservationState.SUBMITTED, ObservationState.APPROVED, as_of, settings.TIME_ZONE]
+    params += [*first_params, ObservationState.SUBMITTED, ObservationState.APPROVED, *in_time_params]
     if framework_id:
         params.append(framework_id)
     return sql, params

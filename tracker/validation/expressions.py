@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from tracker.validation import dialect
+
 COMPARATORS = ("<=", ">=", "==", "!=", "<", ">")
 _TOKEN = re.compile(r"\s*(?:(?P<cmp><=|>=|==|!=|<|>)|(?P<op>[-+*/()])|(?P<num>\d+(?:\.\d+)?)|(?P<code>[A-Za-z][\w-]*))")
 
@@ -162,7 +164,7 @@ def to_sql(node: Node, column: dict[str, str], params: list[object]) -> str:
     ``params`` in order). A division by zero gives NULL, so the relation is simply not judged."""
     if isinstance(node, Num):
         params.append(node.value)
-        return "%s::numeric"
+        return dialect.cast("%s", "numeric")
     if isinstance(node, Code):
         return column[node.code]
     if isinstance(node, Neg):
@@ -170,7 +172,7 @@ def to_sql(node: Node, column: dict[str, str], params: list[object]) -> str:
     left = to_sql(node.left, column, params)
     right = to_sql(node.right, column, params)
     if node.op == "/":
-        return f"({left} / NULLIF({right}, 0))"
+        return dialect.divide(left, right)
     return f"({left} {node.op} {right})"
 
 

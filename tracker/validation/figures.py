@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from tracker.models import Framework, Observation
-from tracker.validation import learnt
+from tracker.validation import dialect, learnt
 
 FIG_COLUMNS = (
     "id",
@@ -110,6 +110,13 @@ def materialized(scope: Scope) -> Iterator[Scope]:
     Must run inside ``transaction.atomic()``; yields the scope the rules should use.
     """
     sql, params = _published(scope).values_list(*FIG_COLUMNS).query.sql_with_params()
+    if not dialect.postgresql():
+        # SQLite (the embedded default): a plain temporary table, kept until the next run replaces it.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {TEMP_TABLE} AS SELECT * FROM ({sql}) AS published", params)
+        yield replace(scope, materialized=True)
+        return
     with connection.cursor() as cursor:
         # Enough memory for the run's sorts and windows to stay off disk; no JIT for these short statements.
         cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -144,7 +151,8 @@ def figures_cte(
     """
     ids = sorted(indicator_ids)
     if scope.materialized:
-        return f"fig AS (SELECT *, false AS is_candidate FROM {TEMP_TABLE} WHERE indicator_id = ANY(%s))", [ids]
+        among = dialect.among("indicator_id")
+        return f"fig AS (SELECT *, false AS is_candidate FROM {TEMP_TABLE} WHERE {among})", [dialect.array(ids)]
     published = _published(scope).filter(indicator_id__in=ids)
     matching = [c for c in scope.candidates if c.indicator_id in indicator_ids]
     if scope.candidates:
@@ -166,9 +174,10 @@ def figures_cte(
     parts = [f"SELECT {', '.join(FIG_COLUMNS)}, false AS is_candidate FROM ({sql}) AS published"]
     params: list[Any] = list(published_params)
     if matching:
-        row = "(%s::bigint, %s::bigint, %s::bigint, %s::date, %s::date, %s::text, %s::numeric, %s::text, %s::bigint, "
-        rows = ", ".join([row + "NULL::timestamptz, true)"] * len(matching))
-        parts.append(f"SELECT * FROM (VALUES {rows}) AS candidate({', '.join(FIG_COLUMNS)}, is_candidate)")
+        types = ("bigint", "bigint", "bigint", "date", "date", "text", "numeric", "text", "bigint")
+        row = "(" + "".join(f"{dialect.cast('%s', pg_type)}, " for pg_type in types)
+        rows = ", ".join([row + f"{dialect.cast('NULL', 'timestamptz')}, true)"] * len(matching))
+        parts.append(dialect.values_table(rows, "candidate", [*FIG_COLUMNS, "is_candidate"]))
         for c in matching:
             params += [
                 c.ref,

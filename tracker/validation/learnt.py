@@ -19,9 +19,17 @@ TABLE = "tracker_learntbound"
 UNLEARNT = "nap_validation_unlearnt"
 
 
+def kept() -> bool:
+    """Whether bounds are stored: only where migration 0019's triggers forget them when a history changes
+    (PostgreSQL). Elsewhere (SQLite, the embedded default) every run learns them afresh."""
+    return connection.vendor == "postgresql"
+
+
 def lock() -> None:
     """Hold off approvals' invalidations until the run commits (call before reading the figures): a bound
     computed from this run's snapshot must not be stored after a trigger has forgotten it."""
+    if not kept():
+        return
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
 

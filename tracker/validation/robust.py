@@ -10,16 +10,18 @@ once per row instead of inlining an expression tree that doubles with every laye
 
 from __future__ import annotations
 
+from tracker.validation import dialect
+
 KEEP = "id, indicator_id, body_id, period_start, period_end, value, value_qualifier, approved_at, is_candidate"
 
 
 def _layer(source: str, n: int, parity: int, keep: str) -> str:
     exprs = {}
     for j in range(parity, n - 1, 2):
-        exprs[j] = f"LEAST(s{j}, s{j + 1})"
-        exprs[j + 1] = f"GREATEST(s{j}, s{j + 1})"
+        exprs[j] = dialect.least(f"s{j}", f"s{j + 1}")
+        exprs[j + 1] = dialect.greatest(f"s{j}", f"s{j + 1}")
     columns = ", ".join(f"{exprs.get(j, f's{j}')} AS s{j}" for j in range(n))
-    return f"SELECT {keep}, {columns} FROM ({source} OFFSET 0) AS sorting"
+    return f"SELECT {keep}, {columns} FROM ({source} {dialect.fence()}) AS sorting"
 
 
 def _kth(k: int, left: list[str], right: list[str]) -> str:
@@ -30,8 +32,8 @@ def _kth(k: int, left: list[str], right: list[str]) -> str:
         if taken > len(left) or from_right > len(right):
             continue
         ends = ([left[taken - 1]] if taken else []) + ([right[from_right - 1]] if from_right else [])
-        terms.append(ends[0] if len(ends) == 1 else f"GREATEST({', '.join(ends)})")
-    return terms[0] if len(terms) == 1 else f"LEAST({', '.join(terms)})"
+        terms.append(ends[0] if len(ends) == 1 else dialect.greatest(*ends))
+    return terms[0] if len(terms) == 1 else dialect.least(*terms)
 
 
 def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False, judged: str | None = None) -> str:
@@ -40,7 +42,8 @@ def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False, judged
     approved since, or dated after, the previous run are judged (the two parameters, given twice); their history
     still comes from every figure of their series. ``judged``, instead, is any condition over ``fig`` saying which
     figures to judge (without parameters)."""
-    lags = ", ".join(f"lag(value::float8, {k}) OVER w AS s{k - 1}" for k in range(1, n + 1))
+    value = dialect.cast("value", "float8")
+    lags = ", ".join(f"lag({value}, {k}) OVER w AS s{k - 1}" for k in range(1, n + 1))
     if since:
         judged = "(approved_at >= %s OR period_end > %s)"
     rows = "fig"
@@ -54,7 +57,8 @@ def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False, judged
         f"SELECT {KEEP}, {lags} FROM {rows} "
         # Byte order for the text key: the series only need grouping, and comparing under the database's locale
         # collation slows the sort of every figure.
-        'WINDOW w AS (PARTITION BY indicator_id, body_id, date_precision COLLATE "C" ORDER BY period_end, id)'
+        f"WINDOW w AS (PARTITION BY indicator_id, body_id, {dialect.byte_order('date_precision')} "
+        "ORDER BY period_end, id)"
     )
     source = f"SELECT * FROM ({source}) AS lagged WHERE s{n - 1} IS NOT NULL"
     if candidates_only:
@@ -78,5 +82,6 @@ def median_mad_sql(n: int, *, candidates_only: bool, since: bool = False, judged
     sorted_columns = ", ".join(f"s{i}" for i in range(n))
     return (
         f"SELECT {KEEP}, {median} AS median, {mad} AS mad "
-        f"FROM (SELECT {KEEP}, {sorted_columns} FROM ({source} OFFSET 0) AS ordered OFFSET 0) AS spread"
+        f"FROM (SELECT {KEEP}, {sorted_columns} FROM ({source} {dialect.fence()}) AS ordered {dialect.fence()}) "
+        "AS spread"
     )

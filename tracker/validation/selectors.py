@@ -13,6 +13,7 @@ from tracker import permissions
 from tracker.choices import DatePrecision, FindingState
 from tracker.formatting import format_period
 from tracker.models import Body, Finding, Framework
+from tracker.validation import dialect
 from tracker.validation.checks import fetch_rows, returns_sql
 
 
@@ -88,7 +89,7 @@ def completeness_matrix(*, as_of: date, framework: Framework | None = None, look
     cte, params = returns_sql(as_of=as_of, lookback=lookback, framework_id=framework.pk if framework else None)
     sql = f"""
         WITH {cte}
-        SELECT body_id, date_trunc('quarter', period_end)::date AS quarter,
+        SELECT body_id, {dialect.quarter_start("period_end")} AS quarter,
                count(*) AS expected,
                count(received) AS received,
                count(*) FILTER (WHERE received <= due) AS on_time,

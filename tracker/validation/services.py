@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -110,7 +112,7 @@ def _sync(*, drafts: list[Draft], stored: QuerySet[Finding], on_submission: bool
     time; a submission's findings are the submission's own)."""
     existing = {(row[0], row[1]): row[2:] for row in stored.order_by().values_list(*_STORED)}
     unique: dict[tuple[int, str], Draft] = {}
-    lines: list[str] = []
+    rows: list[tuple[Any, ...]] = []
     reopened: list[Finding] = []
     inserting = updating = False
     for draft in drafts:
@@ -128,8 +130,7 @@ def _sync(*, drafts: list[Draft], stored: QuerySet[Finding], on_submission: bool
             reopened.append(Finding(pk=pk, rule=draft.rule, key=draft.key))
         inserting, updating = inserting or pk is None, updating or pk is not None
         fields = (draft.period_start, draft.period_end, draft.observation_id, params, digest, comment or None)
-        row = (pk, draft.rule.pk, draft.key, draft.rule.severity, draft.indicator_id, draft.body_id, *fields)
-        lines.append("\t".join(map(_copy_field, row)) + "\n")
+        rows.append((pk, draft.rule.pk, draft.key, draft.rule.severity, draft.indicator_id, draft.body_id, *fields))
     gone = [
         (pk, rule_id, key)
         for (rule_id, key), (pk, state, _digest, _comment) in existing.items()
@@ -139,7 +140,10 @@ def _sync(*, drafts: list[Draft], stored: QuerySet[Finding], on_submission: bool
     created: list[tuple[int, int, str]] = []
     # No savepoint: callers decide in their own transaction; the temporary table empties at its commit.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if lines:
+        if rows and connection.vendor != "postgresql":
+            created = _write_portably(rows, existing=existing, now=now, on_submission=on_submission)
+        elif rows:
+            lines = ["\t".join(map(_copy_field, row)) + "\n" for row in rows]
             cursor.execute(_DRAFT_TABLE)
             columns = ", ".join(_WRITTEN)
             cursor.copy_expert(
@@ -150,7 +154,10 @@ def _sync(*, drafts: list[Draft], stored: QuerySet[Finding], on_submission: bool
             if inserting:
                 cursor.execute(_INSERT, {"now": now, "on_submission": on_submission})
                 created = cursor.fetchall()
-        if gone:
+        if gone and connection.vendor != "postgresql":
+            resolved = Finding.objects.filter(pk__in=[pk for pk, _rule, _key in gone])
+            resolved.update(state=FindingState.RESOLVED, resolved_at=now, last_changed=now)
+        elif gone:
             cursor.execute(_RESOLVE, {"now": now, "ids": [pk for pk, _rule, _key in gone]})
         rules = {draft.rule.pk: draft.rule for draft in unique.values()}
         rules.update(ValidationRule.objects.in_bulk({rule_id for _pk, rule_id, _key in gone} - rules.keys()))
@@ -166,6 +173,46 @@ def _sync(*, drafts: list[Draft], stored: QuerySet[Finding], on_submission: bool
             after = {"state": "resolved" if action == "finding.resolve" else "open"}
             audit.record_many(actor=None, action=action, objects=findings, afters=[after] * len(findings))
     return SyncResult(found=len(unique), new=len(created), resolved=len(gone))
+
+
+def _write_portably(
+    rows: list[tuple[Any, ...]], *, existing: dict[tuple[int, str], tuple[Any, ...]], now: datetime, on_submission: bool
+) -> list[tuple[int, int, str]]:
+    """``_sync``'s writes through the ORM for SQLite (the embedded default, which has no COPY), one UPDATE per
+    changed finding: plain rather than fast. The same fields as ``_UPDATE`` and ``_INSERT``."""
+    new: list[Finding] = []
+    for pk, rule_id, key, severity, indicator_id, body_id, start, end, observation_id, params, digest, comment in rows:
+        fields = {
+            "severity": severity,
+            "indicator_id": indicator_id,
+            "body_id": body_id,
+            "period_start": start,
+            "period_end": end,
+            "observation_id": observation_id,
+            "params": json.loads(params),
+            "digest": digest,
+        }
+        if pk is None:
+            new.append(
+                Finding(
+                    rule_id=rule_id,
+                    key=key,
+                    on_submission=on_submission,
+                    state=FindingState.OPEN,
+                    comment=comment or "",
+                    reason="",
+                    first_seen=now,
+                    last_changed=now,
+                    **fields,
+                )
+            )
+            continue
+        if comment is not None:
+            fields["comment"] = comment
+        if existing[(rule_id, key)][1] == FindingState.RESOLVED:
+            fields.update(state=FindingState.OPEN, resolved_at=None, reason="")
+        Finding.objects.filter(pk=pk).update(last_changed=now, **fields)
+    return [(finding.pk, finding.rule_id, finding.key) for finding in Finding.objects.bulk_create(new)]
 
 
 def validation_run(
@@ -186,8 +233,9 @@ def validation_run(
     rules = list(active_rules(framework=framework))
     drafts = evaluate(scope=Scope(framework=framework, as_of=as_of, since=since), rules=rules)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+        if connection.vendor == "postgresql":  # SQLite's writers take turns already: the database is the lock
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
         stored = Finding.objects.filter(on_submission=False, rule__in=rules, period_end__lte=as_of)
         if framework is not None:
             stored = stored.filter(indicator__item__framework=framework)

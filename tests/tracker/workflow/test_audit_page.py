@@ -157,3 +157,17 @@ def test_audit_page_query_count_is_flat_from_10_to_10000_rows(
     with django_assert_num_queries(AUDIT_PAGE_QUERIES):
         response = client.get(reverse("tracker:audit-log"), {"action": "observation."})
     assert len(response.context["rows"]) == min(n, 50)
+
+
+def test_an_edition_request_names_its_framework_by_slug(world, reviewer, client_as_enrolled):
+    """A request's parameters name the framework by slug, not id: shown as written (it was looked up as an id and
+    the page failed)."""
+    from reporting.models import ReportEdition
+
+    edition = ReportEdition.objects.create(
+        framework=world.nap2014, as_of=date(2017, 10, 1), scope="national", parameters={}, params_hash="p"
+    )
+    audit.record(actor=reviewer, action="report_edition.request", obj=edition, after={"framework": "nap-2014"})
+    response = client_as_enrolled(reviewer).get(reverse("tracker:audit-log"))
+    assert response.status_code == 200
+    assert "nap-2014" in response.content.decode()
