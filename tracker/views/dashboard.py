@@ -13,13 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import exports, permissions
+from tracker import exports, page_cache, permissions
 from tracker.charts import chart_payload
 from tracker.filters import ObservationFilter
 from tracker.forms.dashboard import DashboardForm, DashboardParams
@@ -76,14 +78,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     context: dict[str, Any] = {"form": form, "params": params, "frameworks": frameworks}
     if params.framework is not None:
-        data = selectors.dashboard(
-            user=request.user,
-            framework=params.framework,
-            as_of=params.as_of,
-            compare=params.compare,
-            category=params.category,
-        )
-        context["data"] = data
         # What each card's "figures by body" fragment is asked with, so it reads what the page shows.
         context["bodies_query"] = _dashboard_query(params)
         # Each chart loads its own points (dashboard_chart) when it scrolls into view: the page carries none.
@@ -92,10 +86,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["show_pending"] = permissions.can(request.user, "see_unapproved")
         context["review_url"] = _optional_url("tracker:review-queue")
         if permissions.can(request.user, "view_validation"):
-            # Returns expected, received, on time, late and missing per body and quarter (two queries).
+            # Returns expected, received, on time, late and missing per body and quarter (two queries). Outside
+            # the cached part: a submission counts as received before it is approved.
             context["completeness"] = completeness_matrix(as_of=params.as_of, framework=params.framework)
+    context["published_part"] = _published_part(request, params, context)
     template = "tracker/dashboard/_body.html" if getattr(request, "htmx", False) else "tracker/dashboard/dashboard.html"
     return render(request, template, context)
+
+
+def _published_part(request: HttpRequest, params: DashboardParams, context: dict[str, Any]) -> SafeString:
+    """The cards, the compliance matrix and the charts. For a reader who sees published figures only (no
+    pending counts, review backlog or activity) they are the same for everyone of the reader's audience, so they
+    come from the cache until the data change (``tracker.page_cache``); anyone else's are built each time."""
+    user = request.user
+
+    def render() -> str:
+        if params.framework is not None:
+            context["data"] = selectors.dashboard(
+                user=user,
+                framework=params.framework,
+                as_of=params.as_of,
+                compare=params.compare,
+                category=params.category,
+            )
+        # No request: nothing of the reader's own (a CSRF token, a name) may reach a part others read.
+        return render_to_string("tracker/dashboard/_published.html", context)
+
+    published_only = not any(permissions.can(user, action) for action in ("see_unapproved", "review", "view_audit"))
+    if not published_only:
+        return mark_safe(render())  # noqa: S308 (rendered by our template, its values escaped there)
+    question = [
+        params.framework.slug if params.framework is not None else "",
+        params.as_of.isoformat(),
+        params.compare.isoformat() if params.compare else "",
+        params.category,
+        # The settings as given: the form's messages about unusable ones are part of the page.
+        request.GET.urlencode(),
+    ]
+    return page_cache.published_html(
+        "dashboard", audience=permissions.published_audience(user), parts=question, render=render
+    )
 
 
 def _dashboard_query(params: DashboardParams) -> str:

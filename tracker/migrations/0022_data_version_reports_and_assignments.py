@@ -1,9 +1,10 @@
-"""The data version also follows assessments and responsibilities: the status report shows each item's rating and
-its responsible bodies, and its rendered page is cached under the data version (``reporting.page_cache``)."""
+"""The data version also follows assessments, responsibilities and reporting assignments: the status report shows
+each item's rating and responsible bodies, the dashboard's compliance matrix each assignment's due status, and
+both are cached under the data version (``tracker.page_cache``)."""
 
 from django.db import migrations
 
-TABLES = ("tracker_assessment", "tracker_responsibility")
+TABLES = ("tracker_assessment", "tracker_responsibility", "tracker_reportingassignment")
 
 CREATE = "".join(
     f"CREATE TRIGGER tracker_dataversion AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}\n"

@@ -1,0 +1,45 @@
+"""Parts of pages built from published figures only, rendered once per state of the published data.
+
+Such a part is the same for every reader of one ``permissions.published_audience`` class, in one language and
+number style, so it is cached (Django's cache: Redis in production) under a key that holds those, the page's
+own parameters and the data version (``DataVersion``). PostgreSQL triggers replace the version in the same
+transaction as every write that can change a published figure (approvals, corrections, sources, bodies,
+indicators, items, the crosswalk, responsibilities, assessments, reporting assignments), so a cached part is
+never older than the data it shows and no purge is needed. Without a version (the embedded SQLite default, or a
+database flushed whole) nothing is cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from tracker import selectors
+from tracker.formatting import default_number_style
+
+# A new data version makes new keys; the timeout only returns the memory of parts nobody asks for any more.
+PUBLISHED_CACHE_SECONDS = 24 * 60 * 60
+
+
+def published_html(namespace: str, *, audience: str, parts: Sequence[str], render: Callable[[], str]) -> SafeString:
+    """The HTML ``render`` makes, from the cache when the data have not changed since it was rendered for the
+    same ``audience`` and ``parts`` (the page's parameters); ``render`` must read published figures only, and
+    its template must hold nothing of the reader's own (no CSRF token, no name)."""
+    # The version is read before the data: a part is never older than the version it is cached under.
+    version = selectors.data_version()
+    key = None if version is None else _cache_key(namespace, version, audience, parts)
+    html = None if key is None else cache.get(key)
+    if html is None:
+        html = render()
+        if key is not None:
+            cache.set(key, html, PUBLISHED_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by our templates, their values escaped there)
+
+
+def _cache_key(namespace: str, version: str, audience: str, parts: Sequence[str]) -> str:
+    fields = [version, audience, translation.get_language() or "", default_number_style(), *parts]
+    return f"page:{namespace}:" + hashlib.sha256("\x00".join(fields).encode()).hexdigest()
