@@ -92,13 +92,13 @@ def test_the_pdf_annex_lists_the_first_bodies_of_each_indicator_and_counts_the_r
 def test_csv_names_each_body_and_carries_qualifier_and_figure_as_published(provinces):
     rows = list(csv.DictReader(io.StringIO(render_csv(provinces).decode("utf-8-sig"))))
     by_code = {r["indicator_code"]: r for r in rows if r["item_number"] == "1"}
-    assert by_code["executions"]["status"] == "2,525+ Executions"
-    assert (by_code["executions"]["qualifier"], by_code["executions"]["figure"]) == ("more_than", "2,525+")
-    assert by_code["executions@punjab"]["status"] == "Punjab: 42 Executions"
-    assert by_code["executions@punjab"]["body"] == "Punjab"
-    assert by_code["executions@punjab"]["change"].startswith("Punjab: 30 → 42 Executions")
-    assert by_code["executions@ajk"]["status"] == "AJK: 7 Executions"
-    assert by_code["executions@ajk"]["known_on"] == "2017-10-01"
+    assert by_code["executions-2014"]["status"] == "2,525+ Executions"
+    assert (by_code["executions-2014"]["qualifier"], by_code["executions-2014"]["figure"]) == ("more_than", "2,525+")
+    assert by_code["executions-2014@punjab"]["status"] == "Punjab: 42 Executions"
+    assert by_code["executions-2014@punjab"]["body"] == "Punjab"
+    assert by_code["executions-2014@punjab"]["change"].startswith("Punjab: 30 → 42 Executions")
+    assert by_code["executions-2014@ajk"]["status"] == "AJK: 7 Executions"
+    assert by_code["executions-2014@ajk"]["known_on"] == "2017-10-01"
 
 
 def test_xlsx_names_each_body_and_carries_qualifier_and_figure_as_published(provinces):

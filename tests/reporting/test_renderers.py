@@ -32,7 +32,7 @@ def test_html_is_a_standalone_document_with_the_table_and_sources(report):
     assert "5,06,072 Executions" in html
     assert "Target Killing (↓91%)" in html
     assert 'id="source-1"' in html
-    assert "National Counter Terrorism Authority, “National CE Policy Guidelines”, 23 Aug 2017" in html
+    assert "National Counter Terrorism Authority, “Status report”, 23 Aug 2017" in html
 
 
 def test_html_escapes_what_the_data_says(nacta_2017):
@@ -92,7 +92,7 @@ def test_xlsx_stores_numbers_as_numbers_with_formats_and_a_sources_sheet(report)
     assert sheet.freeze_panes == "C5"
     assert [c.value for c in sheet[4]][:5] == ["S", "NAP Agenda Item", "Indicator", "Current Status", "Value"]
     rows = {row[2].value: row for row in sheet.iter_rows(min_row=5) if row[2].value}
-    executions = rows["executions"]
+    executions = rows["Executions"]
     assert executions[0].value == 1
     assert executions[3].value == "5,06,072 Executions"
     assert executions[4].value == 506072 and isinstance(executions[4].value, int)
@@ -107,7 +107,7 @@ def test_xlsx_stores_numbers_as_numbers_with_formats_and_a_sources_sheet(report)
     assert [c.value for c in sources[2]][:4] == [
         1,
         "National Counter Terrorism Authority",
-        "National CE Policy Guidelines",
+        "Status report",
         "23 Aug 2017",
     ]
 
@@ -121,7 +121,7 @@ def test_csv_has_one_row_per_item_and_indicator(report):
     rows = read_csv(render_csv(report))
     keys = [(r["item_number"], r["indicator_code"]) for r in rows]
     assert keys == [
-        ("1", "executions"),
+        ("1", "executions-2014"),
         ("2", "military-courts"),
         ("2", "military-court-cases"),
         ("13", "sims-blocked"),
@@ -169,5 +169,5 @@ def test_international_style_reaches_the_files(nacta_2017):
     report = build_report(ReportParams("nap-2014", OCT17, number_style=INTERNATIONAL))
     assert "506,072 Executions" in render_html(report)
     sheet = load_workbook(io.BytesIO(render_xlsx(report)))["Status"]
-    value = next(r[4] for r in sheet.iter_rows(min_row=5) if r[2].value == "executions")
+    value = next(r[4] for r in sheet.iter_rows(min_row=5) if r[2].value == "Executions")
     assert value.number_format == "#,##0"

@@ -103,7 +103,7 @@ def test_report_page_shows_a_new_rating_at_once(user_client, nacta_2017):
     """Ratings are part of the cached section: a new assessment changes the data version (migration 0022)."""
     query = {"framework": "nap-2021", "as_of": "2024-12-31", "hindsight": "on"}
     assert "Unsatisfactory" not in user_client.get(reverse("reporting:report"), query).content.decode()
-    rated = Assessment.objects.get()
+    rated = Assessment.objects.get(source=nacta_2017.issra)
     Assessment.objects.create(
         item=rated.item, as_of=date(2024, 6, 30), rating=Rating.UNSATISFACTORY, source=rated.source
     )
