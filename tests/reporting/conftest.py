@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
@@ -223,15 +222,12 @@ def nacta_2017(world: World) -> World:
 
 
 @pytest.fixture
-def staff(db):
-    """A NACTA M&E reviewer: the role that generates editions (with the second factor reviewers must have)."""
+def staff(world: World) -> Any:
+    """The shared world's NACTA M&E reviewer: the role that generates editions (with the second factor reviewers
+    must have)."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-    from tracker.choices import Role
-    from tracker.models import UserRole
-
-    user = get_user_model().objects.create_user(username="nacta-me", email="me@nacta.example", password="x" * 16)
-    UserRole.objects.create(user=user, role=Role.REVIEWER)
+    user = world.nap.user("reviewer")
     TOTP.activate(user, generate_totp_secret())
     return user
 

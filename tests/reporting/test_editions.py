@@ -34,7 +34,7 @@ def test_an_edition_is_published_with_four_files_and_their_checksums(nacta_2017,
     edition = publish(requested_by=staff)
     assert edition.status == EditionStatus.PUBLISHED
     assert edition.published_at is not None and edition.attempts == 1
-    assert edition.requester_label == "nacta-me"
+    assert edition.requester_label == "reviewer@nacta.example.org"
     assert sorted(f.format for f in edition.files.all()) == ["csv", "html", "pdf", "xlsx"]
     for file in edition.files.all():
         path = media_root / file.path
@@ -146,7 +146,7 @@ def test_subscribers_get_one_email_with_a_link_per_new_edition(nacta_2017, staff
     edition = publish()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["me@nacta.example"]
+    assert message.to == ["reviewer@nacta.example.org"]
     assert f"https://nap.example/reports/editions/{edition.pk}/" in message.body
     assert "Status as of 1st October 2017" in message.subject
     assert not message.attachments

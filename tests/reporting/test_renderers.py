@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from reporting.builder import build_report
 from reporting.definitions import ReportParams
 from reporting.renderers import render_csv, render_html, render_pdf, render_report_files, render_xlsx
+from tests.factories import AgendaItemFactory, IndicatorFactory
 from tracker.formatting import INTERNATIONAL, SOUTH_ASIAN
 from tracker.models import AgendaItem
 
@@ -68,11 +69,11 @@ def test_pdf_is_a4_with_page_numbers_embedded_fonts_and_extractable_text(report)
 
 def test_pdf_repeats_the_table_header_on_every_page(world):
     for number in range(20, 80):
-        item = AgendaItem.objects.create(
+        item = AgendaItemFactory.create(
             framework=world.nap2014, number=number, title=f"Long item {number} " * 6, category="kinetic"
         )
-        indicator = item.indicators.create(
-            code=f"ind-{number}", name="x", unit="count", status_template="{value} Operations"
+        indicator = IndicatorFactory.create(
+            item=item, code=f"ind-{number}", name="x", unit="count", status_template="{value} Operations", position=1
         )
         world.observe(indicator, number * 1000, OCT17)
     reader = PdfReader(io.BytesIO(render_pdf(build_report(ReportParams("nap-2014", OCT17)))))
@@ -138,10 +139,12 @@ def test_csv_has_one_row_per_item_and_indicator(report):
 
 
 def test_csv_and_xlsx_defuse_formula_injection(world):
-    item = AgendaItem.objects.create(
+    item = AgendaItemFactory.create(
         framework=world.nap2014, number=3, title='=HYPERLINK("http://evil","x")', category="kinetic"
     )
-    text = item.indicators.create(code="evil", name="@SUM(A1)", unit="text", status_template="{value}")
+    text = IndicatorFactory.create(
+        item=item, code="evil", name="@SUM(A1)", unit="text", status_template="{value}", position=1
+    )
     world.observe(text, "+cmd|' /C calc'!A0", OCT17)
     world.observe(world.executions, 484, OCT17)
     report = build_report(ReportParams("nap-2014", OCT17))
