@@ -38,7 +38,7 @@ def test_rows_follow_the_items_in_order_with_nacta_wording(nacta_2017):
 def test_every_figure_has_a_numbered_source_footnote(nacta_2017):
     report = build_report(ReportParams("nap-2014", OCT17))
     assert [f.number for f in report.footnotes] == [1]
-    assert report.footnotes[0].text == ("National Counter Terrorism Authority, “Status report”, 23 Aug 2017")
+    assert report.footnotes[0].text == "National Counter Terrorism Authority, “Status report”, 23 Aug 2017"
     assert {f.footnote for r in report.rows for c in r.cells for f in c.figures} == {1}
 
 

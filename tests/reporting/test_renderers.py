@@ -37,7 +37,7 @@ def test_html_is_a_standalone_document_with_the_table_and_sources(report):
 
 
 def test_html_escapes_what_the_data_says(nacta_2017):
-    AgendaItem.objects.filter(number=1).update(title="<script>alert(1)</script>")
+    AgendaItem.objects.filter(pk=nacta_2017.executions.item_id).update(title="<script>alert(1)</script>")
     html = render_html(build_report(ReportParams("nap-2014", OCT17)))
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
