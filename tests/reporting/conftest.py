@@ -1,7 +1,15 @@
-"""Small local fixtures for the report tests: two frameworks, a few items, bodies, indicators and sources.
+"""The report tests' view of the shared world (tests/factories.py): ``NapWorld`` extended with what NACTA's
+status table of 1 October 2017 needs.
 
-Kept here until tests/factories.py lands; the data mirror the shapes of the seed (national figures with an
-empty body, approved observations, status templates as NACTA writes them).
+NAP 2014 item 1 and its executions indicator, the two frameworks, NACTA, Punjab and NACTA's 2017 status report
+are the shared world's own, given what NACTA's table shows of them (NACTA's full name, the report's date of
+23 August 2017, the executions' status template and running total). The report tests add NAP 2014's other
+items in that table (2, 13, 14, 16, 18 and 19), NAP 2021's items on cyber networks (numbered 3 here: the
+shared world's item 2 is madaris) and on terror finance (4), the State Bank and ISSRA, all made with the
+factories. So a NAP 2021 report also shows the shared world's items 1 and 2 and its rating of item 1.
+
+The data keep the shapes of the seed: national figures with an empty body, approved observations, status
+templates as NACTA writes them.
 """
 
 from __future__ import annotations
@@ -12,11 +20,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
-from django.utils import timezone
 
 from tests.browser import browser_context_args, browser_type_launch_args, console_errors  # noqa: F401
+from tests.factories import (
+    AgendaItemFactory,
+    AssessmentFactory,
+    BodyFactory,
+    CrosswalkLinkFactory,
+    IndicatorFactory,
+    NapWorld,
+    ResponsibilityFactory,
+    SourceFactory,
+)
 from tracker.choices import (
     Accumulation,
     BodyKind,
@@ -30,21 +46,14 @@ from tracker.choices import (
     Unit,
     ValueQualifier,
 )
-from tracker.models import (
-    AgendaItem,
-    Assessment,
-    Body,
-    CrosswalkLink,
-    Framework,
-    Indicator,
-    Observation,
-    Responsibility,
-    Source,
-)
+from tracker.models import AgendaItem, Body, Framework, Indicator, Observation, Source
 
 
 @dataclass
 class World:
+    """The shared world (``nap``) and the report tests' names for the parts of it they use."""
+
+    nap: NapWorld
     nap2014: Framework
     nap2021: Framework
     nacta: Body
@@ -77,56 +86,64 @@ class World:
         qualifier: str = ValueQualifier.EXACT,
         supersedes: Observation | None = None,
     ) -> Observation:
-        text = value if isinstance(value, str) else ""
-        number = None if isinstance(value, str) or value is None else Decimal(value)
-        return Observation.objects.create(
-            indicator=indicator,
+        """An observation put directly in a state by the shared world's ``observe``; day-precise and from
+        NACTA's 2017 status report unless said otherwise."""
+        return self.nap.observe(
+            indicator,
+            value,
+            end=end,
+            precision=precision,
             body=body,
-            period_start=start,
-            period_end=end,
-            date_precision=precision,
-            value=number,
-            text_value=text,
-            value_qualifier=qualifier,
-            source=source or self.nacta_report,
             state=state,
+            period_start=start,
+            source=source or self.nacta_report,
+            value_qualifier=qualifier,
             supersedes=supersedes,
-            approved_at=timezone.now() if state == ObservationState.APPROVED else None,
         )
 
 
 def _indicator(item: AgendaItem, code: str, template: str, **kwargs: Any) -> Indicator:
     kwargs.setdefault("unit", Unit.COUNT)
-    return Indicator.objects.create(
-        item=item, code=code, name=code.replace("-", " "), status_template=template, **kwargs
-    )
+    kwargs.setdefault("position", 1)
+    name = code.replace("-", " ")
+    return IndicatorFactory.create(item=item, code=code, name=name, status_template=template, **kwargs)
 
 
 @pytest.fixture
-def world(db) -> World:
-    nacta = Body.objects.create(
-        slug="nacta", name="National Counter Terrorism Authority", short_name="NACTA", kind=BodyKind.FEDERAL_AGENCY
-    )
-    issra_body = Body.objects.create(
+def world(nap_world: NapWorld) -> World:
+    """The shared world (``nap_world``) extended for the reports: see the module's docstring."""
+    nap = nap_world
+    sbp = BodyFactory.create(slug="sbp", name="State Bank of Pakistan", short_name="SBP", kind=BodyKind.REGULATOR)
+    issra_body = BodyFactory.create(
         slug="issra",
         name="Institute for Strategic Studies, Research and Analysis",
         short_name="ISSRA",
         kind=BodyKind.RESEARCH_INSTITUTE,
     )
-    punjab = Body.objects.create(slug="punjab", name="Punjab", short_name="Punjab", kind=BodyKind.PROVINCE)
-    sbp = Body.objects.create(slug="sbp", name="State Bank of Pakistan", short_name="SBP", kind=BodyKind.REGULATOR)
-    nap2014 = Framework.objects.create(
-        slug="nap-2014", title="National Action Plan 2014", short_title="NAP 2014", adopted_on=date(2014, 12, 24)
+    issra = SourceFactory.create(
+        slug="issra-2025",
+        publisher=issra_body,
+        title="NAP after 2021",
+        published_on=date(2025, 10, 1),
+        date_precision=DatePrecision.MONTH,
     )
-    nap2021 = Framework.objects.create(
-        slug="nap-2021",
-        title="Revised National Action Plan 2021",
-        short_title="NAP 2021",
-        adopted_on=date(2021, 8, 1),
-        supersedes=nap2014,
-    )
+    # NACTA's 2017 status report as the seed has it: a page dated 23 August 2017 giving the status "updated as
+    # of 1st October, 2017", under NACTA's full name. A footnote then tells the publisher's name from its short
+    # name, and the source's date from the figures' date.
+    nap.nacta.name = "National Counter Terrorism Authority"
+    nap.nacta.save(update_fields=["name"])
+    nap.status_2017.published_on = date(2017, 8, 23)
+    nap.status_2017.save(update_fields=["published_on"])
+    # NAP 2014 item 1 is the shared world's; NACTA leads it and Punjab supports it, and its executions are
+    # counted as NACTA's table counts them: a running total since December 2014, more being better.
+    ResponsibilityFactory.create(item=nap.old_item, body=nap.nacta, role=ResponsibilityRole.LEAD)
+    ResponsibilityFactory.create(item=nap.old_item, body=nap.punjab, role=ResponsibilityRole.SUPPORTING)
+    executions = nap.old_executions
+    executions.status_template = "{value} Executions"
+    executions.direction = Direction.HIGHER_IS_BETTER
+    executions.accumulation = Accumulation.RUNNING_TOTAL
+    executions.save(update_fields=["status_template", "direction", "accumulation"])
     titles14 = {
-        1: "Death Sentence to Convicted Terrorists",
         2: "Special (Army’s) Anti-terrorism Trial Courts",
         13: "Dismantling Communication Network",
         14: "Measures against abuse of internet for terrorism",
@@ -135,43 +152,31 @@ def world(db) -> World:
         19: "Formulation of policy for Afghan refugees",
     }
     items14 = {
-        n: AgendaItem.objects.create(framework=nap2014, number=n, title=t, category=ItemCategory.KINETIC)
+        n: AgendaItemFactory.create(framework=nap.nap2014, number=n, title=t, category=ItemCategory.KINETIC)
         for n, t in titles14.items()
     }
-    items21 = {
-        n: AgendaItem.objects.create(framework=nap2021, number=n, title=t, category=ItemCategory.NON_KINETIC)
-        for n, t in {2: "Action against terrorist use of media and cyber networks", 4: "Choking terror finance"}.items()
-    }
-    CrosswalkLink.objects.create(from_item=items14[14], to_item=items21[2])
-    Responsibility.objects.create(item=items14[1], body=nacta, role=ResponsibilityRole.LEAD)
-    Responsibility.objects.create(item=items14[1], body=punjab, role=ResponsibilityRole.SUPPORTING)
-    Responsibility.objects.create(item=items21[4], body=sbp, role=ResponsibilityRole.LEAD)
-    nacta_report = Source.objects.create(
-        slug="nacta-2017", publisher=nacta, title="National CE Policy Guidelines", published_on=date(2017, 8, 23)
+    cyber = AgendaItemFactory.create(
+        framework=nap.nap2021,
+        number=3,
+        title="Action against terrorist use of media and cyber networks",
+        category=ItemCategory.NON_KINETIC,
     )
-    issra = Source.objects.create(
-        slug="issra-2025",
-        publisher=issra_body,
-        title="NAP after 2021",
-        published_on=date(2025, 10, 1),
-        date_precision=DatePrecision.MONTH,
+    finance = AgendaItemFactory.create(
+        framework=nap.nap2021, number=4, title="Choking terror finance", category=ItemCategory.NON_KINETIC
     )
+    CrosswalkLinkFactory.create(from_item=items14[14], to_item=cyber, note="Point 14 carried on.")
+    ResponsibilityFactory.create(item=finance, body=sbp, role=ResponsibilityRole.LEAD)
     urls_2014 = _indicator(items14[14], "urls-blocked-2014", "{value} URLs blocked")
     w = World(
-        nap2014=nap2014,
-        nap2021=nap2021,
-        nacta=nacta,
-        punjab=punjab,
+        nap=nap,
+        nap2014=nap.nap2014,
+        nap2021=nap.nap2021,
+        nacta=nap.nacta,
+        punjab=nap.punjab,
         sbp=sbp,
-        nacta_report=nacta_report,
+        nacta_report=nap.status_2017,
         issra=issra,
-        executions=_indicator(
-            items14[1],
-            "executions",
-            "{value} Executions",
-            direction=Direction.HIGHER_IS_BETTER,
-            accumulation=Accumulation.RUNNING_TOTAL,  # as in the seed: executions since December 2014
-        ),
+        executions=executions,
         courts=_indicator(items14[2], "military-courts", "{value} Courts", position=1),
         court_cases=_indicator(items14[2], "military-court-cases", "{value} Cases", position=2),
         sims=_indicator(items14[13], "sims-blocked", "{value} SIMS", scale=Scale.MILLION),
@@ -186,14 +191,12 @@ def world(db) -> World:
             items14[18], "sectarian-cases", "{value} Cases ({period})", direction=Direction.LOWER_IS_BETTER
         ),
         refugees_text=_indicator(items14[19], "refugee-law", "{value}", unit=Unit.TEXT),
-        accounts=_indicator(items21[4], "accounts-blocked", "{value} accounts", direction=Direction.HIGHER_IS_BETTER),
-        urls_2021=_indicator(
-            items21[2], "urls-blocked", "{value} URLs blocked", scale=Scale.MILLION, continues=urls_2014
-        ),
+        accounts=_indicator(finance, "accounts-blocked", "{value} accounts", direction=Direction.HIGHER_IS_BETTER),
+        urls_2021=_indicator(cyber, "urls-blocked", "{value} URLs blocked", scale=Scale.MILLION, continues=urls_2014),
         urls_2014=urls_2014,
     )
-    Assessment.objects.create(
-        item=items21[2],
+    AssessmentFactory.create(
+        item=cyber,
         as_of=date(2023, 12, 31),
         date_precision=DatePrecision.YEAR,
         rating=Rating.SATISFACTORY,
@@ -219,15 +222,12 @@ def nacta_2017(world: World) -> World:
 
 
 @pytest.fixture
-def staff(db):
-    """A NACTA M&E reviewer: the role that generates editions (with the second factor reviewers must have)."""
+def staff(world: World) -> Any:
+    """The shared world's NACTA M&E reviewer: the role that generates editions (with the second factor reviewers
+    must have)."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-    from tracker.choices import Role
-    from tracker.models import UserRole
-
-    user = get_user_model().objects.create_user(username="nacta-me", email="me@nacta.example", password="x" * 16)
-    UserRole.objects.create(user=user, role=Role.REVIEWER)
+    user = world.nap.user("reviewer")
     TOTP.activate(user, generate_totp_secret())
     return user
 

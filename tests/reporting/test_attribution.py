@@ -13,8 +13,9 @@ from reporting.builder import build_report
 from reporting.definitions import ReportParams
 from reporting.renderers import render_csv, render_html, render_pdf, render_xlsx
 from reporting.renderers.pdf import bodies_annex
+from tests.factories import BodyFactory
 from tracker.choices import BodyKind, ValueQualifier
-from tracker.models import Body, Source
+from tracker.models import Source
 
 OCT17 = date(2017, 10, 1)
 
@@ -22,7 +23,7 @@ OCT17 = date(2017, 10, 1)
 @pytest.fixture
 def provinces(world):
     """The issue's "2,525 Arrests 42 Arrests": a national total beside a province's own figure."""
-    ajk = Body.objects.create(slug="ajk", name="Azad Jammu and Kashmir", short_name="AJK", kind=BodyKind.PROVINCE)
+    ajk = BodyFactory.create(slug="ajk", name="Azad Jammu and Kashmir", short_name="AJK", kind=BodyKind.PROVINCE)
     world.observe(world.executions, 420, date(2016, 12, 31))
     world.observe(world.executions, 2525, OCT17, qualifier=ValueQualifier.MORE_THAN)
     world.observe(world.executions, 30, date(2016, 12, 31), body=world.punjab)
@@ -72,7 +73,7 @@ def test_pdf_lists_bodies_in_an_annex_capped_per_indicator_and_the_other_formats
 
 def test_the_pdf_annex_lists_the_first_bodies_of_each_indicator_and_counts_the_rest(world):
     for number in range(8):
-        body = Body.objects.create(
+        body = BodyFactory.create(
             slug=f"district-{number}", name=f"District {number}", short_name=f"D{number}", kind=BodyKind.PROVINCE
         )
         world.observe(world.executions, 100 + number, OCT17, body=body)
@@ -92,13 +93,13 @@ def test_the_pdf_annex_lists_the_first_bodies_of_each_indicator_and_counts_the_r
 def test_csv_names_each_body_and_carries_qualifier_and_figure_as_published(provinces):
     rows = list(csv.DictReader(io.StringIO(render_csv(provinces).decode("utf-8-sig"))))
     by_code = {r["indicator_code"]: r for r in rows if r["item_number"] == "1"}
-    assert by_code["executions"]["status"] == "2,525+ Executions"
-    assert (by_code["executions"]["qualifier"], by_code["executions"]["figure"]) == ("more_than", "2,525+")
-    assert by_code["executions@punjab"]["status"] == "Punjab: 42 Executions"
-    assert by_code["executions@punjab"]["body"] == "Punjab"
-    assert by_code["executions@punjab"]["change"].startswith("Punjab: 30 → 42 Executions")
-    assert by_code["executions@ajk"]["status"] == "AJK: 7 Executions"
-    assert by_code["executions@ajk"]["known_on"] == "2017-10-01"
+    assert by_code["executions-2014"]["status"] == "2,525+ Executions"
+    assert (by_code["executions-2014"]["qualifier"], by_code["executions-2014"]["figure"]) == ("more_than", "2,525+")
+    assert by_code["executions-2014@punjab"]["status"] == "Punjab: 42 Executions"
+    assert by_code["executions-2014@punjab"]["body"] == "Punjab"
+    assert by_code["executions-2014@punjab"]["change"].startswith("Punjab: 30 → 42 Executions")
+    assert by_code["executions-2014@ajk"]["status"] == "AJK: 7 Executions"
+    assert by_code["executions-2014@ajk"]["known_on"] == "2017-10-01"
 
 
 def test_xlsx_names_each_body_and_carries_qualifier_and_figure_as_published(provinces):

@@ -10,6 +10,7 @@ from reporting.definitions import ReportParams, ReportParamsError
 from reporting.forms import ReportForm
 from reporting.models import ReportEdition
 from reporting.services import edition_request
+from tests.factories import SourceFactory
 from tracker.choices import DatePrecision
 from tracker.models import Observation, Source
 
@@ -121,7 +122,7 @@ def test_an_edition_records_its_knowledge_date(sectarian_2012, media_root):
 
 def test_a_correction_counts_from_the_day_its_source_is_known(world):
     original = world.observe(world.executions, 484, OCT17)
-    later = Source.objects.create(
+    later = SourceFactory.create(
         slug="nacta-2019", publisher=world.nacta, title="Revised figures", published_on=date(2019, 3, 1)
     )
     world.observe(world.executions, 486, OCT17, supersedes=original, source=later)

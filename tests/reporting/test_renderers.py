@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from reporting.builder import build_report
 from reporting.definitions import ReportParams
 from reporting.renderers import render_csv, render_html, render_pdf, render_report_files, render_xlsx
+from tests.factories import AgendaItemFactory, IndicatorFactory
 from tracker.formatting import INTERNATIONAL, SOUTH_ASIAN
 from tracker.models import AgendaItem
 
@@ -32,11 +33,11 @@ def test_html_is_a_standalone_document_with_the_table_and_sources(report):
     assert "5,06,072 Executions" in html
     assert "Target Killing (↓91%)" in html
     assert 'id="source-1"' in html
-    assert "National Counter Terrorism Authority, “National CE Policy Guidelines”, 23 Aug 2017" in html
+    assert "National Counter Terrorism Authority, “Status report”, 23 Aug 2017" in html
 
 
 def test_html_escapes_what_the_data_says(nacta_2017):
-    AgendaItem.objects.filter(number=1).update(title="<script>alert(1)</script>")
+    AgendaItem.objects.filter(pk=nacta_2017.executions.item_id).update(title="<script>alert(1)</script>")
     html = render_html(build_report(ReportParams("nap-2014", OCT17)))
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
@@ -68,11 +69,11 @@ def test_pdf_is_a4_with_page_numbers_embedded_fonts_and_extractable_text(report)
 
 def test_pdf_repeats_the_table_header_on_every_page(world):
     for number in range(20, 80):
-        item = AgendaItem.objects.create(
+        item = AgendaItemFactory.create(
             framework=world.nap2014, number=number, title=f"Long item {number} " * 6, category="kinetic"
         )
-        indicator = item.indicators.create(
-            code=f"ind-{number}", name="x", unit="count", status_template="{value} Operations"
+        indicator = IndicatorFactory.create(
+            item=item, code=f"ind-{number}", name="x", unit="count", status_template="{value} Operations", position=1
         )
         world.observe(indicator, number * 1000, OCT17)
     reader = PdfReader(io.BytesIO(render_pdf(build_report(ReportParams("nap-2014", OCT17)))))
@@ -92,7 +93,7 @@ def test_xlsx_stores_numbers_as_numbers_with_formats_and_a_sources_sheet(report)
     assert sheet.freeze_panes == "C5"
     assert [c.value for c in sheet[4]][:5] == ["S", "NAP Agenda Item", "Indicator", "Current Status", "Value"]
     rows = {row[2].value: row for row in sheet.iter_rows(min_row=5) if row[2].value}
-    executions = rows["executions"]
+    executions = rows["Executions"]
     assert executions[0].value == 1
     assert executions[3].value == "5,06,072 Executions"
     assert executions[4].value == 506072 and isinstance(executions[4].value, int)
@@ -107,7 +108,7 @@ def test_xlsx_stores_numbers_as_numbers_with_formats_and_a_sources_sheet(report)
     assert [c.value for c in sources[2]][:4] == [
         1,
         "National Counter Terrorism Authority",
-        "National CE Policy Guidelines",
+        "Status report",
         "23 Aug 2017",
     ]
 
@@ -121,7 +122,7 @@ def test_csv_has_one_row_per_item_and_indicator(report):
     rows = read_csv(render_csv(report))
     keys = [(r["item_number"], r["indicator_code"]) for r in rows]
     assert keys == [
-        ("1", "executions"),
+        ("1", "executions-2014"),
         ("2", "military-courts"),
         ("2", "military-court-cases"),
         ("13", "sims-blocked"),
@@ -138,10 +139,12 @@ def test_csv_has_one_row_per_item_and_indicator(report):
 
 
 def test_csv_and_xlsx_defuse_formula_injection(world):
-    item = AgendaItem.objects.create(
+    item = AgendaItemFactory.create(
         framework=world.nap2014, number=3, title='=HYPERLINK("http://evil","x")', category="kinetic"
     )
-    text = item.indicators.create(code="evil", name="@SUM(A1)", unit="text", status_template="{value}")
+    text = IndicatorFactory.create(
+        item=item, code="evil", name="@SUM(A1)", unit="text", status_template="{value}", position=1
+    )
     world.observe(text, "+cmd|' /C calc'!A0", OCT17)
     world.observe(world.executions, 484, OCT17)
     report = build_report(ReportParams("nap-2014", OCT17))
@@ -169,5 +172,5 @@ def test_international_style_reaches_the_files(nacta_2017):
     report = build_report(ReportParams("nap-2014", OCT17, number_style=INTERNATIONAL))
     assert "506,072 Executions" in render_html(report)
     sheet = load_workbook(io.BytesIO(render_xlsx(report)))["Status"]
-    value = next(r[4] for r in sheet.iter_rows(min_row=5) if r[2].value == "executions")
+    value = next(r[4] for r in sheet.iter_rows(min_row=5) if r[2].value == "Executions")
     assert value.number_format == "#,##0"

@@ -6,6 +6,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.definitions import ReportParams
 from reporting.models import EditionStatus, ReportEdition, ReportSubscription
+from tests.factories import AssessmentFactory
 from tracker.choices import ObservationState, Rating
 from tracker.models import Assessment, Observation
 
@@ -103,8 +104,8 @@ def test_report_page_shows_a_new_rating_at_once(user_client, nacta_2017):
     """Ratings are part of the cached section: a new assessment changes the data version (migration 0022)."""
     query = {"framework": "nap-2021", "as_of": "2024-12-31", "hindsight": "on"}
     assert "Unsatisfactory" not in user_client.get(reverse("reporting:report"), query).content.decode()
-    rated = Assessment.objects.get()
-    Assessment.objects.create(
+    rated = Assessment.objects.get(source=nacta_2017.issra)
+    AssessmentFactory.create(
         item=rated.item, as_of=date(2024, 6, 30), rating=Rating.UNSATISFACTORY, source=rated.source
     )
     assert "Unsatisfactory" in user_client.get(reverse("reporting:report"), query).content.decode()
