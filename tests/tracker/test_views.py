@@ -36,8 +36,11 @@ FRAMEWORK_LIST_QUERIES = AUTH_QUERIES + 1
 # framework + its items with indicator counts + lead responsibilities with bodies
 FRAMEWORK_PAGE_QUERIES = AUTH_QUERIES + 3
 # item + framework, responsibilities, indicators, their last national figures (source, publisher), assessments,
-# crosswalk forward, crosswalk back, the bodies' latest figures (read model; body, source, publisher)
-ITEM_PAGE_QUERIES = AUTH_QUERIES + 8
+# crosswalk forward, crosswalk back, the bodies' latest figures (read model; body, source, publisher); and the item
+# for the page's title with the data version its cached content is keyed by (tracker.page_cache)
+ITEM_PAGE_QUERIES = AUTH_QUERIES + 8 + 2
+# The same page again on unchanged data: the item for the title, the data version, the content from the cache.
+ITEM_PAGE_CACHED_QUERIES = AUTH_QUERIES + 2
 
 
 @pytest.fixture
@@ -221,6 +224,22 @@ def test_item_page_query_count_does_not_grow_with_the_data(
     assert response.content.decode().count("5,06,072") == n_indicators * (
         min(national, 12) + min(n_observations - 1, 3)
     )
+
+
+@pytest.mark.parametrize(("n_indicators", "n_observations"), [(2, 3), (10, 50)])
+def test_item_page_is_read_from_the_cache_until_the_data_change(
+    user_client, item, n_indicators, n_observations, django_assert_num_queries
+):
+    build_item_page_data(item, n_indicators=n_indicators, n_observations=n_observations)
+    url = reverse("tracker:item-detail", args=["nap-2014", 3])
+    first = user_client.get(url).content.decode()
+    with django_assert_num_queries(ITEM_PAGE_CACHED_QUERIES):
+        again = user_client.get(url).content.decode()
+    content = slice(first.index('<header class="page-header">'), first.index("</main>"))
+    assert again[content] == first[content]
+    # A new national figure, approved (a new data version), is on the next page at once.
+    ObservationFactory(indicator=item.indicators.first(), value=Decimal("9876543"), period_end=date(2030, 1, 1))
+    assert "98,76,543" in user_client.get(url).content.decode()
 
 
 def test_item_page_shows_the_last_national_figures_and_each_bodys_latest(user_client, item):

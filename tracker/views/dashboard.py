@@ -289,29 +289,43 @@ def export_job_file(request: HttpRequest, job_id: str) -> FileResponse:
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One series of an indicator at a time (national, or ``?body=<slug>``), its history a page at a time
     (``?after=`` / ``?before=`` a cursor)."""
-    body_slug = request.GET.get("body") or None
-    try:
-        page = explorer_selectors.indicator_page(
-            user=request.user,
-            code=code,
-            body_slug=body_slug,
-            after=Cursor.parse(request.GET.get("after")),
-            before=Cursor.parse(request.GET.get("before")),
-        )
-    except Indicator.DoesNotExist:
-        raise Http404(_("No indicator with this code.")) from None
-    except Body.DoesNotExist:
-        raise Http404(_("No body with this address.")) from None
-    linked = {ind.pk: ind for ind in (*page.earlier, *page.later)}
-    labels = {ind.pk: ind.item.framework.short_title for ind in (page.indicator, *linked.values())}
-    chart = chart_payload(page.indicator, page.points, series_label=labels if linked else None, indicators=linked)
-    context = {
-        "page": page,
-        "indicator": page.indicator,
-        "item": page.indicator.item,
-        "framework": page.indicator.item.framework,
-        "chart_data": {"labels": _chart_labels(), "charts": [chart] if page.points else []},
-        "body_query": urlencode({"body": page.body.slug}) if page.body is not None else "",
-        "recent_linked": RECENT_LINKED,
-    }
-    return render(request, "tracker/indicator_detail.html", context)
+    indicator = Indicator.objects.select_related("item__framework").filter(code=code).first()
+    if indicator is None:
+        raise Http404(_("No indicator with this code."))
+
+    def content() -> str:
+        try:
+            page = explorer_selectors.indicator_page(
+                user=request.user,
+                code=code,
+                body_slug=request.GET.get("body") or None,
+                after=Cursor.parse(request.GET.get("after")),
+                before=Cursor.parse(request.GET.get("before")),
+            )
+        except Indicator.DoesNotExist:
+            raise Http404(_("No indicator with this code.")) from None
+        except Body.DoesNotExist:
+            raise Http404(_("No body with this address.")) from None
+        linked = {ind.pk: ind for ind in (*page.earlier, *page.later)}
+        labels = {ind.pk: ind.item.framework.short_title for ind in (page.indicator, *linked.values())}
+        chart = chart_payload(page.indicator, page.points, series_label=labels if linked else None, indicators=linked)
+        context = {
+            "page": page,
+            "indicator": page.indicator,
+            "item": page.indicator.item,
+            "framework": page.indicator.item.framework,
+            "chart_data": {"labels": _chart_labels(), "charts": [chart] if page.points else []},
+            "body_query": urlencode({"body": page.body.slug}) if page.body is not None else "",
+            "recent_linked": RECENT_LINKED,
+        }
+        # No request: nothing of the reader's own may reach what others of the audience read.
+        return render_to_string("tracker/_indicator_content.html", context)
+
+    # Approved figures only (a corrected one marked so), the bodies the policy shows: the same for everyone of the
+    # reader's audience. The chart runs to today; the page's series and cursor are in its query.
+    question = [code, request.GET.urlencode(), timezone.localdate().isoformat()]
+    cached = page_cache.published_html(
+        "indicator", audience=permissions.published_audience(request.user), parts=question, render=content
+    )
+    context = {"indicator": indicator, "item": indicator.item, "framework": indicator.item.framework}
+    return render(request, "tracker/indicator_detail.html", {**context, "content": cached})

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.tracker.dashboard.conftest import AUTH_QUERIES, bulk_observations
-from tracker.choices import ObservationState
+from tracker.choices import DatePrecision, ObservationState
 from tracker.models import Observation, Source
 
 pytestmark = pytest.mark.django_db
@@ -93,21 +93,33 @@ def test_unknown_indicator_is_404(as_role, dash):
 # indicator (item, framework, continued indicator), indicators continuing it, the bodies of the series switch
 # (with the requested one), a page of the series' history, the last figures of the linked indicators' same
 # series (one probe per indicator inside the query), which of those figures a correction replaced, the chart's
-# points aggregated in SQL
-INDICATOR_PAGE_QUERIES = AUTH_QUERIES + 7
+# points aggregated in SQL; and the indicator for the page's title with the data version its cached content is
+# keyed by (tracker.page_cache: a reader of published figures only, measured here on a miss)
+INDICATOR_PAGE_QUERIES = AUTH_QUERIES + 7 + 2
+# The same page again on unchanged data: the indicator for the title, the data version, the content from the cache.
+INDICATOR_PAGE_CACHED_QUERIES = AUTH_QUERIES + 2
 
 
 @pytest.mark.parametrize("n_obs", [10, 10_000])
 def test_indicator_page_query_count_is_flat(as_role, dash, n_obs, django_assert_num_queries):
     bulk_observations(dash, n_obs)
     client = as_role("analyst")
-    client.get("/indicators/executions/")
+    client.get("/indicators/attacks/")
     with django_assert_num_queries(INDICATOR_PAGE_QUERIES):
+        assert client.get("/indicators/executions/").status_code == 200
+    with django_assert_num_queries(INDICATOR_PAGE_CACHED_QUERIES):
         assert client.get("/indicators/executions/").status_code == 200
     with django_assert_num_queries(INDICATOR_PAGE_QUERIES):  # a body's series, a page further back: the same
         assert client.get("/indicators/executions/?body=punjab&after=2024-06-30.0.999999").status_code == 200
     with django_assert_num_queries(INDICATOR_PAGE_QUERIES):
         assert client.get("/indicators/executions/?body=sindh&before=2020-06-30.0.1").status_code == 200
+
+
+def test_a_cached_indicator_page_shows_a_new_figure_at_once(as_role, dash):
+    client = as_role("analyst")
+    assert "7,777" not in client.get("/indicators/executions/").content.decode()
+    dash.observe(dash.executions, 7777, end=date(2025, 1, 15), precision=DatePrecision.DAY)
+    assert "7,777" in client.get("/indicators/executions/").content.decode()
 
 
 def shown(page: str) -> list[str]:
@@ -147,6 +159,8 @@ def test_an_unknown_body_or_one_the_policy_hides_is_404(as_role, dash, obs, monk
     assert client.get("/indicators/executions/?body=nowhere").status_code == 404
     assert client.get("/indicators/executions/?body=punjab").status_code == 200
     monkeypatch.setattr(permissions, "visible_bodies", lambda user: Body.objects.exclude(slug="punjab"))
+    # A policy that narrows a user's bodies makes them an audience of their own (nothing cached is shared).
+    monkeypatch.setattr(permissions, "published_audience", lambda user: f"user:{user.pk}")
     assert client.get("/indicators/executions/?body=punjab").status_code == 404
     assert '<option value="punjab">' not in client.get("/indicators/executions/").content.decode()
 
