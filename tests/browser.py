@@ -5,6 +5,7 @@ The fixtures are re-exported by the conftest.py of each directory with browser t
 """
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,19 @@ def verified(user: Any) -> Any:
     return user
 
 
+# Seconds a code must still be valid for when it is typed: a sign-in and a page load under CI's load.
+TOTP_MARGIN_SECONDS = 8
+
+
 def totp_code(secret: str) -> str:
-    """The code an authenticator app shows now (computed as in tests/tracker/accounts/test_accounts.py)."""
+    """The code an authenticator app shows now (computed as in tests/tracker/accounts/test_accounts.py). A code
+    read in the last seconds of its window could expire before the browser submits it (allauth accepts no
+    neighbouring window: a reviewer's sign-in failed so in CI), so then it waits for the next window."""
+    from allauth.mfa import app_settings
+
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < TOTP_MARGIN_SECONDS:
+        time.sleep(left + 0.1)
     counter = next(iter(yield_hotp_counters_from_time()))
     return f"{hotp_value(secret, counter):06d}"
 
