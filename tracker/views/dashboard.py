@@ -191,19 +191,33 @@ def _explorer_filter(request: HttpRequest) -> ObservationFilter:
 @login_required
 def explorer(request: HttpRequest) -> HttpResponse:
     filterset = _explorer_filter(request)
-    page = EstimatedCountPaginator(filterset.qs, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filter": filterset,
-        "page": page,
         "columns": _sort_columns(request),
         "query": query.urlencode(),
         "can_export": permissions.can(request.user, "export"),
         "sees_unapproved": permissions.can(request.user, "see_unapproved"),
     }
-    template = "tracker/explorer/_results.html" if getattr(request, "htmx", False) else "tracker/explorer/explorer.html"
-    return render(request, template, context)
+
+    def results() -> str:
+        page = EstimatedCountPaginator(filterset.qs, EXPLORER_PAGE_SIZE).get_page(request.GET.get("page"))
+        # No request: nothing of the reader's own may reach what others of the audience read.
+        return render_to_string("tracker/explorer/_results.html", {**context, "page": page})
+
+    if context["sees_unapproved"]:
+        # Drafts and submissions change without a new data version: built each time.
+        context["results"] = mark_safe(results())  # noqa: S308 (rendered by our template, its values escaped there)
+    else:
+        # Approved figures only: the same page of rows for everyone of the reader's audience and query.
+        question = [request.GET.urlencode(), str(context["can_export"])]
+        context["results"] = page_cache.published_html(
+            "explorer", audience=permissions.published_audience(request.user), parts=question, render=results
+        )
+    if getattr(request, "htmx", False):
+        return HttpResponse(context["results"])
+    return render(request, "tracker/explorer/explorer.html", context)
 
 
 def _sort_columns(request: HttpRequest) -> list[dict[str, Any]]:

@@ -270,8 +270,12 @@ def test_spreadsheet_safe(text, expected):
 
 # --- Cost -------------------------------------------------------------------------------------------------
 
-# Form choices (frameworks, items, indicators, bodies), the chosen indicator's lookup, count, page.
-EXPLORER_QUERIES = AUTH_QUERIES + 7
+# Form choices (frameworks, items, indicators, bodies), the chosen indicator's lookup, count, page; and the data
+# version its results are cached under (an analyst reads approved figures only; measured here on a miss).
+EXPLORER_QUERIES = AUTH_QUERIES + 7 + 1
+# The same page again on unchanged data: the form's choices and the chosen indicator, the data version, the
+# results from the cache.
+EXPLORER_CACHED_QUERIES = AUTH_QUERIES + 5 + 1
 # The chosen indicator's lookup, the rows in one streamed query, then the indicators, bodies and sources they
 # name, once each; XLSX first counts them (a big selection becomes a background job, test_export_jobs.py).
 EXPORT_QUERIES = {"csv": AUTH_QUERIES + 5, "xlsx": AUTH_QUERIES + 6}
@@ -282,10 +286,27 @@ def test_explorer_query_count_is_flat(as_role, dash, n_obs, django_assert_num_qu
     bulk_observations(dash, n_obs)
     client = as_role("analyst")
     url = f"{EXPLORE}?indicator=attacks&sort=-value&page=2"
-    client.get(url)
+    client.get(url.replace("page=2", "page=3"))  # the session's first request; another page, so this one is a miss
     with django_assert_num_queries(EXPLORER_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
+    with django_assert_num_queries(EXPLORER_CACHED_QUERIES):
+        again = client.get(url)
+    start = response.content.decode().index('id="explorer-results"')
+    assert again.content.decode()[start:] == response.content.decode()[start:]
+
+
+def test_the_explorer_shows_a_new_approved_figure_at_once_and_a_reviewer_a_new_submission(as_role, dash):
+    analyst, reviewer = as_role("analyst"), as_role("reviewer")
+    url = f"{EXPLORE}?indicator=attacks&sort=-value"
+    for client in (analyst, reviewer):
+        assert "9,191" not in client.get(url).content.decode()
+    dash.observe(dash.attacks, 9191, end=date(2025, 1, 15), precision=DatePrecision.DAY, body=dash.punjab,
+                 state=ObservationState.SUBMITTED)  # fmt: skip
+    assert "9,191" not in analyst.get(url).content.decode()  # approved figures only
+    assert "9,191" in reviewer.get(url).content.decode()  # built each time: a submission is no new data version
+    dash.observe(dash.attacks, 9292, end=date(2025, 1, 16), precision=DatePrecision.DAY, body=dash.punjab)
+    assert "9,292" in analyst.get(url).content.decode()
 
 
 @pytest.mark.parametrize("n_obs", [10, 10_000])
