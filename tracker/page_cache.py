@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
 
 from django.core.cache import cache
 from django.utils import translation
@@ -21,23 +22,37 @@ from django.utils.safestring import SafeString, mark_safe
 from tracker import selectors
 from tracker.formatting import default_number_style
 
+T = TypeVar("T")
+
 # A new data version makes new keys; the timeout only returns the memory of parts nobody asks for any more.
 PUBLISHED_CACHE_SECONDS = 24 * 60 * 60
 
 
-def published_html(namespace: str, *, audience: str, parts: Sequence[str], render: Callable[[], str]) -> SafeString:
-    """The HTML ``render`` makes, from the cache when the data have not changed since it was rendered for the
-    same ``audience`` and ``parts`` (the page's parameters); ``render`` must read published figures only, and
-    its template must hold nothing of the reader's own (no CSRF token, no name)."""
-    # The version is read before the data: a part is never older than the version it is cached under.
+def published_cached(namespace: str, *, audience: str, parts: Sequence[str], build: Callable[[], T]) -> T:
+    """What ``build`` returns (HTML, rendered JSON, or data a serializer made: anything the cache can pickle),
+    from the cache when the data have not changed since it was built for the same ``audience`` and ``parts``
+    (the page's or the request's parameters). ``build`` must read published figures only, and hold nothing of
+    the reader's own (no CSRF token, no name). An exception in ``build`` (a refused question) caches nothing."""
+    # The version is read before the data: an answer is never older than the version it is cached under.
     version = selectors.data_version()
     key = None if version is None else _cache_key(namespace, version, audience, parts)
-    html = None if key is None else cache.get(key)
-    if html is None:
-        html = render()
-        if key is not None:
-            cache.set(key, html, PUBLISHED_CACHE_SECONDS)
+    if key is not None:
+        found = cache.get(key, _MISSING)
+        if found is not _MISSING:
+            return cast(T, found)
+    built = build()
+    if key is not None:
+        cache.set(key, built, PUBLISHED_CACHE_SECONDS)
+    return built
+
+
+def published_html(namespace: str, *, audience: str, parts: Sequence[str], render: Callable[[], str]) -> SafeString:
+    """``published_cached`` for a part of a page that a template rendered (its values escaped there)."""
+    html = published_cached(namespace, audience=audience, parts=parts, build=render)
     return mark_safe(html)  # noqa: S308 (rendered by our templates, their values escaped there)
+
+
+_MISSING = object()
 
 
 def _cache_key(namespace: str, version: str, audience: str, parts: Sequence[str]) -> str:

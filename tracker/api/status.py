@@ -10,13 +10,10 @@ published figure replaces the version in its own transaction, so a cached answer
 the sign-in's queries and one read of the version.
 """
 
-import hashlib
 from datetime import date
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -24,11 +21,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from tracker import permissions, selectors
+from tracker import page_cache, permissions, selectors
 from tracker.api import examples as ex
 from tracker.api.fields import DecimalStringField, StrictBooleanField, StrictSlugRelatedField
 from tracker.choices import DatePrecision, Unit, ValueQualifier
-from tracker.formatting import default_number_style, figure_formatter, format_period_label
+from tracker.formatting import figure_formatter, format_period_label
 from tracker.models import Body, Framework
 from tracker.selectors import StatusRow
 
@@ -161,33 +158,15 @@ class StatusView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         params = _single_values(request)
-        # The version is read before the data: an answer is never older than the version it is cached under.
-        version = selectors.data_version()
-        key = None if version is None else _cache_key(request, params, version)
-        content = None if key is None else cache.get(key)
-        if content is None:
-            content = _render_status(params)
-            if key is not None:
-                cache.set(key, content, STATUS_CACHE_SECONDS)
+        # What decides the answer beside the data, the reader's audience, language and number style: the query as
+        # given (only a valid one is cached: a refused query raises before anything is kept).
+        content = page_cache.published_cached(
+            "api-status",
+            audience=permissions.published_audience(request.user),
+            parts=[f"{name}={value}" for name, value in sorted(params.items())],
+            build=lambda: _render_status(params),
+        )
         return HttpResponse(content, content_type="application/json")
-
-
-# A new data version makes new keys; the timeout only returns the memory of answers nobody asks for any more.
-STATUS_CACHE_SECONDS = 24 * 60 * 60
-
-
-def _cache_key(request: Request, params: dict[str, str], version: str) -> str:
-    """What decides the answer: the query as given (a valid one: only valid queries are cached), who reads it
-    (their audience class, never the user unless the policy scopes them), how figures and periods are written
-    (language, number style), and the data."""
-    parts = [
-        version,
-        permissions.published_audience(request.user),
-        translation.get_language() or "",
-        default_number_style(),
-        *(f"{name}={value}" for name, value in sorted(params.items())),
-    ]
-    return "api:status:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 def _render_status(params: dict[str, str]) -> bytes:

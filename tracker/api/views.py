@@ -18,7 +18,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker import permissions, selectors, services
+from tracker import page_cache, permissions, selectors, services
 from tracker.api import examples as ex
 from tracker.api import filters, idempotency
 from tracker.api import serializers as s
@@ -203,10 +203,25 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return qs.restrict(self.request.user, "view").order_by("-id")
 
     def list(self, request: Request) -> Response:
-        # Plain values, rendered by the serializer's fields (``s.observation_rows``): the same answer for a
-        # third of the CPU.
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*s.OBSERVATION_VALUES))
-        return self.get_paginated_response(s.observation_rows(rows or []))
+        def page() -> Any:
+            # Plain values, rendered by the serializer's fields (``s.observation_rows``): the same answer for a
+            # third of the CPU.
+            rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*s.OBSERVATION_VALUES))
+            return self.get_paginated_response(s.observation_rows(rows or [])).data
+
+        if permissions.can(request.user, "see_unapproved"):
+            # Drafts and submissions change without a new data version: read each time.
+            return Response(page())
+        # Approved figures only: the same page for everyone of the reader's audience and request (its links
+        # carry the host and the cursor).
+        return Response(
+            page_cache.published_cached(
+                "api-observations",
+                audience=permissions.published_audience(request.user),
+                parts=[request.build_absolute_uri()],
+                build=page,
+            )
+        )
 
     def _transition(self, request: Request, service: Callable[..., Observation]) -> Response:
         """A workflow step that takes only the version the client read (submit, approve)."""

@@ -66,3 +66,35 @@ def test_status_query_count_is_flat_whatever_the_knowledge_date(
         response = client.get("/api/v1/status/", {"framework": world.nap2014.slug, "as_of": "2029-12-31", **extra})
     assert response.status_code == 200, response.content
     assert response.json()["count"] >= 1
+
+
+# An analyst reads approved figures only: a page of observations is cached under the data version (tracker.page_cache).
+OBSERVATIONS_MISS = AUTH + 1 + 1  # the data version, the page
+OBSERVATIONS_HIT = AUTH + 1  # the data version
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_an_analysts_observation_pages_come_from_the_cache_until_the_data_change(
+    n, world, analyst, api_as, make_obs, django_assert_num_queries
+):
+    make_data(world, n, make_obs)
+    client = api_as(analyst)
+    client.get("/api/v1/frameworks/")  # the token's last use is written at most once a minute: not in the count
+    with django_assert_num_queries(OBSERVATIONS_MISS):
+        first = client.get("/api/v1/observations/?page_size=5")
+    with django_assert_num_queries(OBSERVATIONS_HIT):
+        again = client.get("/api/v1/observations/?page_size=5")
+    assert again.json() == first.json()
+    # A newly approved figure (a new data version) is on the next page at once; a draft never is.
+    draft = make_obs(S.DRAFT, period_end=date(2030, 1, 2), date_precision="day", period_start=None)
+    approved = make_obs(S.APPROVED, period_end=date(2030, 1, 1), date_precision="day", period_start=None)
+    ids = [row["id"] for row in client.get("/api/v1/observations/?page_size=5").json()["results"]]
+    assert approved.pk in ids and draft.pk not in ids
+
+
+def test_a_reporters_observation_pages_show_a_new_draft_at_once(world, reporter, api_as, make_obs):
+    client = api_as(reporter)
+    client.get("/api/v1/observations/?page_size=5")
+    draft = make_obs(S.DRAFT, period_end=date(2030, 1, 2), date_precision="day", period_start=None)
+    ids = [row["id"] for row in client.get("/api/v1/observations/?page_size=5").json()["results"]]
+    assert draft.pk in ids
