@@ -545,7 +545,8 @@ def _new_data_version() -> None:
 def run_pages(
     base: str, pages: Iterable[Page], *, user: Any, cookie: str, requests: int, clients: int, warm_up: int = 2
 ) -> list[Result]:
-    """Every page under load (after ``warm_up`` requests), then its queries and slowest SQL in-process."""
+    """Every page: its first request after a data change, then under load (after ``warm_up`` requests per
+    client), then its queries and slowest SQL in-process."""
     results = []
     for page in pages:
         path = page.path
@@ -559,7 +560,10 @@ def run_pages(
             _new_data_version()
             cold = load(base, path, requests=1, clients=1, cookie=cookie)
             if warm_up:
-                load(base, path, requests=warm_up, clients=1, cookie=cookie)
+                # As many connections as the load opens, so every gunicorn worker has served the page once (a
+                # worker's first request of a page compiles its templates: once per worker, not per request).
+                concurrent = page.clients or clients
+                load(base, path, requests=warm_up * concurrent, clients=concurrent, cookie=cookie)
             result = load(
                 base,
                 path,
