@@ -169,9 +169,17 @@ def dashboard_chart(request: HttpRequest, code: str) -> JsonResponse:
     except Indicator.DoesNotExist:
         raise Http404(_("No indicator with this code.")) from None
     as_of = parse_date(request.GET.get("as_of", "")) or timezone.localdate()
-    points = chart_selectors.chart_points(request.user, indicator_ids=[indicator.pk], as_of=as_of)
-    charts = [chart_payload(indicator, points)] if points and indicator.is_numeric else []
-    return JsonResponse({"labels": _chart_labels(), "charts": charts})
+
+    def payload() -> dict[str, Any]:
+        points = chart_selectors.chart_points(request.user, indicator_ids=[indicator.pk], as_of=as_of)
+        charts = [chart_payload(indicator, points)] if points and indicator.is_numeric else []
+        return {"labels": _chart_labels(), "charts": charts}
+
+    # Published figures only: the same points for everyone of the reader's audience, until the data change.
+    data = page_cache.published_cached(
+        "chart", audience=permissions.published_audience(request.user), parts=[code, as_of.isoformat()], build=payload
+    )
+    return JsonResponse(data)
 
 
 def _optional_url(name: str) -> str:

@@ -373,8 +373,11 @@ def test_a_chart_endpoint_reads_one_query_and_at_most_one_point_per_series_per_m
         obs(dash.attacks, value=value, body=dash.nacta, end=date(2010, month, 28), precision=DatePrecision.DAY)
     client = as_role("analyst")
     client.get("/dashboard/")
-    with django_assert_num_queries(AUTH_QUERIES + 2):  # the indicator, the points
+    with django_assert_num_queries(AUTH_QUERIES + 3):  # the indicator, the data version, the points
         data = client.get("/dashboard/charts/attacks/?as_of=2024-12-31").json()
+    # Asked again on unchanged data: the points come from the cache (tracker.page_cache).
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # the indicator, the data version
+        assert client.get("/dashboard/charts/attacks/?as_of=2024-12-31").json() == data
     (chart,) = data["charts"]
     nacta = next(s for s in chart["series"] if s["label"] == "NACTA")
     months = [p["period"] for p in nacta["points"]]
