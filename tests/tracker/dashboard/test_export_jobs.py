@@ -106,3 +106,33 @@ def test_the_jobs_workbook_opens_with_every_row_numbers_as_numbers_and_dates_as_
     assert cells["Source"] == first.source.title
     selection = list(book["Selection"].iter_rows(values_only=True))
     assert selection[1][0] == "Exported at" and isinstance(selection[1][1], datetime)
+    assert selection[2] == ("Observations exported", 273)
+
+
+def test_rows_beyond_a_sheets_limit_go_on_in_the_next_sheet_none_lost(users, dash, figures, monkeypatch):
+    """Excel (and XlsxWriter, silently) stop at 1,048,576 rows a sheet: a longer selection continues on
+    "Observations (2)" and after, each sheet with its header. Shown here with a limit of 3 rows a sheet."""
+    bulk_observations(dash, 10)  # 9 approved, and 3 from ``figures``
+    monkeypatch.setattr(exports, "SHEET_ROWS", 3)
+    job = export_jobs.ExportJob(id="c" * 32, user_id=users["analyst"].pk, query="", total=12)
+    export_jobs._save(job)
+    done = export_jobs.export_job_run(job_id=job.id)
+    with default_storage.open(done.path, "rb") as stored:
+        book = load_workbook(io.BytesIO(stored.read()), read_only=True)
+    names = [f"Observations ({n})" for n in range(2, 7)]
+    assert book.sheetnames == ["Observations", *names, "Selection"]
+    ids = []
+    for name in ["Observations", *names]:
+        header, *rows = book[name].iter_rows(values_only=True)
+        assert header[0] == "Observation id" and len(rows) == 2
+        ids += [row[0] for row in rows]
+    approved = explorer_observations(user=users["analyst"]).filter(state=ObservationState.APPROVED)
+    assert ids == list(approved.values_list("pk", flat=True)) and len(ids) == done.rows == 12
+    assert list(book["Selection"].iter_rows(values_only=True))[2] == ("Observations exported", 12)
+
+
+def test_an_empty_selection_still_has_its_header(users, dash):
+    content = exports.xlsx_bytes(explorer_observations(user=users["analyst"]).none(), filters=[], title="t")
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    assert book.sheetnames == ["Observations", "Selection"]
+    assert [row[0] for row in book["Observations"].iter_rows(values_only=True)] == ["Observation id"]
