@@ -456,6 +456,17 @@ def _terms(where: Q) -> list[Q]:
     return [child if isinstance(child, Q) else Q(child) for child in where.children]
 
 
+# What its holders read besides published figures: drafts and submissions, the review backlog, the audit trail.
+READS_UNPUBLISHED = ("see_unapproved", "review", "view_audit")
+
+
+def reads_published_only(user: UserLike) -> bool:
+    """Whether all ``user`` reads is published (approved) data: then the pages, parts and API answers they read
+    are the same for everyone of their ``published_audience`` and change only with the data version, so they
+    may be cached under both. Drafts, the backlog and the audit trail change without a new data version."""
+    return not any(can(user, action) for action in READS_UNPUBLISHED)
+
+
 def published_audience(user: UserLike) -> str:
     """The class of users who read the same answer when it is built from published (approved) figures only,
     e.g. the status API: a cache key part, so an answer is shared only by users who may see the same figures.

@@ -209,7 +209,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*s.OBSERVATION_VALUES))
             return self.get_paginated_response(s.observation_rows(rows or [])).data
 
-        if permissions.can(request.user, "see_unapproved"):
+        if not permissions.reads_published_only(request.user):
             # Drafts and submissions change without a new data version: read each time.
             return Response(page())
         # Approved figures only: the same page for everyone of the reader's audience and request (its links

@@ -112,8 +112,7 @@ def _published_part(request: HttpRequest, params: DashboardParams, context: dict
         # No request: nothing of the reader's own (a CSRF token, a name) may reach a part others read.
         return render_to_string("tracker/dashboard/_published.html", context)
 
-    published_only = not any(permissions.can(user, action) for action in ("see_unapproved", "review", "view_audit"))
-    if not published_only:
+    if not permissions.reads_published_only(user):
         return mark_safe(render())  # noqa: S308 (rendered by our template, its values escaped there)
     question = [
         params.framework.slug if params.framework is not None else "",
@@ -214,7 +213,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
         # No request: nothing of the reader's own may reach what others of the audience read.
         return render_to_string("tracker/explorer/_results.html", {**context, "page": page})
 
-    if context["sees_unapproved"]:
+    if not permissions.reads_published_only(request.user):
         # Drafts and submissions change without a new data version: built each time.
         context["results"] = mark_safe(results())  # noqa: S308 (rendered by our template, its values escaped there)
     else:
