@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import (
+    AWAITING_DECISION_STATES,
     OBSERVATION_TRANSITIONS,
     Accumulation,
     DatePrecision,
@@ -28,6 +29,8 @@ from tracker.models.querysets import AssessmentQuerySet, ObservationQuerySet
 
 NON_NEGATIVE_UNITS = {Unit.COUNT, Unit.PKR, Unit.USD, Unit.PERCENT}
 APPROVED = Q(state="approved")  # the condition of the partial indexes over published figures
+# The condition of the partial indexes over submissions awaiting a decision (a few percent of the rows).
+AWAITING = Q(state__in=sorted(AWAITING_DECISION_STATES))
 
 
 def period_errors(start: date | None, end: date | None, precision: str) -> dict[str, str]:
@@ -225,6 +228,10 @@ class Observation(models.Model):
             models.Index(fields=["body", "-period_end", "id"], condition=APPROVED, name="obs_approved_body_idx"),
             models.Index(fields=["value", "-period_end", "id"], condition=APPROVED, name="obs_approved_value_idx"),
             models.Index(fields=["approved_at", "-period_end", "id"], condition=APPROVED, name="obs_approved_at_idx"),
+            # The review queue and the dashboard's backlog (oldest submission first) and pending counts per item:
+            # without them each read every row to find the few awaiting review (0.1 s apiece at 1M).
+            models.Index(fields=["submitted_at", "id"], condition=AWAITING, name="obs_awaiting_idx"),
+            models.Index(fields=["indicator", "body"], condition=AWAITING, name="obs_awaiting_indicator_idx"),
         ]
 
     def __str__(self) -> str:
