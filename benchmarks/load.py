@@ -4,7 +4,8 @@
 
 For each size it makes the synthetic data (``generate_synthetic``; "seed" removes it; a database that already
 holds exactly that many synthetic rows is used as it is), starts gunicorn (production settings, gthread
-workers, loopback), signs in an analyst by session cookie, and sends a fixed number of requests per page from
+workers, loopback), signs in an analyst (and a NACTA M&E reviewer, enrolled in TOTP, for the pages only reviewers
+see as they do) by session cookie, and sends a fixed number of requests per page from
 a few threads (stdlib ``http.client``, keep-alive). For each page it records p50/p95, requests/s, bytes per
 response and queries per request (counted once in-process through Django's test client: the count is the
 same on every request), and the floors measured in the same run: ``/healthz/`` through the same gunicorn and
@@ -16,7 +17,7 @@ size: other sessions share the cores.
 Each size's figures go to ``benchmarks/results/<size>.json``; ``--out`` is then written from every size on
 file, with the issue's targets and the 1M/100k ratios, so the sizes may run one at a time (and each in its
 own database: ``DATABASE_URL``). Never point it at real data: ``generate_synthetic`` refuses a database with
-real observations, and this module adds an analyst account and sessions.
+real observations, and this module adds bench accounts and sessions.
 
 ``make bench`` runs this at seed, 100k and 1M, then the pytest-benchmark suite (``make bench-micro``). A smoke
 run at seed size, a few requests per page against Django's live server, is part of ``make test``
@@ -57,11 +58,15 @@ class Page:
     once: bool = False  # a long download: one request, timed whole
     clients: int | None = None  # concurrent clients, when the target names them
     min_requests: int = 0
+    role: str = "analyst"  # whose session asks for it
 
 
 PAGES: tuple[Page, ...] = (
     Page("healthz (floor)", "/healthz/"),
     Page("dashboard nap-2021", f"/dashboard/?framework=nap-2021&as_of={AS_OF}"),
+    # NACTA M&E's dashboard carries their pending counts, backlog and recent activity: built on every request.
+    Page("dashboard nap-2021, reviewer", f"/dashboard/?framework=nap-2021&as_of={AS_OF}", role="reviewer"),
+    Page("review queue, reviewer", "/review/", role="reviewer"),
     Page("dashboard chart (JSON)", f"/dashboard/charts/nap2021-01-deaths-since-2001/?as_of={AS_OF}"),
     Page("item nap-2021/4", "/frameworks/nap-2021/items/4/"),
     Page("indicator page", "/indicators/nap2021-01-deaths-since-2001/"),
@@ -85,6 +90,7 @@ PAGES: tuple[Page, ...] = (
 # The issue's targets at 1M on this machine: p95 in ms (wall time for a job), KB per response, req/s.
 TARGETS: dict[str, dict[str, float]] = {
     "dashboard nap-2021": {"p95": 150, "kb": 300},
+    "dashboard nap-2021, reviewer": {"p95": 150, "kb": 300},
     "item nap-2021/4": {"p95": 100},
     "indicator page": {"p95": 100},
     "explorer default": {"p95": 100},
@@ -514,23 +520,34 @@ def _prepare(size: str, env: dict[str, str]) -> str:
     return f"generated in {time.monotonic() - started:.0f} s"
 
 
-def _bench_user() -> tuple[Any, str]:
+def _bench_user(role: str = "analyst") -> tuple[Any, str]:
+    """An account of ``role`` (``bench-<role>``) and a session cookie for it. Roles that must have a second factor
+    get a TOTP authenticator, as enrolment would give them, so the enrolment gate lets them through."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
-    from tracker.choices import Role
+    from tracker import permissions
+    from tracker.accounts.factors import has_second_factor
     from tracker.models import UserRole
 
     user, _created = get_user_model().objects.get_or_create(
-        username="bench-analyst", defaults={"email": "bench-analyst@bench.invalid"}
+        username=f"bench-{role}", defaults={"email": f"bench-{role}@bench.invalid"}
     )
-    UserRole.objects.get_or_create(user=user, defaults={"role": Role.ANALYST})
+    UserRole.objects.update_or_create(user=user, defaults={"role": role})
+    if permissions.needs_second_factor(user) and not has_second_factor(user):
+        TOTP.activate(user, generate_totp_secret())
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return user, f"sessionid={session.session_key}"
+
+
+def bench_sessions(pages: Iterable[Page]) -> dict[str, tuple[Any, str]]:
+    """An account and a session cookie for the analyst (the export job's owner) and each role ``pages`` name."""
+    return {role: _bench_user(role) for role in sorted({"analyst", *(page.role for page in pages)})}
 
 
 def _new_data_version() -> None:
@@ -543,12 +560,19 @@ def _new_data_version() -> None:
 
 
 def run_pages(
-    base: str, pages: Iterable[Page], *, user: Any, cookie: str, requests: int, clients: int, warm_up: int = 2
+    base: str,
+    pages: Iterable[Page],
+    *,
+    sessions: dict[str, tuple[Any, str]],
+    requests: int,
+    clients: int,
+    warm_up: int = 2,
 ) -> list[Result]:
-    """Every page: its first request after a data change, then under load (after ``warm_up`` requests per
-    client), then its queries and slowest SQL in-process."""
+    """Every page, asked by its role's session (``bench_sessions``): its first request after a data change, then
+    under load (after ``warm_up`` requests per client), then its queries and slowest SQL in-process."""
     results = []
     for page in pages:
+        user, cookie = sessions[page.role]
         path = page.path
         if page.name.endswith(" p21"):
             path = follow_next(base, page.path, hops=20, cookie=cookie)
@@ -590,7 +614,8 @@ def bench_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> dict
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     generated = _prepare(size, env)
     load_start = _load_average()
-    user, cookie = _bench_user()
+    pages = [page for page in PAGES if _chosen(page.name, args.only)]
+    sessions = bench_sessions(pages)
     port = _free_port()
     gunicorn = subprocess.Popen(  # noqa: S603 (our own argv)
         [
@@ -604,9 +629,8 @@ def bench_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> dict
     )
     try:
         _wait(port, gunicorn)
-        pages = [page for page in PAGES if _chosen(page.name, args.only)]
         results = run_pages(
-            f"http://127.0.0.1:{port}", pages, user=user, cookie=cookie, requests=args.requests, clients=args.clients
+            f"http://127.0.0.1:{port}", pages, sessions=sessions, requests=args.requests, clients=args.clients
         )
     finally:
         gunicorn.terminate()
@@ -615,7 +639,7 @@ def bench_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> dict
     if _chosen("report build", args.only) or _chosen("report HTML", args.only) or _chosen("report PDF", args.only):
         jobs += report_jobs()
     if _chosen("XLSX export job, all rows", args.only):
-        jobs.append(xlsx_job(user.get_username(), env))
+        jobs.append(xlsx_job(sessions["analyst"][0].get_username(), env))
         if jobs[-1].sizes:
             jobs.append(xlsx_floor(jobs[-1].sizes[0], env))
     for result in jobs:

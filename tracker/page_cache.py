@@ -7,11 +7,15 @@ transaction as every write that can change a published figure (approvals, correc
 indicators, items, the crosswalk, responsibilities, assessments, reporting assignments), so a cached part is
 never older than the data it shows and no purge is needed. Without a version (the embedded SQLite default, or a
 database flushed whole) nothing is cached.
+
+A cached part may leave slots for what is the reader's own (a reviewer's pending counts on the dashboard's cards):
+``<!--slot:NAME-->`` comments that ``fill_slots`` replaces on every request.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
 
@@ -23,6 +27,10 @@ from tracker import selectors
 from tracker.formatting import default_number_style
 
 T = TypeVar("T")
+
+# A slot of a cached part. An HTML comment, so an unfilled slot shows nothing; no value a template writes can forge
+# one, since templates escape "<".
+SLOT = re.compile(r"<!--slot:([\w:-]+)-->")
 
 # A new data version makes new keys; the timeout only returns the memory of parts nobody asks for any more.
 PUBLISHED_CACHE_SECONDS = 24 * 60 * 60
@@ -50,6 +58,12 @@ def published_html(namespace: str, *, audience: str, parts: Sequence[str], rende
     """``published_cached`` for a part of a page that a template rendered (its values escaped there)."""
     html = published_cached(namespace, audience=audience, parts=parts, build=render)
     return mark_safe(html)  # noqa: S308 (rendered by our templates, their values escaped there)
+
+
+def fill_slots(html: str, fill: Callable[[str], str]) -> SafeString:
+    """``html`` (a cached part) with each slot replaced by ``fill(name)``: the reader's own HTML, rendered by our
+    templates, or "" to leave it out."""
+    return mark_safe(SLOT.sub(lambda slot: fill(slot.group(1)), html))  # noqa: S308 (our templates' output)
 
 
 _MISSING = object()

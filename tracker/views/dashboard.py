@@ -6,6 +6,7 @@ renders. htmx requests get only the part of the page that changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -82,9 +83,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["bodies_query"] = _dashboard_query(params)
         # Each chart loads its own points (dashboard_chart) when it scrolls into view: the page carries none.
         context["chart_data"] = {"labels": _chart_labels(), "charts": []}
-        # Analysts see approved figures only, so a pending count would always read zero for them.
-        context["show_pending"] = permissions.can(request.user, "see_unapproved")
         context["review_url"] = _optional_url("tracker:review-queue")
+        # The reader's own: pending counts, backlog, activity (empty for a reader of published figures only).
+        context["work"] = selectors.dashboard_work(
+            user=request.user, framework=params.framework, category=params.category
+        )
         if permissions.can(request.user, "view_validation"):
             # Returns expected, received, on time, late and missing per body and quarter (two queries). Outside
             # the cached part: a submission counts as received before it is approved.
@@ -95,9 +98,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _published_part(request: HttpRequest, params: DashboardParams, context: dict[str, Any]) -> SafeString:
-    """The cards, the compliance matrix and the charts. For a reader who sees published figures only (no
-    pending counts, review backlog or activity) they are the same for everyone of the reader's audience, so they
-    come from the cache until the data change (``tracker.page_cache``); anyone else's are built each time."""
+    """The cards, the compliance matrix and the charts: published figures only, the same for everyone of the
+    reader's audience, so they come from the cache until the data change (``tracker.page_cache``). What is the
+    reader's own (pending counts on the cards, the backlog and activity in the contents) fills its slots on
+    every request."""
     user = request.user
 
     def render() -> str:
@@ -112,8 +116,6 @@ def _published_part(request: HttpRequest, params: DashboardParams, context: dict
         # No request: nothing of the reader's own (a CSRF token, a name) may reach a part others read.
         return render_to_string("tracker/dashboard/_published.html", context)
 
-    if not permissions.reads_published_only(user):
-        return mark_safe(render())  # noqa: S308 (rendered by our template, its values escaped there)
     question = [
         params.framework.slug if params.framework is not None else "",
         params.as_of.isoformat(),
@@ -122,9 +124,30 @@ def _published_part(request: HttpRequest, params: DashboardParams, context: dict
         # The settings as given: the form's messages about unusable ones are part of the page.
         request.GET.urlencode(),
     ]
-    return page_cache.published_html(
+    part = page_cache.published_html(
         "dashboard", audience=permissions.published_audience(user), parts=question, render=render
     )
+    return page_cache.fill_slots(part, _reader_slots(context.get("work"), context.get("review_url")))
+
+
+def _reader_slots(work: selectors.DashboardWork | None, review_url: str | None) -> Callable[[str], str]:
+    """What fills the dashboard's slots for this reader: "toc" (links to their backlog and activity) and
+    "pending:<item id>" (the card's submissions awaiting review, for readers who see unpublished figures)."""
+    if work is None:
+        return lambda name: ""
+    toc = render_to_string("tracker/dashboard/_work_toc.html", {"work": work})
+    pending_line = get_template("tracker/dashboard/_pending.html")
+    pending = work.pending
+
+    def fill(name: str) -> str:
+        if name == "toc":
+            return toc
+        kind, _sep, item = name.partition(":")
+        if kind == "pending" and pending is not None and item.isdigit():
+            return pending_line.render({"n": pending.get(int(item), 0), "review_url": review_url})
+        return ""
+
+    return fill
 
 
 def _dashboard_query(params: DashboardParams) -> str:

@@ -67,6 +67,14 @@ class Dashboard:
     items: list[AgendaItem]
     matrix: list[MatrixRow]
     charts: list[ChartData]
+
+
+@dataclass
+class DashboardWork:
+    """What the dashboard shows beside the published figures, read for each reader on every request: pending
+    submissions per item (``None``: the reader sees none), the review backlog and recent activity."""
+
+    pending: dict[int, int] | None
     backlog: Backlog | None
     activity: list[AuditEntry] | None
 
@@ -84,11 +92,11 @@ def dashboard(
 
     items, their responsibilities and indicators (3), latest assessments (1), the latest figure of every series as
     plain values (1: the matrix, the coverage lines, the charts), the bodies that have series (1), each
-    indicator's headline series with the figure it follows (1) and its figure at the comparison date (1), pending
-    submissions per item (1), reporting assignments with their status (1, unless a ``rule`` is given); reviewers
-    add the backlog (2), and users the policy lets read the audit trail add recent activity (1). Each body's
-    figure is not on the page: it loads per indicator on demand (``body_figures``), so the page's size is bounded
-    by the number of indicators and bodies, not of series.
+    indicator's headline series with the figure it follows (1) and its figure at the comparison date (1) and
+    reporting assignments with their status (1, unless a ``rule`` is given). Published figures only: the same
+    for everyone of the user's ``permissions.published_audience`` (what is unpublished is ``dashboard_work``'s).
+    Each body's figure is not on the page: it loads per indicator on demand (``body_figures``), so the page's
+    size is bounded by the number of indicators and bodies, not of series.
     """
     items = dashboard_items(framework=framework, category=category)
     indicators = [ind for row in items for ind in row.indicators]
@@ -104,21 +112,16 @@ def dashboard(
         if compare
         else {}
     )
-    pending = pending_per_item(user, item_ids=[row.item.pk for row in items])
-
     cards = item_cards(
         items=items,
         series=series,
         compared=compared,
         coverage=coverage_per_indicator(heads),
         assessments=assessments,
-        pending=pending,
         compare=compare,
     )
     charted = {head.indicator_id for head in heads if head.has_value}
     charts = [ChartData(ind) for ind in indicators if ind.is_numeric and ind.pk in charted]
-    backlog = review_backlog(user) if permissions.can(user, "review") else None
-    activity = recent_activity() if permissions.can(user, "view_audit") else None
     return Dashboard(
         framework=framework,
         as_of=as_of,
@@ -134,8 +137,24 @@ def dashboard(
             rule=rule or cadence_rule(user, items=items, as_of=as_of),
         ),
         charts=charts,
-        backlog=backlog,
-        activity=activity,
+    )
+
+
+def dashboard_work(*, user: UserLike, framework: Framework, category: str = "") -> DashboardWork:
+    """The reader's own part of the dashboard, never cached: submissions awaiting review per item of
+    ``framework`` (1, for users who see unpublished figures), the backlog (2, for reviewers) and recent
+    activity (1, for readers of the audit trail). Each reads the few rows awaiting review through their
+    partial indexes, or the latest audit entries."""
+    pending = None
+    if permissions.can(user, "see_unapproved"):
+        items = AgendaItem.objects.filter(framework=framework)
+        if category:
+            items = items.filter(category=category)
+        pending = pending_per_item(user, item_ids=items.values("pk"))
+    return DashboardWork(
+        pending=pending,
+        backlog=review_backlog(user) if permissions.can(user, "review") else None,
+        activity=recent_activity() if permissions.can(user, "view_audit") else None,
     )
 
 
@@ -145,6 +164,7 @@ __all__ = [
     "Coverage",
     "Dashboard",
     "DashboardItem",
+    "DashboardWork",
     "Headline",
     "ItemCard",
     "MatrixCell",
@@ -162,6 +182,7 @@ __all__ = [
     "dashboard",
     "dashboard_frameworks",
     "dashboard_items",
+    "dashboard_work",
     "default_framework",
     "headline_series",
     "latest_assessments",

@@ -3,10 +3,12 @@ follows, the item's latest assessment and the submissions waiting on it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from tracker.choices import AWAITING_DECISION_STATES, Direction, ResponsibilityRole
 from tracker.comparison import not_comparable_reason
@@ -80,7 +82,6 @@ class ItemCard:
     assessment: Assessment | None
     lead_bodies: list[Body]
     headlines: list[Headline]
-    pending: int = 0
 
 
 @dataclass
@@ -96,7 +97,7 @@ def latest_assessments(*, items: list[DashboardItem], as_of: date) -> dict[int, 
     return {a.item_id: a for a in latest}
 
 
-def pending_per_item(user: UserLike, *, item_ids: list[int]) -> dict[int, int]:
+def pending_per_item(user: UserLike, *, item_ids: Iterable[int] | QuerySet[Any]) -> dict[int, int]:
     """Submissions awaiting review (submitted or verified) per item, among those the user may see (a reporter:
     their bodies')."""
     rows = (
@@ -152,7 +153,6 @@ def item_cards(
     compared: dict[SeriesKey, SeriesFigures],
     coverage: dict[int, Coverage],
     assessments: dict[int, Assessment],
-    pending: dict[int, int],
     compare: date | None,
 ) -> list[ItemCard]:
     """Build the cards from what the dashboard read (no query): ``series`` holds each headline's series."""
@@ -168,7 +168,6 @@ def item_cards(
                 headline(ind, by_indicator.get(ind.pk, []), compared, compare, coverage.get(ind.pk))
                 for ind in row.indicators
             ],
-            pending=pending.get(row.item.pk, 0),
         )
         for row in items
     ]
