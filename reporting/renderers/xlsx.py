@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reporting.appendix import AppendixRow
 from reporting.builder import FigureEntry, Report, StatusCell
 from reporting.renderers.stamp import EditionStamp
+from tracker import exports
 from tracker.choices import Unit, ValueQualifier
 from tracker.formatting import SOUTH_ASIAN
 
@@ -165,7 +166,7 @@ def render_xlsx(
         texts = [note.publisher, note.title, note.date, note.url, note.reference]
         sources.append([note.number, *(_text(sources, text) for text in texts)])
     if appendix is not None:
-        _appendix_sheet(book.create_sheet(_("History")[:31]), appendix, style)
+        _appendix_sheets(book, appendix, style)
 
     buffer = io.BytesIO()
     book.save(buffer)
@@ -179,26 +180,18 @@ def _cell(ws: WriteOnlyWorksheet, value: object, alignment: Alignment | None) ->
     return value
 
 
-def _appendix_sheet(ws: WriteOnlyWorksheet, appendix: Iterable[AppendixRow], style: str) -> None:
-    ws.freeze_panes = "A2"
-    for column, width in enumerate([28, 36, 14, 14, 12, 12, 16, 12, 18, 40], start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    titles = [
-        _("Indicator code"),
-        _("Indicator"),
-        _("Body"),
-        _("Period"),
-        _("Period start"),
-        _("Period end"),
-        _("Value"),
-        _("Qualifier"),
-        _("Figure as published"),
-        _("Source"),
-    ]
-    ws.append([_text(ws, title, font=Font(bold=True)) for title in titles])
+def _appendix_sheets(book: Workbook, appendix: Iterable[AppendixRow], style: str) -> None:
+    """The "History" sheet: every figure of the `{period}` series. Rows beyond a sheet's limit
+    (``tracker.exports.SHEET_ROWS``) go on in "History (2)" and after, each with its header."""
+    name = str(_("History"))
     qualifiers = {str(choice): str(choice.label) for choice in ValueQualifier}
     formats: dict[tuple[str, bool], str] = {}
+    sheets, ws, line = 0, None, exports.SHEET_ROWS
     for entry in appendix:
+        if line == exports.SHEET_ROWS or ws is None:
+            sheets += 1
+            ws = _appendix_sheet(book, name if sheets == 1 else f"{name} ({sheets})")
+            line = 1
         value = None
         if entry.value is not None:
             key = (entry.unit, entry.value == entry.value.to_integral_value())
@@ -219,3 +212,28 @@ def _appendix_sheet(ws: WriteOnlyWorksheet, appendix: Iterable[AppendixRow], sty
                 _text(ws, entry.source),
             ]
         )
+        line += 1
+    if ws is None:  # no figure: the header alone
+        _appendix_sheet(book, name)
+
+
+def _appendix_sheet(book: Workbook, name: str) -> WriteOnlyWorksheet:
+    """A new appendix sheet with its column widths, its header and the header frozen."""
+    ws = book.create_sheet(name[:31])
+    ws.freeze_panes = "A2"
+    for column, width in enumerate([28, 36, 14, 14, 12, 12, 16, 12, 18, 40], start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    titles = [
+        _("Indicator code"),
+        _("Indicator"),
+        _("Body"),
+        _("Period"),
+        _("Period start"),
+        _("Period end"),
+        _("Value"),
+        _("Qualifier"),
+        _("Figure as published"),
+        _("Source"),
+    ]
+    ws.append([_text(ws, title, font=Font(bold=True)) for title in titles])
+    return ws

@@ -127,3 +127,21 @@ def test_the_build_reads_a_fixed_number_of_queries_and_a_bounded_listing(
     with django_assert_num_queries(7 if scope == "national" else 8):  # latest and listed: one fetch
         report = build_report(ReportParams("nap-2014", AS_OF, scope=scope))
     assert len(sectarian_cell(report).figures) == (n_figures if n_figures <= LISTED_WHOLE else LISTED_YEARS)
+
+
+def test_an_appendix_longer_than_a_sheet_goes_on_in_the_next_none_lost(world, monkeypatch):
+    """Excel stops at 1,048,576 rows a sheet: the appendix continues on "History (2)" and after, each sheet
+    with its header. Shown here with a limit of 50 rows a sheet."""
+    from tracker import exports
+
+    figures = monthly(world, 120)
+    monkeypatch.setattr(exports, "SHEET_ROWS", 50)
+    report = build_report(ReportParams("nap-2014", AS_OF))
+    book = load_workbook(io.BytesIO(RENDERERS["xlsx"](report, EditionStamp.unpublished(report))))
+    assert book.sheetnames == ["Status", "Sources", "History", "History (2)", "History (3)"]
+    periods = []
+    for name in ["History", "History (2)", "History (3)"]:
+        header, *rows = list(book[name].iter_rows(values_only=True))
+        assert header[0] == "Indicator code" and len(rows) == (49 if name != "History (3)" else 22)
+        periods += [row[5].date() for row in rows]
+    assert periods == sorted(o.period_end for o in figures)
