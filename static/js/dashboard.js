@@ -131,7 +131,9 @@
               title: function (items) { return items.length ? items[0].raw.period || items[0].dataset.label : ""; },
               label: function (item) { return item.dataset.label + ": " + item.raw.figure; },
               afterLabel: function (item) {
-                return item.raw.source ? (labels.source || "Source") + ": " + item.raw.source : "";
+                // A point names its source by index in the chart's list (a target line has none).
+                var source = item.raw.s === undefined ? "" : (chart.sources || [])[item.raw.s];
+                return source ? (labels.source || "Source") + ": " + source : "";
               }
             }
           }

@@ -54,6 +54,13 @@ def test_analyst_reads_the_dashboard_filters_and_downloads_the_selection(
         ".data.datasets.filter(d => d.label !== 'Target').flatMap(d => d.data.map(p => p.y))"
     )
     assert 450 in values and 300 in values
+    # A point's tooltip names its source, looked up in the chart's list of sources; the target line names none.
+    tooltips = page.evaluate(
+        "() => { const chart = Chart.getChart(document.querySelector('canvas[data-chart-id=\"executions\"]'));"
+        " const after = chart.options.plugins.tooltip.callbacks.afterLabel;"
+        " return chart.data.datasets.map(d => after({raw: d.data[0], dataset: d})); }"
+    )
+    assert tooltips[0] == "Source: NACTA: NAP status report" and tooltips[-1] == ""
     box = page.locator('canvas[data-chart-id="executions"]').bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 100
     shoot(page, "analyst-dashboard")

@@ -159,6 +159,27 @@ def charts(response) -> dict:
     return found
 
 
+def test_a_chart_names_each_source_once_and_each_point_its_own(as_role, dash, obs):
+    from tests.factories import SourceFactory
+
+    newspaper = SourceFactory.create(publisher=dash.nacta, title="Dawn, 3 January 2025")
+    obs(dash.attacks, value=30, body=dash.punjab, end=date(2023, 12, 31))
+    obs(dash.attacks, value=20, body=dash.punjab, end=date(2024, 12, 31), source=newspaper)
+    obs(dash.attacks, value=10, body=dash.sindh, end=date(2024, 12, 31))
+    chart = as_role("analyst").get("/dashboard/charts/attacks/?as_of=2025-01-31").json()["charts"][0]
+    named = {
+        (series["label"], point["y"]): chart["sources"][point["s"]]
+        for series in chart["series"]
+        for point in series["points"]
+    }
+    assert named == {
+        ("Punjab", 30): "NACTA: NAP status report",
+        ("Punjab", 20): f"{dash.nacta.short_name}: Dawn, 3 January 2025",
+        ("Sindh", 10): "NACTA: NAP status report",
+    }
+    assert sorted(chart["sources"]) == sorted(set(named.values()))  # each once
+
+
 def test_chart_data_has_series_per_body_target_and_sources(as_role, dash, obs):
     obs(dash.attacks, value=30, body=dash.punjab, end=date(2023, 12, 31))
     obs(dash.attacks, value=20, body=dash.punjab, end=date(2024, 12, 31))
@@ -169,7 +190,9 @@ def test_chart_data_has_series_per_body_target_and_sources(as_role, dash, obs):
     attacks = {s["label"]: s for s in by_id["attacks"]["series"]}
     assert set(attacks) == {"Punjab", "Sindh"}
     assert [p["y"] for p in attacks["Punjab"]["points"]] == [30, 20]
-    assert attacks["Punjab"]["points"][0]["source"] == "NACTA: NAP status report"
+    sources = by_id["attacks"]["sources"]
+    assert sources == ["NACTA: NAP status report"]  # named once for all its points
+    assert {p["s"] for s in attacks.values() for p in s["points"]} == {0}
     assert attacks["Punjab"]["points"][0]["period"] == "2023"
     executions = by_id["executions"]["series"]
     assert executions[0]["points"][0]["figure"] == "about 480"
