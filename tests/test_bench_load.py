@@ -111,3 +111,9 @@ def _database_url() -> str:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_percentiles_are_by_nearest_rank():
+    result = load.Result("page", times=[ms / 1000 for ms in range(20, 0, -1)])  # 1..20 ms, in any order
+    assert (result.pct(0.5), result.pct(0.95), result.pct(1.0)) == (10.0, 19.0, 20.0)
+    assert load.Result("one", times=[0.005]).pct(0.95) == 5.0 and load.Result("none").pct(0.95) == 0.0
