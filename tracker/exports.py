@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import xlsxwriter
 from django.db import models
@@ -227,6 +227,23 @@ def xlsx_bytes(observations: QuerySet[Observation], *, filters: list[tuple[str, 
 # dropped). A selection longer than a sheet goes on over "Observations (2)", "(3)"… each with its header.
 SHEET_ROWS = 1_048_576
 
+Row = TypeVar("Row")
+
+
+def sheet_parts(rows: Iterable[Row]) -> Iterator[tuple[int, int, Row]]:
+    """Each row with the sheet it goes on (1, 2, … as ``sheet_name`` numbers them) and its line there (1 onward:
+    line 0 holds the sheet's header), so that no sheet exceeds ``SHEET_ROWS``. Every workbook of many rows the
+    portal writes lays them out by this."""
+    for index, row in enumerate(rows):
+        part, line = divmod(index, SHEET_ROWS - 1)
+        yield part + 1, line + 1, row
+
+
+def sheet_name(name: str, part: int) -> str:
+    """The name of a workbook's ``part``-th sheet of ``name`` rows: "Observations", "Observations (2)"…"""
+    named = name if part == 1 else _("%(name)s (%(part)d)") % {"name": name, "part": part}
+    return str(named)[:31]  # Excel's limit for a sheet's name
+
 
 def xlsx_write(
     observations: QuerySet[Observation],
@@ -249,24 +266,19 @@ def xlsx_write(
     rows = export_rows(observations)
     header = next(rows)
     approved_column = len(HEADERS) - 1
-    sheets, sheet, line, written = 0, None, SHEET_ROWS, 0
-    for written, row in enumerate(rows, 1):
-        if line == SHEET_ROWS or sheet is None:
-            sheets += 1
-            sheet = workbook.add_worksheet(
-                name if sheets == 1 else _("%(name)s (%(part)d)") % {"name": name, "part": sheets}
-            )
+    sheet, written = None, 0
+    for written, (part, line, row) in enumerate(sheet_parts(rows), 1):
+        if line == 1 or sheet is None:
+            sheet = workbook.add_worksheet(sheet_name(name, part))
             sheet.write_row(0, 0, header, bold)
-            line = 1
         approved = row.pop()
         sheet.write_row(line, 0, row)
         if approved is not None:
             sheet.write_datetime(line, approved_column, approved, moment)
-        line += 1
         if progress is not None and written % EXPORT_CHUNK == 0:
             progress(written)
     if sheet is None:  # nothing selected: the header alone
-        workbook.add_worksheet(name).write_row(0, 0, header, bold)
+        workbook.add_worksheet(sheet_name(name, 1)).write_row(0, 0, header, bold)
     selection = workbook.add_worksheet(str(_("Selection")))
     selection.write_row(0, 0, [spreadsheet_safe(title)])
     selection.write_row(1, 0, [str(_("Exported at"))])

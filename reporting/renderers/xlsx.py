@@ -186,12 +186,10 @@ def _appendix_sheets(book: Workbook, appendix: Iterable[AppendixRow], style: str
     name = str(_("History"))
     qualifiers = {str(choice): str(choice.label) for choice in ValueQualifier}
     formats: dict[tuple[str, bool], str] = {}
-    sheets, ws, line = 0, None, exports.SHEET_ROWS
-    for entry in appendix:
-        if line == exports.SHEET_ROWS or ws is None:
-            sheets += 1
-            ws = _appendix_sheet(book, name if sheets == 1 else f"{name} ({sheets})")
-            line = 1
+    ws = None
+    for part, line, entry in exports.sheet_parts(appendix):
+        if line == 1 or ws is None:
+            ws = _appendix_sheet(book, exports.sheet_name(name, part))
         value = None
         if entry.value is not None:
             key = (entry.unit, entry.value == entry.value.to_integral_value())
@@ -212,14 +210,13 @@ def _appendix_sheets(book: Workbook, appendix: Iterable[AppendixRow], style: str
                 _text(ws, entry.source),
             ]
         )
-        line += 1
     if ws is None:  # no figure: the header alone
-        _appendix_sheet(book, name)
+        _appendix_sheet(book, exports.sheet_name(name, 1))
 
 
 def _appendix_sheet(book: Workbook, name: str) -> WriteOnlyWorksheet:
     """A new appendix sheet with its column widths, its header and the header frozen."""
-    ws = book.create_sheet(name[:31])
+    ws = book.create_sheet(name)
     ws.freeze_panes = "A2"
     for column, width in enumerate([28, 36, 14, 14, 12, 12, 16, 12, 18, 40], start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
